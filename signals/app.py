@@ -1,0 +1,117 @@
+"""The application factory: configuration, extensions, blueprints, error handlers and commands."""
+
+import secrets
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.wrappers import Response
+
+from signals.clock import Clock
+from signals.config import Config
+from signals.extensions import csrf, db, login_manager, migrate
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``SIGNALS_*`` environment variables, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("SIGNALS")
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SIGNALS_SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    if app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    database_url = app.config.get("DATABASE_URL")
+    if not database_url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{Path(app.instance_path) / 'signals.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = str(database_url)
+    if not app.config.get("MIGRATIONS_DIR"):
+        app.config["MIGRATIONS_DIR"] = str(PROJECT_ROOT / "migrations")
+
+
+def register_extensions(app: Flask) -> None:
+    from signals.auth.services import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    app.extensions["signals.clock"] = app.config.get("CLOCK") or Clock()
+    app.before_request(_require_login)
+
+
+def _require_login() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def register_blueprints(app: Flask) -> None:
+    from signals.auth.views import bp as auth_bp
+    from signals.web.views import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from signals.web.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from signals.web.filters import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from signals.cli import register
+
+    register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: enforce foreign keys and wait for locks instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

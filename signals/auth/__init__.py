@@ -1,0 +1,1 @@
+"""Organisations, users, roles and route-node groups; logging in and out."""

@@ -1,0 +1,96 @@
+"""Organisation, User and GroupMembership models."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from signals.clock import now
+from signals.database import Base, UTCDateTime
+
+
+class OrganisationKind(StrEnum):
+    """A municipal department (``staff``) or a contracted partner (``partner``)."""
+
+    STAFF = "staff"
+    PARTNER = "partner"
+
+
+class Role(StrEnum):
+    """What a user does in the service; route-node groups come on top of this."""
+
+    PROFESSIONAL = "professional"
+    MANAGER = "manager"
+    MEMBER = "member"
+    ADMIN = "admin"
+
+
+class Organisation(Base):
+    """A municipal department or a contracted partner whose staff report signals."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("kind IN ('staff', 'partner')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == OrganisationKind.PARTNER
+
+
+class User(UserMixin, Base):  # type: ignore[misc]
+    """A person who logs in: reporter, manager, node-group member or administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('professional', 'manager', 'member', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    manager: Mapped["User | None"] = relationship(remote_side=[id])
+    group_memberships: Mapped[list["GroupMembership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(membership.group for membership in self.group_memberships)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_triage(self) -> bool:
+        """Whether the user has an inbox: managers, node-group members and administrators."""
+        return self.role in (Role.MANAGER, Role.ADMIN) or bool(self.group_memberships)
+
+
+class GroupMembership(Base):
+    """Membership of a route-node group (intake, casuïstiekbespreking, beleid, ombudsman …)."""
+
+    __tablename__ = "group_memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(back_populates="group_memberships")

@@ -1,0 +1,41 @@
+"""Configuration defaults; every key can be set from the environment as ``SIGNALS_<KEY>``."""
+
+from datetime import timedelta
+
+
+class Config:
+    """Defaults for production. Tests and the demo override what they need."""
+
+    # CONTRACT §Configuration
+    DATABASE_URL: str | None = None  # default: SQLite file in the instance folder
+    SECRET_KEY: str | None = None  # required unless DEBUG or TESTING
+    ROUTES = "routes_config/amsterdam.yaml"
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_TIMEOUT = 10
+    MAIL_FROM = "signalen@localhost"
+    BASE_URL = "http://localhost:5000"
+    TIMEZONE = "Europe/Amsterdam"
+
+    # Ownership before the route graph decides: reporters without a line manager reach this group.
+    INTAKE_GROUP = "intake"
+    # Where Alembic's scripts live; by default the migrations/ folder beside the package.
+    MIGRATIONS_DIR: str | None = None
+    # Seconds between outbox deliveries in `signals scheduler run`.
+    SCHEDULER_INTERVAL = 60
+
+    # werkzeug hash method for passwords; tests use a cheaper one.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "signals_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=9)
+    # A long form may be open a while; the token stays valid for a working day.
+    WTF_CSRF_TIME_LIMIT = 9 * 3600
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Realistic Dutch demo data from the cases of the Knellende mechanismen report."""

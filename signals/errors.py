@@ -1,0 +1,50 @@
+"""Domain errors raised by services, and their translation to HTTP responses."""
+
+from collections.abc import Mapping, Sequence
+
+
+class SignalsError(Exception):
+    """Base of the errors services raise on purpose: an HTTP status and a Dutch message."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputInvalid(SignalsError):
+    """Input failed validation; ``fields`` maps each field to its Dutch messages."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(
+        self,
+        fields: Mapping[str, Sequence[str]],
+        message: str = "Niet alle velden zijn goed ingevuld.",
+    ) -> None:
+        super().__init__(message)
+        self.fields = {name: list(messages) for name, messages in fields.items()}
+
+
+class NotFound(SignalsError):
+    """The object does not exist, or the caller may not know that it exists."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(SignalsError):
+    """The caller is known but may not do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class ActionNotAllowed(SignalsError):
+    """The action is not possible in the object's current state."""
+
+    status_code = 409
+    code = "conflict"

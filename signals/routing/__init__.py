@@ -1,0 +1,1 @@
+"""Where a signal goes: entry node and owner resolution (the route graph builds on this)."""

@@ -1,0 +1,1 @@
+"""The scheduler: periodic sweeps that deliver mail (and, later, enforce deadlines)."""

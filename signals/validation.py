@@ -1,0 +1,120 @@
+"""Building blocks for input schemas: Dutch error messages and flattening of marshmallow errors.
+
+Web forms and the API validate with the same schemas, so both show the same per-field messages.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+
+from signals.errors import InputInvalid
+from signals.privacy import refuse_bsn
+
+REQUIRED = "Dit veld is verplicht."
+FIELD_MESSAGES: dict[str, Any] = {
+    "required": REQUIRED,
+    "null": REQUIRED,
+    "invalid": "Ongeldige waarde.",
+}
+
+
+class InputSchema(Schema):
+    """Base of every input schema: unknown fields refused, text trimmed, empty means absent."""
+
+    error_messages = {
+        "unknown": "Onbekend veld.",
+        "type": "Ongeldige invoer: verwacht een object met velden.",
+    }
+
+    class Meta:  # noqa: D106
+        unknown = RAISE
+
+    @pre_load
+    def _drop_empty_values(self, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        cleaned: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value == "" or value == []:
+                continue
+            cleaned[key] = value
+        return cleaned
+
+
+class FormSchema(InputSchema):
+    """An input schema for HTML forms: extra fields (the CSRF token, buttons) are ignored."""
+
+    class Meta:  # noqa: D106
+        unknown = EXCLUDE
+
+
+def text_field(*, max_length: int, required: bool = True) -> fields.String:
+    """Free text, trimmed, at most ``max_length`` characters, never containing a BSN."""
+    validators: list[Callable[[str], Any]] = [
+        validate.Length(max=max_length, error=f"Maximaal {max_length} tekens."),
+        refuse_bsn,
+    ]
+    return fields.String(
+        required=required,
+        validate=validators,
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht tekst."},
+    )
+
+
+def choice_field(codes: Iterable[str], *, required: bool = True) -> fields.String:
+    """One code out of a code list."""
+    return fields.String(
+        required=required,
+        validate=validate.OneOf(list(codes), error="Onbekende keuze: {input}."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een code."},
+    )
+
+
+def choices_field(codes: Iterable[str], *, required: bool = True) -> fields.List[Any]:
+    """Several codes out of a code list; a single value counts as a list of one."""
+    return _SingleOrList(
+        choice_field(codes),
+        required=required,
+        error_messages={
+            **FIELD_MESSAGES,
+            "required": "Kies ten minste één.",
+            "null": "Kies ten minste één.",
+            "invalid": "Verwacht een lijst met codes.",
+        },
+    )
+
+
+class _SingleOrList(fields.List[Any]):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def field_messages(errors: Mapping[str, Any] | list[Any] | str) -> dict[str, list[str]]:
+    """Flatten marshmallow's nested error structure to ``{field: [messages]}``."""
+    if not isinstance(errors, Mapping):
+        return {"_schema": _messages(errors)}
+    return {str(name): _messages(value) for name, value in errors.items()}
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        found = [message for nested in value.values() for message in _messages(nested)]
+    else:
+        found = [message for nested in value for message in _messages(nested)]
+    return list(dict.fromkeys(found))
+
+
+def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``data`` with ``schema``; raise :class:`InputInvalid` with Dutch messages."""
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise InputInvalid(field_messages(error.messages)) from error
+    return result

@@ -1,0 +1,1 @@
+"""The server-rendered Dutch web UI (blueprint ``web``): parse, call a service, render."""

@@ -1,0 +1,47 @@
+"""Template helpers: Dutch dates, code labels and node names."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from signals import codes
+from signals.routing.services import node_label
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
+    """``3 december 2026 14:05`` in the business time zone."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_datetime, "datum")
+    app.add_template_filter(node_label, "node_label")
+
+    @app.template_filter("label")
+    def code_label(code: str | None, code_list: str) -> str:
+        return codes.label(code_list, code)
+
+    @app.context_processor
+    def code_lists() -> dict[str, Any]:
+        return {"codes": codes}

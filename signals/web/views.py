@@ -1,0 +1,129 @@
+"""Pages for reporters and owners: the report form, my signals, the inbox and a signal's page."""
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from signals.auth.models import User
+from signals.errors import InputInvalid
+from signals.extensions import db
+from signals.notifications.models import OutboxMessage
+from signals.web.forms import form_data
+from signals.workflow import services
+from signals.workflow.schemas import FeedbackSchema, ResolveSchema, SignalInputSchema
+
+bp = Blueprint("web", __name__)
+
+Page = str | Response | tuple[str, int]
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+@bp.get("/")
+def home() -> Response:
+    target = "web.inbox" if _user().can_triage else "web.my_signals"
+    return redirect(url_for(target))
+
+
+@bp.route("/signalen/nieuw", methods=["GET", "POST"])
+def new_signal() -> Page:
+    if request.method == "GET":
+        return render_template("web/signal_form.html", values={}, errors={})
+    values = form_data(request.form, SignalInputSchema())
+    try:
+        signal = services.submit_signal(_user(), values)
+    except InputInvalid as error:
+        page = render_template("web/signal_form.html", values=values, errors=error.fields)
+        return page, 422
+    flash(
+        f"Uw signaal is ontvangen met kenmerk {signal.reference}. "
+        "U krijgt een bevestiging per e-mail.",
+        "success",
+    )
+    return redirect(url_for("web.show_signal", reference=signal.reference))
+
+
+@bp.get("/signalen")
+def my_signals() -> str:
+    return render_template("web/my_signals.html", signals=services.signals_reported_by(_user()))
+
+
+@bp.get("/inbox")
+def inbox() -> str:
+    user = _user()
+    if not user.can_triage:
+        abort(403)
+    return render_template("web/inbox.html", signals=services.inbox_for(user))
+
+
+@bp.get("/signalen/<reference>")
+def show_signal(reference: str) -> str:
+    return _signal_page(reference)
+
+
+@bp.post("/signalen/<reference>/terugkoppeling")
+def post_feedback(reference: str) -> Page:
+    values = form_data(request.form, FeedbackSchema())
+    try:
+        services.give_feedback(_user(), reference, values)
+    except InputInvalid as error:
+        return _signal_page(reference, form="feedback", values=values, errors=error.fields), 422
+    flash("Uw terugkoppeling is verstuurd naar de melder.", "success")
+    return redirect(url_for("web.show_signal", reference=reference))
+
+
+@bp.post("/signalen/<reference>/afhandelen")
+def post_resolution(reference: str) -> Page:
+    values = form_data(request.form, ResolveSchema())
+    try:
+        services.resolve_signal(_user(), reference, values)
+    except InputInvalid as error:
+        return _signal_page(reference, form="resolve", values=values, errors=error.fields), 422
+    flash("Het signaal is afgehandeld; de melder krijgt uw bericht per e-mail.", "success")
+    return redirect(url_for("web.show_signal", reference=reference))
+
+
+def _signal_page(
+    reference: str,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> str:
+    user = _user()
+    signal = services.get_visible_signal(user, reference)
+    return render_template(
+        "web/signal_detail.html",
+        signal=signal,
+        is_owner=signal.is_open and services.is_owner(user, signal),
+        owners=services.owners_of(signal),
+        form=form,
+        values=values or {},
+        errors=errors or {},
+    )
+
+
+@bp.get("/beheer/outbox")
+def admin_outbox() -> str:
+    if not _user().is_admin:
+        abort(403)
+    return _outbox_page(title="Uitgaande e-mail")
+
+
+@bp.get("/dev/mailbox")
+def dev_mailbox() -> str:
+    if not current_app.debug:
+        abort(404)
+    return _outbox_page(title="Ontwikkel-mailbox")
+
+
+def _outbox_page(title: str) -> str:
+    messages = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    )
+    return render_template("web/outbox.html", messages=list(messages), title=title)

@@ -1,0 +1,1 @@
+"""Signals and their lifecycle: submitting, ownership, feedback, resolution and the event log."""

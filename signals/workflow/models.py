@@ -1,0 +1,134 @@
+"""Signal, SignalRegulation, SignalEvent and the per-year reference counter."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from signals.auth.models import Organisation, User
+from signals.clock import now
+from signals.database import Base, UTCDateTime
+
+
+class SignalStatus(StrEnum):
+    """Where a signal is in its lifecycle (CONTRACT: Statuses)."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    AWAITING_REPORTER = "awaiting_reporter"
+    RESOLVED = "resolved"
+
+
+OPEN_STATUSES = (SignalStatus.NEW, SignalStatus.IN_PROGRESS, SignalStatus.AWAITING_REPORTER)
+
+
+class Signal(Base):
+    """One observation of a knellend mechanisme by one professional.
+
+    An open signal always has exactly one owner: a person (``owner_user``) or a route-node
+    group (``owner_group``); the database enforces it.
+    """
+
+    __tablename__ = "signals"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new', 'in_progress', 'awaiting_reporter', 'resolved')", name="status"
+        ),
+        CheckConstraint(
+            "(owner_user_id IS NULL) <> (owner_group IS NULL)", name="exactly_one_owner"
+        ),
+        CheckConstraint(
+            "status <> 'resolved' OR (outcome IS NOT NULL AND rationale IS NOT NULL)",
+            name="resolved_has_outcome",
+        ),
+        Index("ix_signals_owner_user_status_created", "owner_user_id", "status", "created_at"),
+        Index("ix_signals_owner_group_status_created", "owner_group", "status", "created_at"),
+        Index("ix_signals_reporter_created", "reporter_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    situation: Mapped[str] = mapped_column(Text)
+    resident_experience: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(32))
+    source_organisation: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(32))
+    urgency: Mapped[str] = mapped_column(String(16))
+    impact: Mapped[list[str]] = mapped_column(JSON, default=list)
+    maatwerk: Mapped[str] = mapped_column(String(16))
+    maatwerk_grounds: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SignalStatus.NEW)
+    node: Mapped[str] = mapped_column(String(64))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_group: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    rationale: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    organisation: Mapped[Organisation] = relationship()
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="joined")
+    regulation_rows: Mapped[list["SignalRegulation"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SignalRegulation.position"
+    )
+    events: Mapped[list["SignalEvent"]] = relationship(
+        back_populates="signal", order_by="SignalEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def regulations(self) -> list[str]:
+        return [row.code for row in self.regulation_rows]
+
+    @regulations.setter
+    def regulations(self, codes: list[str]) -> None:
+        self.regulation_rows = [
+            SignalRegulation(code=code, position=position) for position, code in enumerate(codes)
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != SignalStatus.RESOLVED
+
+
+class SignalRegulation(Base):
+    """One regulation a signal concerns; a table of its own so signals can be filtered by it."""
+
+    __tablename__ = "signal_regulations"
+
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SignalEvent(Base):
+    """An append-only entry in a signal's history: who did what, when, with which data."""
+
+    __tablename__ = "signal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    signal: Mapped[Signal] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ReferenceCounter(Base):
+    """The last reference number handed out per year (``KM-<year>-<number>``)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)

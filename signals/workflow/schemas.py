@@ -1,0 +1,54 @@
+"""Input schemas of the workflow: a new signal, feedback to the reporter, a resolution."""
+
+from typing import Any
+
+from marshmallow import ValidationError, validates_schema
+
+from signals import codes
+from signals.validation import InputSchema, choice_field, choices_field, text_field
+
+TITLE_MAX = 150
+TEXT_MAX = 5000
+MESSAGE_MAX = 5000
+
+
+class SignalInputSchema(InputSchema):
+    """The fields a reporter fills in (CONTRACT: Signal input fields)."""
+
+    title = text_field(max_length=TITLE_MAX)
+    situation = text_field(max_length=TEXT_MAX)
+    resident_experience = text_field(max_length=TEXT_MAX, required=False)
+    regulations = choices_field(codes.REGULATIONS)
+    level = choice_field(codes.LEVELS)
+    source_organisation = choice_field(codes.SOURCE_ORGANISATIONS, required=False)
+    scope = choice_field(codes.SCOPES)
+    urgency = choice_field(codes.URGENCIES)
+    impact = choices_field(codes.IMPACTS, required=False)
+    maatwerk = choice_field(codes.MAATWERK)
+    maatwerk_grounds = choices_field(codes.MAATWERK_GROUNDS, required=False)
+
+    @validates_schema
+    def _check_dependent_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data.get("level") == "other_organisation_practice" and not data.get(
+            "source_organisation"
+        ):
+            errors["source_organisation"] = ["Geef aan bij welke organisatie de uitvoering knelt."]
+        if data.get("maatwerk") == "applied" and not data.get("maatwerk_grounds"):
+            errors["maatwerk_grounds"] = ["Geef aan op welke grond maatwerk is toegepast."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class FeedbackSchema(InputSchema):
+    """A message from the owner to the reporter."""
+
+    message = text_field(max_length=MESSAGE_MAX)
+
+
+class ResolveSchema(InputSchema):
+    """Resolution: outcome, a written rationale and a message to the reporter, all required."""
+
+    outcome = choice_field(codes.OUTCOMES)
+    rationale = text_field(max_length=MESSAGE_MAX)
+    message = text_field(max_length=MESSAGE_MAX)

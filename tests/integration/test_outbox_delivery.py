@@ -1,0 +1,106 @@
+"""Outbox delivery over a real SMTP server: sending, retries with back-off, dead letters."""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from signals.auth.models import User
+from signals.extensions import db
+from signals.notifications.delivery import MAX_ATTEMPTS, deliver_pending, retry_delay
+from signals.notifications.models import OutboxMessage
+from signals.workflow.services import give_feedback, submit_signal
+from tests.fixtures.smtp import SmtpServer
+
+
+def outbox() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_pending_mail_is_delivered_once_with_text_and_html(
+    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+) -> None:
+    signal = submit_signal(reporter, signal_data)
+
+    report = deliver_pending(clock.now())
+    again = deliver_pending(clock.now())
+
+    assert len(report.sent) == 2 and not report.failed
+    assert again.sent == []
+    assert [message.status for message in outbox()] == ["sent", "sent"]
+    receipt = smtp_server.by_recipient(reporter.email)[0]
+    assert receipt["Subject"] == f"[{signal.reference}] Uw signaal is ontvangen"
+    assert receipt["From"] == "signalen@gemeente.test"
+    assert receipt["Message-ID"] == outbox()[0].message_id
+    text = receipt.get_body(preferencelist=("plain",)).get_content()
+    html = receipt.get_body(preferencelist=("html",)).get_content()
+    assert signal.reference in text and "Bedankt voor uw signaal" in text
+    assert f'href="http://signalen.test/signalen/{signal.reference}"' in html
+    assert len(smtp_server.by_recipient(manager.email)) == 1
+
+
+def test_without_smtp_configured_mail_stays_in_the_outbox(
+    clock: Any, reporter: User, signal_data: dict[str, Any]
+) -> None:
+    submit_signal(reporter, signal_data)
+
+    report = deliver_pending(clock.now())
+
+    assert report.sent == [] and report.failed == []
+    assert {message.status for message in outbox()} == {"pending"}
+
+
+def test_a_mail_server_outage_loses_nothing_and_sends_nothing_twice(
+    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+) -> None:
+    signal = submit_signal(reporter, signal_data)
+    smtp_server.stop()
+
+    failed = deliver_pending(clock.now())
+
+    assert len(failed.failed) == 2 and failed.sent == []
+    for message in outbox():
+        assert message.status == "pending"
+        assert message.attempts == 1
+        assert message.last_error
+        assert message.next_attempt_at == clock.now() + retry_delay(1)
+
+    give_feedback(manager, signal.reference, {"message": "We nemen het mee naar het overleg."})
+    smtp_server.start()
+    clock.set(clock.now() + timedelta(seconds=10))
+    early = deliver_pending(clock.now())
+    assert len(early.sent) == 1, "only the new feedback mail is due; the failed ones wait"
+
+    clock.set(clock.now() + retry_delay(1))
+    late = deliver_pending(clock.now())
+    assert len(late.sent) == 2
+    assert deliver_pending(clock.now() + timedelta(days=1)).sent == []
+    subjects = sorted(message["Subject"] for message in smtp_server.messages)
+    assert len(subjects) == 3 == len(set(subjects))
+    assert {message.status for message in outbox()} == {"sent"}
+
+
+def test_a_message_that_keeps_failing_becomes_dead_after_the_maximum_attempts(
+    clock: Any, smtp_server: SmtpServer, partner_reporter: User, signal_data: dict[str, Any]
+) -> None:
+    submit_signal(partner_reporter, signal_data)  # no intake members: only the receipt
+    smtp_server.stop()
+
+    for _attempt in range(MAX_ATTEMPTS):
+        deliver_pending(clock.now())
+        clock.set(clock.now() + timedelta(days=1))
+
+    [message] = outbox()
+    assert message.status == "dead"
+    assert message.attempts == MAX_ATTEMPTS
+    smtp_server.start()
+    assert deliver_pending(clock.now()).sent == []
+    assert smtp_server.messages == []
+
+
+def test_back_off_doubles_and_is_capped() -> None:
+    delays = [retry_delay(attempts) for attempts in range(1, 12)]
+    assert delays[:4] == [timedelta(minutes=minutes) for minutes in (1, 2, 4, 8)]
+    assert max(delays) == timedelta(hours=6)
+    assert delays == sorted(delays)
