@@ -61,9 +61,10 @@ def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
 
 def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Send a message from the signal's owner to its reporter."""
-    fields = load(FeedbackSchema(), data)
     signal = signal_for_owner(actor, reference)
+    fields = load(FeedbackSchema(), data)
     with unit_of_work():
+        signal.updated_at = now()
         _record(signal, "feedback_sent", actor, message=fields["message"])
         queue_signal_mail(
             "feedback", signal.reporter.email, signal, message=fields["message"], actor=actor
@@ -73,8 +74,8 @@ def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
 
 def resolve_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Close a signal with an outcome, a written rationale and a message to the reporter."""
-    fields = load(ResolveSchema(), data)
     signal = signal_for_owner(actor, reference)
+    fields = load(ResolveSchema(), data)
     with unit_of_work():
         moment = now()
         signal.status = SignalStatus.RESOLVED
@@ -119,9 +120,16 @@ def may_view(user: User, signal: Signal) -> bool:
     return user.role == Role.ADMIN or signal.reporter_id == user.id or is_owner(user, signal)
 
 
-def get_visible_signal(user: User, reference: str) -> Signal:
-    """The signal ``reference`` if ``user`` may see it; otherwise :class:`NotFound`."""
-    signal = db.session.scalar(select(Signal).where(Signal.reference == reference))
+def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
+    """The signal ``reference`` if ``user`` may see it; otherwise :class:`NotFound`.
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL), so two owners acting
+    at once are serialised and the second sees the first one's result.
+    """
+    query = select(Signal).where(Signal.reference == reference)
+    if for_update:
+        query = query.with_for_update(of=Signal).execution_options(populate_existing=True)
+    signal = db.session.scalar(query)
     if signal is None or not may_view(user, signal):
         raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
     return signal
@@ -129,7 +137,7 @@ def get_visible_signal(user: User, reference: str) -> Signal:
 
 def signal_for_owner(user: User, reference: str) -> Signal:
     """The open signal ``reference`` when ``user`` owns it; the reason why not otherwise."""
-    signal = get_visible_signal(user, reference)
+    signal = get_visible_signal(user, reference, for_update=True)
     if not is_owner(user, signal):
         raise Forbidden("Alleen de eigenaar van dit signaal kan dit doen.")
     if not signal.is_open:

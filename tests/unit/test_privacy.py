@@ -10,7 +10,9 @@ def test_valid_bsns_pass_the_elfproef(digits: str) -> None:
     assert passes_elfproef(digits)
 
 
-@pytest.mark.parametrize("digits", ["123456789", "000000000", "11122233", "1112223334", "abcdefghi"])
+@pytest.mark.parametrize(
+    "digits", ["123456789", "000000000", "11122233", "1112223334", "abcdefghi"]
+)
 def test_other_numbers_fail_the_elfproef(digits: str) -> None:
     assert not passes_elfproef(digits)
 

@@ -1,0 +1,63 @@
+"""The application factory: configuration from SIGNALS_* variables, headers, debug-only pages."""
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from signals.auth.models import User
+from signals.workflow.services import submit_signal
+from tests.fixtures.app import make_test_app
+
+
+def test_configuration_comes_from_signals_environment_variables(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGNALS_MAIL_FROM", "meldpunt@gemeente.test")
+    monkeypatch.setenv("SIGNALS_SMTP_PORT", "2525")
+    monkeypatch.setenv("SIGNALS_SECRET_KEY", "1234")
+    configured = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert configured.config["SMTP_PORT"] == 2525
+    assert configured.config["SECRET_KEY"] == "test-secret", "explicit config wins over env"
+    from signals import create_app
+
+    from_env = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    assert from_env.config["MAIL_FROM"] == "meldpunt@gemeente.test"
+    assert from_env.config["SECRET_KEY"] == "1234", "numeric-looking keys stay strings"
+    assert from_env.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_instance_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SIGNALS_DATABASE_URL", raising=False)
+    from signals import create_app
+
+    default = create_app({"TESTING": True})
+    expected = f"sqlite:///{default.instance_path}/signals.sqlite"
+    assert default.config["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_pages_carry_security_headers(client: Any) -> None:
+    response = client.get("/inloggen")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_dev_mailbox_shows_the_outbox_in_debug_only(
+    app: Flask, login: Any, reporter: User, signal_data: dict[str, Any], clock: Any
+) -> None:
+    signal = submit_signal(reporter, signal_data)
+    session = login(reporter)
+
+    assert session.get("/dev/mailbox").status_code == 404
+    app.config["DEBUG"] = True
+    try:
+        page = session.get("/dev/mailbox")
+    finally:
+        app.config["DEBUG"] = False
+    assert page.status_code == 200
+    assert f"[{signal.reference}] Uw signaal is ontvangen" in page.text
+    assert "status <strong>pending</strong>" in page.text

@@ -1,0 +1,372 @@
+"""Logging in and out, the login gate on every page, CSRF, session cookies and the secret key."""
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from signals import create_app
+from signals.auth.models import User
+from signals.auth.services import LOGIN_FAILED
+from signals.extensions import db
+from signals.notifications.models import OutboxMessage
+from signals.workflow.models import Signal
+from tests.fixtures.app import csrf_token_from
+from tests.fixtures.people import PASSWORD, WebSession
+
+DUMMY_REFERENCE = "KM-2026-000001"
+LOGIN_PATH = "/inloggen"
+FIELD_ERROR = re.compile(r'<p class="field-error" id="([^"]+)">(.*?)</p>', re.S)
+
+
+def count(model: type) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def field_errors(html: str) -> dict[str, str]:
+    """``{element id: text}`` of the field-error paragraphs on a page."""
+    return {
+        element_id: " ".join(re.sub(r"<[^>]+>", " ", body).split())
+        for element_id, body in FIELD_ERROR.findall(html)
+    }
+
+
+def input_value(html: str, name: str) -> str:
+    match = re.search(rf'<input [^>]*name="{name}" value="([^"]*)"', html)
+    assert match, f"no input named {name!r}"
+    return match.group(1)
+
+
+def log_in(client: FlaskClient, email: str, password: str, query: str = "") -> Any:
+    token = csrf_token_from(client.get(LOGIN_PATH).text)
+    return client.post(
+        LOGIN_PATH + query, data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+# Logging in ----------------------------------------------------------------------------------
+
+
+def test_login_page_renders_a_form_with_csrf_token(client: FlaskClient) -> None:
+    response = client.get(LOGIN_PATH)
+
+    assert response.status_code == 200
+    assert "<h1>Inloggen</h1>" in response.text
+    assert csrf_token_from(response.text)
+    assert 'name="email"' in response.text and 'name="password"' in response.text
+    assert "Uitloggen" not in response.text
+
+
+def test_good_credentials_redirect_and_the_next_page_shows_the_user(
+    client: FlaskClient, reporter: User
+) -> None:
+    response = log_in(client, reporter.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"] == "/signalen"
+    page = client.get("/signalen")
+    assert page.status_code == 200
+    assert "Samira Consulent" in page.text
+    assert "Uitloggen" in page.text
+
+
+def test_a_manager_lands_on_the_inbox(client: FlaskClient, manager: User) -> None:
+    assert log_in(client, manager.email, PASSWORD).status_code == 302
+    home = client.get("/")
+    assert home.headers["Location"] == "/inbox"
+    assert "Marloes Teamleider" in client.get("/inbox").text
+
+
+def test_the_email_address_is_matched_case_insensitively(
+    client: FlaskClient, reporter: User
+) -> None:
+    response = log_in(client, f"  {reporter.email.upper()} ", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/signalen").status_code == 200
+
+
+@pytest.mark.parametrize("which", ["wrong password", "unknown e-mail", "inactive user"])
+def test_failed_login_gives_one_message_and_keeps_the_email(
+    client: FlaskClient, reporter: User, which: str
+) -> None:
+    email, password = reporter.email, PASSWORD
+    if which == "wrong password":
+        password = "wrong horse battery"
+    elif which == "unknown e-mail":
+        email = "niemand@gemeente.test"
+    else:
+        reporter.active = False
+        db.session.commit()
+
+    response = log_in(client, email, password)
+
+    assert response.status_code == 422
+    assert field_errors(response.text) == {"password-error": LOGIN_FAILED}
+    assert input_value(response.text, "email") == email
+    assert password not in response.text
+    # still anonymous
+    assert client.get("/signalen").status_code == 302
+
+
+def test_login_with_empty_fields_asks_for_both(client: FlaskClient) -> None:
+    response = log_in(client, "", "")
+    assert response.status_code == 422
+    assert field_errors(response.text) == {
+        "email-error": "Dit veld is verplicht.",
+        "password-error": "Dit veld is verplicht.",
+    }
+
+
+def test_a_user_deactivated_while_logged_in_loses_the_session(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    session = login(reporter)
+    assert session.get("/signalen").status_code == 200
+
+    reporter.active = False
+    db.session.commit()
+
+    response = session.get("/signalen")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(LOGIN_PATH)
+
+
+def test_a_logged_in_user_visiting_the_login_page_goes_home(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    response = login(reporter).get(LOGIN_PATH)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+# Logging out ---------------------------------------------------------------------------------
+
+
+def test_logout_is_post_only_and_ends_the_session(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    session = login(reporter)
+
+    assert session.get("/uitloggen").status_code == 405
+    assert session.get("/signalen").status_code == 200, "a GET must not log out"
+
+    response = session.post("/uitloggen", {})
+    assert response.status_code == 302
+    assert response.headers["Location"] == LOGIN_PATH
+    assert "U bent uitgelogd." in session.get(LOGIN_PATH).text
+
+    after = session.get("/signalen")
+    assert after.status_code == 302
+    assert after.headers["Location"].startswith(LOGIN_PATH)
+
+
+def test_logout_without_csrf_token_is_refused(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    session = login(reporter)
+
+    assert session.client.post("/uitloggen").status_code == 400
+    assert session.get("/signalen").status_code == 200
+
+
+# Where to go after logging in ----------------------------------------------------------------
+
+
+def test_the_login_gate_sends_the_user_back_to_the_page_asked_for(
+    client: FlaskClient, manager: User
+) -> None:
+    gate = client.get("/inbox")
+    location = gate.headers["Location"]
+    assert gate.status_code == 302
+    assert urlsplit(location).path == LOGIN_PATH
+    assert parse_qs(urlsplit(location).query) == {"next": ["/inbox"]}
+
+    response = log_in(client, manager.email, PASSWORD, query="?" + urlsplit(location).query)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/inbox"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/signalen/nieuw", "/signalen/nieuw"),
+        ("/signalen?x=1", "/signalen?x=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        ("signalen", "/"),
+    ],
+)
+def test_next_is_followed_only_for_local_paths(
+    client: FlaskClient, reporter: User, target: str, expected: str
+) -> None:
+    response = log_in(client, reporter.email, PASSWORD, query="?" + _query(next=target))
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def _query(**params: str) -> str:
+    return urlencode(params)
+
+
+# The login gate ------------------------------------------------------------------------------
+
+
+def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
+    """``(endpoint, method, url)`` for every rule and method except the public ones."""
+    requests = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in {"auth.login", "static"}:
+            continue
+        url = rule.rule.replace("<reference>", DUMMY_REFERENCE)
+        assert "<" not in url, f"unexpected URL variable in {rule.rule}"
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            requests.append((rule.endpoint, method, url))
+    return requests
+
+
+def test_every_page_but_login_and_static_redirects_anonymous_users_to_login(
+    app: Flask, client: FlaskClient
+) -> None:
+    # A valid CSRF token, so that POSTs reach the login gate instead of stopping at CSRF.
+    token = csrf_token_from(client.get(LOGIN_PATH).text)
+    requests = _gated_requests(app)
+
+    problems = []
+    for endpoint, method, url in requests:
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or not location.startswith(LOGIN_PATH):
+            problems.append((endpoint, method, url, response.status_code, location))
+    assert problems == []
+
+    checked = {(endpoint, method) for endpoint, method, _url in requests}
+    assert {
+        ("web.home", "GET"),
+        ("web.new_signal", "GET"),
+        ("web.new_signal", "POST"),
+        ("web.my_signals", "GET"),
+        ("web.inbox", "GET"),
+        ("web.show_signal", "GET"),
+        ("web.post_feedback", "POST"),
+        ("web.post_resolution", "POST"),
+        ("web.admin_outbox", "GET"),
+        ("web.dev_mailbox", "GET"),
+        ("auth.logout", "POST"),
+    } <= checked
+    assert count(Signal) == 0
+    assert count(OutboxMessage) == 0
+
+
+def test_static_files_and_the_login_page_are_public(client: FlaskClient) -> None:
+    with client.get("/static/signals.css") as static:
+        assert static.status_code == 200
+    assert client.get(LOGIN_PATH).status_code == 200
+
+
+# CSRF ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(
+    login: Callable[[User], WebSession],
+    reporter: User,
+    signal_data: dict[str, Any],
+    token: str | None,
+) -> None:
+    session = login(reporter)
+    data = dict(signal_data) if token is None else {**signal_data, "csrf_token": token}
+
+    response = session.client.post("/signalen/nieuw", data=data)
+
+    assert response.status_code == 400
+    assert "Het formulier is verlopen" in response.text
+    assert count(Signal) == 0
+    assert count(OutboxMessage) == 0
+
+
+# Cookies and configuration -------------------------------------------------------------------
+
+
+def _session_cookie(response: Any) -> str:
+    cookies = [
+        header
+        for header in response.headers.getlist("Set-Cookie")
+        if header.startswith("signals_session=")
+    ]
+    assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
+    return cookies[0]
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(
+    client: FlaskClient, reporter: User
+) -> None:
+    response = log_in(client, reporter.email, PASSWORD)
+
+    assert response.status_code == 302
+    attributes = [part.strip().lower() for part in _session_cookie(response).split(";")]
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
+    # The test app turns Secure off because the test client speaks plain http.
+    assert "secure" not in attributes
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``SIGNALS_*`` variable from the environment may change the configuration."""
+    for name in list(os.environ):
+        if name.startswith("SIGNALS_"):
+            monkeypatch.delenv(name)
+
+
+def _production_config(tmp_path: Path, **overrides: object) -> dict[str, object]:
+    return {
+        "TESTING": False,
+        "DEBUG": False,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite'}",
+        "MIGRATIONS_DIR": None,
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_production_refuses_to_start_without_a_secret_key(
+    clean_env: None, tmp_path: Path, secret: str | None
+) -> None:
+    with pytest.raises(RuntimeError, match="SIGNALS_SECRET_KEY"):
+        create_app(_production_config(tmp_path, SECRET_KEY=secret))
+
+
+def test_production_marks_the_session_cookie_secure(clean_env: None, tmp_path: Path) -> None:
+    app = create_app(_production_config(tmp_path, SECRET_KEY="a-long-production-secret"))
+
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    response = app.test_client().get(LOGIN_PATH)
+    assert response.status_code == 200
+    attributes = [part.strip().lower() for part in _session_cookie(response).split(";")]
+    assert {"secure", "httponly", "samesite=lax"} <= set(attributes)
+
+
+def test_debug_without_secret_key_starts_with_a_random_key_and_plain_cookies(
+    clean_env: None, tmp_path: Path
+) -> None:
+    first = create_app(_production_config(tmp_path, DEBUG=True, SECRET_KEY=None))
+    second = create_app(_production_config(tmp_path, DEBUG=True, SECRET_KEY=None))
+
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+    assert first.config["SESSION_COOKIE_SECURE"] is False
