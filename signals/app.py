@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from signals.clock import Clock
 from signals.config import Config
 from signals.extensions import csrf, db, login_manager, migrate
+from signals.routing import services as routing
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.extensions["signals.clock"] = app.config.get("CLOCK") or Clock()
+    routing.init_app(app, PROJECT_ROOT)
     app.before_request(_require_login)
 
 

@@ -17,12 +17,36 @@ def main() -> None:
     from signals.app import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="Signalen knellende mechanismen.")
+    cli.add_command(routes)  # works without the app, so an invalid route file can be checked
     cli.main(prog_name="signals")
 
 
 def register(app: Flask) -> None:
-    for group in (orgs, users, demo, outbox, scheduler):
+    for group in (orgs, users, demo, outbox, scheduler, routes):
         app.cli.add_command(group)
+
+
+@click.group(help="Routekaarten (routes_config/*.yaml).")
+def routes() -> None:
+    pass
+
+
+@routes.command("check", help="Controleer routebestanden; zonder FILE: routes_config/*.yaml.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def routes_check(files: tuple[str, ...]) -> None:
+    from pathlib import Path
+
+    from signals.routing.loader import check_route_files
+
+    paths = [Path(name) for name in files]
+    if not paths:
+        paths = sorted((Path(__file__).resolve().parent.parent / "routes_config").glob("*.yaml"))
+    problems = check_route_files(paths)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"{len(paths)} routebestand(en) in orde: {', '.join(path.name for path in paths)}")
 
 
 def _reports_invalid_input(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,6 +79,18 @@ def create_org(name: str, kind: str) -> None:
     organisation, created = create_organisation({"name": name, "kind": kind})
     state = "aangemaakt" if created else "bestond al"
     click.echo(f"Organisatie {organisation.name} ({organisation.kind}) {state}.")
+
+
+@orgs.command("set-contact", help="Leg de contactpersoon van de gemeente voor een partner vast.")
+@click.option("--name", required=True, help="Naam van de partnerorganisatie.")
+@click.option("--contact", required=True, help="E-mailadres van de contactpersoon.")
+@with_appcontext
+@_reports_invalid_input
+def set_contact(name: str, contact: str) -> None:
+    from signals.auth.services import set_partner_contact
+
+    organisation = set_partner_contact({"organisation": name, "contact": contact})
+    click.echo(f"Contactpersoon van {organisation.name}: {contact}.")
 
 
 @click.group(help="Gebruikers.")

@@ -17,8 +17,6 @@ class Config:
     BASE_URL = "http://localhost:5000"
     TIMEZONE = "Europe/Amsterdam"
 
-    # Ownership before the route graph decides: reporters without a line manager reach this group.
-    INTAKE_GROUP = "intake"
     # Where Alembic's scripts live; by default the migrations/ folder beside the package.
     MIGRATIONS_DIR: str | None = None
     # Seconds between outbox deliveries in `signals scheduler run`.

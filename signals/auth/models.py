@@ -36,7 +36,13 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
+    # For a partner: the municipality's contact person for it (owner of 'partner_contact' nodes).
+    contact_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, name="fk_organisations_contact_user_id_users")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    contact: Mapped["User | None"] = relationship(foreign_keys=[contact_user_id])
 
     @property
     def is_partner(self) -> bool:
@@ -61,7 +67,7 @@ class User(UserMixin, Base):  # type: ignore[misc]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
     manager: Mapped["User | None"] = relationship(remote_side=[id])
     group_memberships: Mapped[list["GroupMembership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

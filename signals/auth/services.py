@@ -75,6 +75,26 @@ def create_user(data: Mapping[str, Any]) -> User:
     return user
 
 
+def set_partner_contact(data: Mapping[str, Any]) -> Organisation:
+    """Make a user the municipality's contact person for a partner organisation."""
+    organisation = organisation_by_name(str(data.get("organisation", "")))
+    contact = user_by_email(str(data.get("contact", "")))
+    errors: dict[str, list[str]] = {}
+    if organisation is None:
+        errors["organisation"] = ["Onbekende organisatie."]
+    elif not organisation.is_partner:
+        errors["organisation"] = ["Alleen een partnerorganisatie heeft een contactpersoon."]
+    if contact is None:
+        errors["contact"] = ["Onbekende gebruiker."]
+    elif contact.organisation.is_partner:
+        errors["contact"] = ["De contactpersoon werkt bij de gemeente, niet bij een partner."]
+    if errors or organisation is None or contact is None:
+        raise InputInvalid(errors)
+    with unit_of_work():
+        organisation.contact = contact
+    return organisation
+
+
 def authenticate(data: Mapping[str, Any]) -> User:
     """The active user whose e-mail and password match; :class:`InputInvalid` otherwise."""
     fields = load(LoginSchema(), data)

@@ -13,9 +13,10 @@ from signals.workflow.models import Signal
 
 SUBJECTS: Mapping[str, str] = {
     "receipt": "[{reference}] Uw signaal is ontvangen",
-    "new_signal": "[{reference}] Nieuw signaal voor u: {title}",
+    "new_signal": "[{reference}] Signaal in uw inbox: {title}",
     "feedback": "[{reference}] Terugkoppeling op uw signaal",
     "resolved": "[{reference}] Uw signaal is afgehandeld",
+    "forwarded": "[{reference}] Uw signaal ligt nu bij een volgende stap",
 }
 
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from signals import codes
-from signals.routing.services import node_label
+from signals.routing.services import active_graph, node_label
+from signals.workflow.models import Signal
 
 MONTHS = (
     "januari",
@@ -34,9 +35,17 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     return f"{text} {local:%H:%M}" if with_time else text
 
 
+def owner_name(signal: Signal) -> str:
+    """Who owns ``signal``: the person's name, or the label of the owning group."""
+    if signal.owner_user is not None:
+        return signal.owner_user.name
+    return active_graph().group_label(signal.owner_group or "")
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(node_label, "node_label")
+    app.add_template_filter(owner_name, "owner_name")
 
     @app.template_filter("label")
     def code_label(code: str | None, code_list: str) -> str:

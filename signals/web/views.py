@@ -8,12 +8,20 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from signals.auth.models import User
+from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
+from signals.routing.services import active_graph, direct_choices, node_label, preview_entry
+from signals.web.filters import local_datetime
 from signals.web.forms import form_data
 from signals.workflow import services
-from signals.workflow.schemas import FeedbackSchema, ResolveSchema, SignalInputSchema
+from signals.workflow.schemas import (
+    FeedbackSchema,
+    ForwardSchema,
+    ResolveSchema,
+    SignalInputSchema,
+)
 
 bp = Blueprint("web", __name__)
 
@@ -34,19 +42,49 @@ def home() -> Response:
 @bp.route("/signalen/nieuw", methods=["GET", "POST"])
 def new_signal() -> Page:
     if request.method == "GET":
-        return render_template("web/signal_form.html", values={}, errors={})
+        return _signal_form({})
     values = form_data(request.form, SignalInputSchema())
+    if request.form.get("preview"):
+        return _signal_form(values)
     try:
         signal = services.submit_signal(_user(), values)
     except InputInvalid as error:
-        page = render_template("web/signal_form.html", values=values, errors=error.fields)
-        return page, 422
+        return _signal_form(values, error.fields), 422
     flash(
         f"Uw signaal is ontvangen met kenmerk {signal.reference}. "
         "U krijgt een bevestiging per e-mail.",
         "success",
     )
     return redirect(url_for("web.show_signal", reference=signal.reference))
+
+
+@bp.post("/signalen/voorbeeld")
+def preview_route() -> dict[str, str]:
+    """The route preview of the report form, for the script that updates it while typing."""
+    values = form_data(request.form, SignalInputSchema())
+    return _describe_preview(values)
+
+
+def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> str:
+    return render_template(
+        "web/signal_form.html",
+        values=values,
+        errors=errors or {},
+        preview=_describe_preview(values),
+        direct_options={node.key: node.label for node in direct_choices(_user())},
+    )
+
+
+def _describe_preview(values: dict[str, Any]) -> dict[str, str]:
+    decision = preview_entry(_user(), values, now())
+    return {
+        "node": decision.node.key,
+        "label": decision.node.label,
+        "owner": decision.owner.describe(active_graph()),
+        "feedback_due": local_datetime(decision.deadlines.feedback_due, with_time=False),
+        "reason": decision.reason,
+        "description": decision.node.description,
+    }
 
 
 @bp.get("/signalen")
@@ -78,6 +116,17 @@ def post_feedback(reference: str) -> Page:
     return redirect(url_for("web.show_signal", reference=reference))
 
 
+@bp.post("/signalen/<reference>/doorsturen")
+def post_forward(reference: str) -> Page:
+    values = form_data(request.form, ForwardSchema())
+    try:
+        signal = services.forward_signal(_user(), reference, values)
+    except InputInvalid as error:
+        return _signal_page(reference, form="forward", values=values, errors=error.fields), 422
+    flash(f"Het signaal is doorgestuurd naar {node_label(signal.node)}.", "success")
+    return redirect(url_for("web.show_signal", reference=reference))
+
+
 @bp.post("/signalen/<reference>/afhandelen")
 def post_resolution(reference: str) -> Page:
     values = form_data(request.form, ResolveSchema())
@@ -102,9 +151,36 @@ def _signal_page(
         signal=signal,
         is_owner=signal.is_open and services.is_owner(user, signal),
         owners=services.owners_of(signal),
+        forward_targets=services.forward_targets(signal) if signal.is_open else {},
         form=form,
         values=values or {},
         errors=errors or {},
+    )
+
+
+@bp.get("/routekaart")
+def route_map() -> str:
+    from markupsafe import Markup
+
+    from signals.routing.diagram import render_svg
+
+    graph = active_graph()
+    # render_svg escapes every text it draws, so its output is safe to embed.
+    svg = Markup(render_svg(graph))  # noqa: S704
+    return render_template("web/routekaart.html", graph=graph, svg=svg)
+
+
+@bp.get("/beheer/routes")
+def admin_routes() -> str:
+    if not _user().is_admin:
+        abort(403)
+    return render_template(
+        "web/admin_routes.html",
+        graph=active_graph(),
+        removed=services.open_signals_at_removed_nodes(),
+        by_node=services.open_counts_by_node(),
+        by_version=services.open_counts_by_route_version(),
+        routes_file=current_app.config["ROUTES"],
     )
 
 

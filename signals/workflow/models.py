@@ -46,6 +46,7 @@ class Signal(Base):
         Index("ix_signals_owner_user_status_created", "owner_user_id", "status", "created_at"),
         Index("ix_signals_owner_group_status_created", "owner_group", "status", "created_at"),
         Index("ix_signals_reporter_created", "reporter_id", "created_at"),
+        Index("ix_signals_node_status", "node", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,10 @@ class Signal(Base):
     node: Mapped[str] = mapped_column(String(64))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     owner_group: Mapped[str | None] = mapped_column(String(64))
+    route_version: Mapped[str] = mapped_column(String(32))
+    accept_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    update_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(32))
     rationale: Mapped[str | None] = mapped_column(Text)
 

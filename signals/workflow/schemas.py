@@ -2,10 +2,16 @@
 
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from signals import codes
-from signals.validation import InputSchema, choice_field, choices_field, text_field
+from signals.validation import (
+    FIELD_MESSAGES,
+    InputSchema,
+    choice_field,
+    choices_field,
+    text_field,
+)
 
 TITLE_MAX = 150
 TEXT_MAX = 5000
@@ -26,6 +32,10 @@ class SignalInputSchema(InputSchema):
     impact = choices_field(codes.IMPACTS, required=False)
     maatwerk = choice_field(codes.MAATWERK)
     maatwerk_grounds = choices_field(codes.MAATWERK_GROUNDS, required=False)
+    direct_node = fields.String(
+        validate=validate.Length(max=64, error="Maximaal 64 tekens."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een route."},
+    )
 
     @validates_schema
     def _check_dependent_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -44,6 +54,17 @@ class FeedbackSchema(InputSchema):
     """A message from the owner to the reporter."""
 
     message = text_field(max_length=MESSAGE_MAX)
+
+
+class ForwardSchema(InputSchema):
+    """Forward to a next node of the route, with an optional note for the reporter."""
+
+    to = fields.String(
+        required=True,
+        validate=validate.Length(max=64, error="Maximaal 64 tekens."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een route."},
+    )
+    message = text_field(max_length=MESSAGE_MAX, required=False)
 
 
 class ResolveSchema(InputSchema):

@@ -5,29 +5,45 @@ writes its e-mails to the outbox, all in one transaction.
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from signals.auth.models import GroupMembership, Role, User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Forbidden, NotFound
+from signals.errors import ActionNotAllowed, Forbidden, InputInvalid, NotFound
 from signals.extensions import db
 from signals.notifications.services import queue_signal_mail
-from signals.routing.services import decide_entry
+from signals.routing.graph import Node
+from signals.routing.services import (
+    Deadlines,
+    Owner,
+    active_graph,
+    deadlines_at,
+    decide_entry,
+    direct_choices,
+    resolve_owner,
+)
 from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow.models import OPEN_STATUSES, Signal, SignalEvent, SignalStatus
 from signals.workflow.references import next_reference
-from signals.workflow.schemas import FeedbackSchema, ResolveSchema, SignalInputSchema
+from signals.workflow.schemas import (
+    FeedbackSchema,
+    ForwardSchema,
+    ResolveSchema,
+    SignalInputSchema,
+)
 
 
 def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
     """Validate and store a new signal, route it to its first owner and mail the receipt."""
     fields = load(SignalInputSchema(), data)
+    _check_direct_choice(reporter, fields.get("direct_node"))
     with unit_of_work():
         moment = now()
-        entry = decide_entry(reporter)
+        entry = decide_entry(reporter, fields, moment)
         signal = Signal(
             reference=next_reference(moment.year),
             title=fields["title"],
@@ -43,20 +59,80 @@ def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
             reporter=reporter,
             organisation_id=reporter.organisation_id,
             status=SignalStatus.NEW,
-            node=entry.node,
-            owner_user=entry.owner_user,
-            owner_group=entry.owner_group,
             created_at=moment,
-            updated_at=moment,
         )
         signal.regulations = fields["regulations"]
+        _place(signal, entry.node, entry.owner, entry.deadlines, moment)
         db.session.add(signal)
         db.session.flush()
-        _record(signal, "submitted", reporter, node=entry.node)
+        _record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
         queue_signal_mail("receipt", reporter.email, signal)
-        for owner in owners_of(signal):
-            queue_signal_mail("new_signal", owner.email, signal, owner=owner)
+        _notify_new_owners(signal)
     return signal
+
+
+def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """Move a signal along an edge of the route; the next node's owner must accept it."""
+    signal = signal_for_owner(actor, reference)
+    fields = load(ForwardSchema(), data)
+    graph = active_graph()
+    allowed = forward_targets(signal)
+    if fields["to"] not in allowed:
+        choices = ", ".join(node.label for node in allowed.values()) or "geen"
+        raise InputInvalid(
+            {"to": [f"Doorsturen kan vanaf hier alleen naar: {choices}."]},
+            message="Deze route bestaat niet in de routekaart.",
+        )
+    with unit_of_work():
+        moment = now()
+        target = graph.nodes[fields["to"]]
+        owner = resolve_owner(target, signal.reporter)
+        origin = signal.node
+        signal.status = SignalStatus.NEW
+        _place(signal, target, owner, deadlines_at(target, moment), moment)
+        message = fields.get("message")
+        _record(signal, "forwarded", actor, **{"from": origin, "to": target.key}, message=message)
+        queue_signal_mail("forwarded", signal.reporter.email, signal, message=message, actor=actor)
+        _notify_new_owners(signal)
+    return signal
+
+
+def forward_targets(signal: Signal) -> dict[str, Node]:
+    """Where ``signal`` may go next: the edges of its node in the active graph.
+
+    A signal whose node was removed from the route file may go to any entry point, so that
+    nothing gets stuck at a node that no longer exists.
+    """
+    graph = active_graph()
+    if signal.node in graph.nodes:
+        keys: list[str] = list(graph.next_nodes(signal.node))
+    else:
+        keys = sorted(graph.entry_points())
+    return {key: graph.nodes[key] for key in keys}
+
+
+def _place(
+    signal: Signal, node: Node, owner: Owner, deadlines: Deadlines, moment: datetime
+) -> None:
+    signal.node = node.key
+    signal.owner_user = owner.user
+    signal.owner_user_id = owner.user.id if owner.user is not None else None
+    signal.owner_group = owner.group
+    signal.accept_due = deadlines.accept_due
+    signal.feedback_due = deadlines.feedback_due
+    signal.update_due = deadlines.update_due
+    signal.route_version = active_graph().version
+    signal.updated_at = moment
+
+
+def _notify_new_owners(signal: Signal) -> None:
+    for owner in owners_of(signal):
+        queue_signal_mail("new_signal", owner.email, signal, owner=owner)
+
+
+def _check_direct_choice(reporter: User, direct_node: str | None) -> None:
+    if direct_node and direct_node not in {node.key for node in direct_choices(reporter)}:
+        raise InputInvalid({"direct_node": ["Deze route is voor u niet rechtstreeks beschikbaar."]})
 
 
 def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
@@ -166,6 +242,36 @@ def inbox_for(user: User) -> list[Signal]:
         .order_by(Signal.created_at, Signal.id)
     )
     return list(db.session.scalars(query))
+
+
+def open_signals_at_removed_nodes() -> list[Signal]:
+    """Open signals whose node is not in the active route file (for the administrator)."""
+    query = (
+        select(Signal)
+        .where(Signal.status.in_(OPEN_STATUSES), Signal.node.not_in(list(active_graph().nodes)))
+        .order_by(Signal.created_at, Signal.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def open_counts_by_node() -> dict[str, int]:
+    """How many open signals are at each node."""
+    query = (
+        select(Signal.node, func.count())
+        .where(Signal.status.in_(OPEN_STATUSES))
+        .group_by(Signal.node)
+    )
+    return dict(db.session.execute(query).tuples())
+
+
+def open_counts_by_route_version() -> dict[str, int]:
+    """How many open signals were last routed with each version of the route file."""
+    query = (
+        select(Signal.route_version, func.count())
+        .where(Signal.status.in_(OPEN_STATUSES))
+        .group_by(Signal.route_version)
+    )
+    return dict(db.session.execute(query).tuples())
 
 
 def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> SignalEvent:

@@ -168,7 +168,7 @@ def test_report_feedback_resolution_and_mail_in_the_browser(
     assert [mail["Subject"] for mail in receipts] == [f"[{reference}] Uw signaal is ontvangen"]
     assert reference in plain_text(receipts[0])
     assert [mail["Subject"] for mail in smtp_server.by_recipient(intake_email)] == [
-        f"[{reference}] Nieuw signaal voor u: {TITLE}"
+        f"[{reference}] Signaal in uw inbox: {TITLE}"
     ]
 
     # c. The intake group gives feedback and resolves the signal.

@@ -137,7 +137,12 @@ def test_demo_load_creates_realistic_data_once(runner: Any, clock: Any) -> None:
     roles = set(db.session.scalars(select(User.role)))
     assert roles == {"professional", "manager", "member", "admin"}
     assert count(Signal, Signal.status == "resolved") >= 5
-    assert count(Signal, Signal.owner_group == "intake") >= 5, "partner signals reach the intake"
+    assert count(Signal, Signal.node == "intake") >= 5, "partner signals reach the intake"
+    contact = db.session.scalar(select(User).where(User.email.startswith("contactpersoon@")))
+    assert contact is not None
+    assert count(Signal, Signal.owner_user_id == contact.id) >= 1, "the buurtteam's contact"
+    assert count(Signal, Signal.owner_group == "intake") >= 1, "raadslieden have no contact"
+    assert count(SignalEvent, SignalEvent.type == "forwarded") >= 3
     assert count(SignalEvent, SignalEvent.type == "feedback_sent") >= 5
     assert count(OutboxMessage, OutboxMessage.status == "pending") == 0
 

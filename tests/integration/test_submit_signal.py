@@ -25,7 +25,7 @@ def test_staff_signal_goes_to_the_line_manager_with_receipt_and_owner_mail(
 
     assert re.fullmatch(r"KM-2026-\d{6}", signal.reference)
     assert signal.status == "new"
-    assert signal.node == "leidinggevende"
+    assert signal.node == "teamleider"
     assert signal.owner_user_id == manager.id and signal.owner_group is None
     assert signal.regulations == ["participatiewet"]
     assert signal.created_at == clock.now()

@@ -354,7 +354,7 @@ def test_the_signal_page_shows_the_facts_and_the_timeline(
     assert signal_data["title"] in response.text
     assert "Signaal ingediend" in response.text
     assert "door Samira Consulent" in response.text
-    assert "Naar Leidinggevende." in response.text
+    assert "Naar Teamleider / teammanager (standaard)." in response.text
     assert "Verantwoordelijk: <strong>Marloes Teamleider</strong>" in response.text
     assert "23 november 2026 10:00" in response.text  # 09:00 UTC in Amsterdam
     # The reporter does not own the signal, so there are no owner actions.
@@ -599,7 +599,7 @@ def test_the_outbox_page_is_for_admins_only(
     response = login(admin).get("/beheer/outbox")
     assert response.status_code == 200
     assert f"[{signal.reference}] Uw signaal is ontvangen" in response.text
-    assert f"[{signal.reference}] Nieuw signaal voor u: {signal_data['title']}" in response.text
+    assert f"[{signal.reference}] Signaal in uw inbox: {signal_data['title']}" in response.text
     assert reporter.email in response.text and manager.email in response.text
 
 

@@ -1,0 +1,56 @@
+"""The business calendar: Dutch working days in the municipality's time zone.
+
+A working day is Monday to Friday that is neither a generally recognised holiday of the
+Algemene termijnenwet (art. 3: New Year's Day, Easter and Whit Monday, King's Day, Ascension
+Day, 5 May, Christmas and Boxing Day) nor a closed day of the route file. "N working days"
+counts from the next working day after the start, and a deadline falls at the end of its day
+(23:59:59 local time), so it never lands on a closed day.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+END_OF_DAY = time(23, 59, 59)
+
+
+@lru_cache(maxsize=64)
+def _dutch_holidays(year: int) -> frozenset[date]:
+    # The holidays package also lists Good Friday, which the Algemene termijnenwet does not,
+    # and lists 5 May only in lustrum years, where the law counts it every year.
+    public = holidays.country_holidays("NL", years=year, language="en_US")
+    days = {day for day, name in public.items() if name != "Good Friday"}
+    return frozenset(days | {date(year, 5, 5)})
+
+
+class BusinessCalendar:
+    """Working days and deadlines for one time zone and one set of extra closed days."""
+
+    def __init__(self, timezone: str, closed_days: Iterable[str | date] = ()) -> None:
+        self.zone = ZoneInfo(timezone)
+        self.closed_days = frozenset(
+            day if isinstance(day, date) else date.fromisoformat(day) for day in closed_days
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() < 5
+            and day not in _dutch_holidays(day.year)
+            and day not in self.closed_days
+        )
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The end (23:59:59 local) of the ``days``-th working day after ``start``'s day, in UTC."""
+        day = self.local_date(start)
+        remaining = days
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return datetime.combine(day, END_OF_DAY, tzinfo=self.zone).astimezone(UTC)
