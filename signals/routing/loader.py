@@ -62,6 +62,8 @@ def parse_route_config(content: bytes | str, source: str) -> RouteGraph:
     raw = content.encode() if isinstance(content, str) else content
     try:
         data = yaml.safe_load(raw)
+    except RecursionError as error:
+        raise RouteConfigError([f"{source}: yaml: nested too deeply"]) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "yaml"
@@ -199,6 +201,9 @@ class _GraphCheck:
             target = node["escalate_on_overdue"]
             path = f"nodes.{key}.escalate_on_overdue"
             if target is None or not self._node_ref(path, target):
+                continue
+            if target == key:
+                self._problem(path, "a node cannot escalate to itself")
                 continue
             is_ombuds = self.nodes[target]["kind"] == NodeKind.OMBUDS
             if target not in self._targets(key) and not is_ombuds:

@@ -4,6 +4,7 @@ Only the shape and the codes are checked here; the graph itself (references, rea
 cycles) is checked by the loader once the shape is right. Unknown keys are errors.
 """
 
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -16,7 +17,8 @@ from signals.routing.graph import (
     OwnerType,
 )
 
-KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="must be lower_snake_case (a-z, 0-9, _)")
+KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="must be lower_snake_case (a-z, 0-9, _)")
+MAX_NODES = 200
 CONDITION_CODES: dict[str, Any] = {
     "urgency": codes.URGENCIES,
     "scope": codes.SCOPES,
@@ -37,9 +39,9 @@ class _Strict(Schema):
 class ClocksSchema(_Strict):
     """Working-day clocks; on a node every one is optional and falls back to the defaults."""
 
-    accept_within = fields.Integer(validate=validate.Range(min=1, max=250))
-    feedback_within = fields.Integer(validate=validate.Range(min=1, max=250))
-    update_every = fields.Integer(validate=validate.Range(min=1, max=250))
+    accept_within = fields.Integer(strict=True, validate=validate.Range(min=1, max=250))
+    feedback_within = fields.Integer(strict=True, validate=validate.Range(min=1, max=250))
+    update_every = fields.Integer(strict=True, validate=validate.Range(min=1, max=250))
 
 
 class DefaultsSchema(_Strict):
@@ -48,10 +50,21 @@ class DefaultsSchema(_Strict):
     clocks = fields.Nested(ClocksSchema, load_default=dict)
 
 
+class DayField(fields.Date):
+    """A calendar day; a date with a time of day is refused rather than cut off."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime):
+            raise ValidationError("a day without a time, e.g. 2026-12-24")
+        if isinstance(value, date):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CalendarSchema(_Strict):
     """Extra closed days on top of weekends and Dutch public holidays."""
 
-    closed_days = fields.List(fields.Date(), load_default=list)
+    closed_days = fields.List(DayField(), load_default=list)
 
 
 class OwnerSchema(_Strict):
@@ -81,7 +94,7 @@ class OwnerSchema(_Strict):
 class CadenceSchema(_Strict):
     """How often a table meets."""
 
-    every = fields.Integer(required=True, validate=validate.Range(min=1, max=52))
+    every = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=52))
     unit = fields.String(required=True, validate=validate.OneOf(["week", "month"]))
 
 
@@ -172,7 +185,9 @@ class EdgeField(fields.Field[dict[str, Any]]):
 class RouteFileSchema(_Strict):
     """A whole route file."""
 
-    version = fields.Integer(required=True, validate=validate.Equal(1, error="must be 1"))
+    version = fields.Integer(
+        required=True, strict=True, validate=validate.Equal(1, error="must be 1")
+    )
     municipality = fields.String(required=True, validate=validate.Length(min=1, max=120))
     calendar = fields.Nested(CalendarSchema, load_default=dict)
     defaults = fields.Nested(DefaultsSchema, load_default=dict)
@@ -185,7 +200,9 @@ class RouteFileSchema(_Strict):
         keys=fields.String(validate=KEY),
         values=fields.Nested(NodeSchema),
         required=True,
-        validate=validate.Length(min=1, error="define at least one node"),
+        validate=validate.Length(
+            min=1, max=MAX_NODES, error=f"define between 1 and {MAX_NODES} nodes"
+        ),
     )
     entry = fields.Nested(EntrySchema, required=True)
     edges = fields.Dict(keys=fields.String(), values=fields.List(EdgeField()), load_default=dict)

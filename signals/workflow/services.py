@@ -261,7 +261,7 @@ def open_counts_by_node() -> dict[str, int]:
         .where(Signal.status.in_(OPEN_STATUSES))
         .group_by(Signal.node)
     )
-    return dict(db.session.execute(query).tuples())
+    return dict(db.session.execute(query).all())
 
 
 def open_counts_by_route_version() -> dict[str, int]:
@@ -271,7 +271,7 @@ def open_counts_by_route_version() -> dict[str, int]:
         .where(Signal.status.in_(OPEN_STATUSES))
         .group_by(Signal.route_version)
     )
-    return dict(db.session.execute(query).tuples())
+    return dict(db.session.execute(query).all())
 
 
 def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> SignalEvent:

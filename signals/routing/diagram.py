@@ -1,0 +1,797 @@
+"""The route map as a drawing: a layered, accessible inline SVG of a :class:`RouteGraph`.
+
+This module owns the picture on the Routekaart page: the layout (column 0 is the reporter,
+the other columns follow the longest path over forward edges, rows are ordered by
+barycentres to reduce crossings), the routing of arrows between boxes, the way back to the
+reporter, and the SVG markup itself. It is pure Python and deterministic; the text version of
+the map lives in the template.
+
+The SVG uses presentation attributes only (no ``<style>``, no ``style=""``, no scripts, no
+external references), so it passes the site's Content-Security-Policy. Its root carries
+``data-columns`` so ``static/routekaart.css`` can give it a readable minimum width.
+"""
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from signals.routing.graph import NODE_KIND_LABELS, Node, OwnerType, RouteGraph
+
+# Colours of signals.css.
+INK = "#1a1a1a"
+MUTED = "#555555"
+LINE = "#c8ccd0"
+TINT = "#f3f5f7"
+ACCENT = "#004b87"
+ACCENT_DARK = "#00345e"
+OK = "#1e6b34"
+WARN = "#8a5300"
+WHITE = "#ffffff"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+# Geometry (user units = CSS pixels at the minimum width routekaart.css sets).
+MARGIN = 16
+MELDER_W = 150
+ENTRY_GAP = 220  # between the reporter and column 1: room for the entry labels
+LABEL_RUN = 140  # straight start of an entry arrow, under its label
+BOX_W = 220
+GAP_X = 100
+RAIL_OFFSET = 10  # the feedback rail runs this far right of a column
+PAD = 10
+HEADER_H = 20
+NODE_GAP = 28  # vertical space between two boxes
+DUMMY_GAP = 12  # between two arrows passing through a column
+MIXED_GAP = 18  # between a box and an arrow passing by
+PORT_GAP = 16  # preferred distance between arrow ends on a box side
+ENTRY_PORT_GAP = 30  # between the reporter's arrows (each has a label above it)
+LAYOUT_ROUNDS = 40
+ORDER_ROUNDS = 8
+
+MELDER = "m:"  # the reporter's slot
+MELDER_KEY = "melder"  # how arrows name the reporter in data-from / data-to
+CLOCK_TEXT = "accepteren {0} · terugkoppeling {1} · update {2} werkdagen"
+
+
+def natural_width(columns: int) -> int:
+    """The drawing's width in user units for ``columns`` columns (the reporter's included)."""
+    return 2 * MARGIN + MELDER_W + ENTRY_GAP + max(columns - 1, 0) * (BOX_W + GAP_X)
+
+
+def owner_lines(graph: RouteGraph, node: Node) -> tuple[str, str | None]:
+    """Who is responsible at ``node``, and the fallback when a person rule finds nobody."""
+    group = graph.group_label(node.owner.group)
+    if node.owner.type == OwnerType.LINE_MANAGER:
+        return "Eigen leidinggevende", f"anders: {group}"
+    if node.owner.type == OwnerType.PARTNER_CONTACT:
+        return "Contactpersoon partner", f"anders: {group}"
+    return group, None
+
+
+def clock_text(node: Node) -> str:
+    clocks = node.clocks
+    return CLOCK_TEXT.format(clocks.accept_within, clocks.feedback_within, clocks.update_every)
+
+
+def entry_label(graph: RouteGraph, key: str) -> str:
+    """How a new signal reaches entry point ``key``: by default, by a rule, or directly."""
+    parts = []
+    if key == graph.default:
+        parts.append("standaard")
+    if any(rule.to == key for rule in graph.rules):
+        parts.append("regel")
+    if graph.nodes[key].direct_entry:
+        parts.append("rechtstreeks")
+    return " · ".join(parts)
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chain:
+    """One drawn arrow: the slots it passes from left to right, and how it is drawn."""
+
+    kind: str  # "entry", "forward" or "back"
+    source: str  # node key; the reporter for entry arrows
+    target: str
+    slots: list[str]  # left to right; dummies in between
+    reverse: bool  # drawn right to left (a back edge)
+    same_column: bool
+
+
+@dataclass
+class _Plan:
+    """Columns, the order of slots in every column, and the arrows through them."""
+
+    columns: dict[str, int]
+    layers: list[list[str]]
+    chains: list[_Chain]
+
+
+def _slot(key: str) -> str:
+    return "n:" + key
+
+
+def _key(slot: str) -> str:
+    return slot[2:]
+
+
+def _is_dummy(slot: str) -> bool:
+    return slot.startswith("d:")
+
+
+def columns_of(graph: RouteGraph) -> dict[str, int]:
+    """Column per node: 1 for nodes without forward predecessors, else longest path + 1."""
+    targets: dict[str, list[str]] = {key: [] for key in graph.nodes}
+    incoming = dict.fromkeys(graph.nodes, 0)
+    for edge in graph.edges:
+        if not edge.back:
+            targets[edge.source].append(edge.target)
+            incoming[edge.target] += 1
+    order = [key for key in graph.nodes if incoming[key] == 0]
+    index = 0
+    while index < len(order):  # Kahn's algorithm, in file order
+        for target in targets[order[index]]:
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                order.append(target)
+        index += 1
+    order += [key for key in graph.nodes if key not in order]  # only if forward edges loop
+    column = dict.fromkeys(graph.nodes, 1)
+    for key in order:
+        for target in targets[key]:
+            column[target] = max(column[target], column[key] + 1)
+    return column
+
+
+def _plan(graph: RouteGraph) -> _Plan:
+    columns = columns_of(graph)
+    layers: list[list[str]] = [[] for _ in range(max(columns.values(), default=0) + 1)]
+    layers[0].append(MELDER)
+    for key in graph.nodes:
+        layers[columns[key]].append(_slot(key))
+    chains: list[_Chain] = []
+
+    def add(kind: str, source: str | None, target: str) -> None:
+        start = 0 if source is None else columns[source]
+        end = columns[target]
+        source_slot = MELDER if source is None else _slot(source)
+        if start == end:
+            slots = [source_slot, _slot(target)]
+        else:
+            low, high = min(start, end), max(start, end)
+            dummies = [f"d:{len(chains)}:{layer}" for layer in range(low + 1, high)]
+            for layer, dummy in zip(range(low + 1, high), dummies, strict=True):
+                layers[layer].append(dummy)
+            ends = [source_slot, _slot(target)] if start < end else [_slot(target), source_slot]
+            slots = [ends[0], *dummies, ends[1]]
+        chains.append(
+            _Chain(
+                kind=kind,
+                source=MELDER_KEY if source is None else source,
+                target=target,
+                slots=slots,
+                reverse=start > end,
+                same_column=start == end,
+            )
+        )
+
+    entry_points = graph.entry_points()
+    for key in graph.nodes:
+        if key in entry_points:
+            add("entry", None, key)
+    for edge in graph.edges:
+        add("back" if edge.back else "forward", edge.source, edge.target)
+    _order_layers(layers, chains)
+    return _Plan(columns=columns, layers=layers, chains=chains)
+
+
+def _segments(chains: Sequence[_Chain]) -> list[tuple[str, str]]:
+    """Pairs of slots in neighbouring columns joined by an arrow (left slot first)."""
+    return [
+        (left, right)
+        for chain in chains
+        if not chain.same_column
+        for left, right in zip(chain.slots, chain.slots[1:], strict=False)
+    ]
+
+
+def _crossings(layers: Sequence[Sequence[str]], segments: Sequence[tuple[str, str]]) -> int:
+    position = {slot: index for layer in layers for index, slot in enumerate(layer)}
+    layer_of = {slot: number for number, layer in enumerate(layers) for slot in layer}
+    by_layer: dict[int, list[tuple[int, int]]] = {}
+    for left, right in segments:
+        by_layer.setdefault(layer_of[left], []).append((position[left], position[right]))
+    total = 0
+    for pairs in by_layer.values():
+        for index, (a, b) in enumerate(pairs):
+            total += sum(1 for c, d in pairs[index + 1 :] if (a - c) * (b - d) < 0)
+    return total
+
+
+def _order_layers(layers: list[list[str]], chains: Sequence[_Chain]) -> None:
+    """Barycentre sweeps left→right and right→left; keeps the order with fewest crossings."""
+    segments = _segments(chains)
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    for left, right in segments:
+        after.setdefault(left, []).append(right)
+        before.setdefault(right, []).append(left)
+
+    def sweep(number: int, neighbours: dict[str, list[str]], other: list[str]) -> None:
+        position = {slot: index for index, slot in enumerate(other)}
+        current = {slot: index for index, slot in enumerate(layers[number])}
+
+        def barycentre(slot: str) -> tuple[float, int]:
+            near = [position[n] for n in neighbours.get(slot, []) if n in position]
+            return (sum(near) / len(near) if near else float(current[slot]), current[slot])
+
+        layers[number].sort(key=barycentre)
+
+    best = [list(layer) for layer in layers]
+    fewest = _crossings(layers, segments)
+    for _round in range(ORDER_ROUNDS):
+        for number in range(1, len(layers)):
+            sweep(number, before, layers[number - 1])
+        for number in range(len(layers) - 2, 0, -1):
+            sweep(number, after, layers[number + 1])
+        count = _crossings(layers, segments)
+        if count < fewest:
+            fewest, best = count, [list(layer) for layer in layers]
+    layers[:] = best
+
+
+def layout(graph: RouteGraph) -> dict[str, tuple[int, int]]:
+    """``(column, row)`` of every node; column 0 (the reporter) holds no node."""
+    plan = _plan(graph)
+    places: dict[str, tuple[int, int]] = {}
+    for column, layer in enumerate(plan.layers):
+        nodes = [slot for slot in layer if slot.startswith("n:")]
+        for row, slot in enumerate(nodes):
+            places[_key(slot)] = (column, row)
+    return places
+
+
+def _pav(desired: Sequence[float], separations: Sequence[float]) -> list[float]:
+    """Positions closest to ``desired`` (least squares) keeping order and minimum gaps."""
+    offsets = [0.0]
+    for separation in separations:
+        offsets.append(offsets[-1] + separation)
+    blocks: list[tuple[float, int]] = []
+    for wanted, offset in zip(desired, offsets, strict=True):
+        blocks.append((wanted - offset, 1))
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            (mean2, count2), (mean1, count1) = blocks.pop(), blocks.pop()
+            blocks.append(((mean1 * count1 + mean2 * count2) / (count1 + count2), count1 + count2))
+    flat = [mean for mean, count in blocks for _ in range(count)]
+    return [value + offset for value, offset in zip(flat, offsets, strict=True)]
+
+
+def _separation(upper: str, lower: str, heights: dict[str, float]) -> float:
+    dummies = _is_dummy(upper) + _is_dummy(lower)
+    gap = (NODE_GAP, MIXED_GAP, DUMMY_GAP)[dummies]
+    return heights[upper] / 2 + heights[lower] / 2 + gap
+
+
+def _centres(plan: _Plan, heights: dict[str, float]) -> dict[str, float]:
+    """Vertical centre of every slot: pulled towards its neighbours, never overlapping."""
+    neighbours: dict[str, list[str]] = {}
+    for left, right in _segments(plan.chains):
+        neighbours.setdefault(left, []).append(right)
+        neighbours.setdefault(right, []).append(left)
+    centre: dict[str, float] = {}
+    for layer in plan.layers:
+        cursor = 0.0
+        for index, slot in enumerate(layer):
+            if index:
+                cursor += _separation(layer[index - 1], slot, heights)
+            centre[slot] = cursor
+    for round_number in range(LAYOUT_ROUNDS):
+        layers = plan.layers if round_number % 2 == 0 else plan.layers[::-1]
+        for layer in layers:
+            desired = []
+            for slot in layer:
+                near = [centre[n] for n in neighbours.get(slot, [])]
+                desired.append(sum(near) / len(near) if near else centre[slot])
+            gaps = [_separation(a, b, heights) for a, b in zip(layer, layer[1:], strict=False)]
+            for slot, value in zip(layer, _pav(desired, gaps), strict=True):
+                centre[slot] = value
+    top = min(centre[slot] - heights[slot] / 2 for slot in centre)
+    return {slot: round(value - top + MARGIN, 1) for slot, value in centre.items()}
+
+
+# --- boxes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of text in a box."""
+
+    text: str
+    size: float
+    fill: str = INK
+    bold: bool = False
+    gap_before: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.gap_before + round(self.size * 1.3, 1)
+
+
+# Advance widths (em) of DejaVu Sans, one of the widest common sans-serif fonts, so the
+# estimate is generous for the fonts browsers usually pick.
+_WIDTHS = {
+    **dict.fromkeys("ijlIJ'ïíìı", 0.29),
+    **dict.fromkeys(" .,:;·/!f", 0.34),
+    **dict.fromkeys("rt()-", 0.41),
+    **dict.fromkeys("csz?", 0.55),
+    **dict.fromkeys("akvxyFLPTY", 0.61),
+    **dict.fromkeys("ABCKRVXZ", 0.7),
+    **dict.fromkeys("DGHNOQU", 0.79),
+    **dict.fromkeys("wM&", 0.86),
+    **dict.fromkeys("mW", 0.99),
+}
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """A generous estimate of ``text``'s rendered width in a sans-serif font."""
+    em = sum(_WIDTHS.get(char, 0.64) for char in text)
+    return em * size * (1.12 if bold else 1.0)
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Greedy word wrap of ``text`` to ``width``; a too-long word gets a line of its own."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and text_width(candidate, size, bold) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _lines(
+    text: str, width: float, size: float, fill: str = INK, bold: bool = False, gap: float = 0.0
+) -> list[_Line]:
+    widest = max((text_width(word, size, bold) for word in text.split()), default=0.0)
+    if widest > width:  # a word that fits no line: make the whole text smaller
+        size = round(size * width / widest, 1)
+    return [
+        _Line(part, size, fill=fill, bold=bold, gap_before=gap if index == 0 else 0.0)
+        for index, part in enumerate(wrap(text, width, size, bold))
+    ]
+
+
+def _node_lines(graph: RouteGraph, node: Node) -> list[_Line]:
+    width = BOX_W - 2 * PAD
+    lines = _lines(node.label, width, 14, bold=True)
+    owner, fallback = owner_lines(graph, node)
+    lines += _lines(f"Verantwoordelijk: {owner}", width, 12, gap=5)
+    if fallback:
+        lines += _lines(fallback, width, 11.5, fill=MUTED)
+    lines += _lines(clock_text(node), width, 11, fill=MUTED, gap=5)
+    if node.cadence:
+        lines += _lines(f"overleg: {node.cadence.describe()}", width, 11, fill=ACCENT_DARK)
+    return lines
+
+
+def _melder_lines() -> list[_Line]:
+    width = MELDER_W - 2 * PAD
+    return _lines("Professional bij de gemeente of een partner", width, 12) + _lines(
+        "dient het signaal in en krijgt terugkoppeling", width, 11, fill=MUTED, gap=5
+    )
+
+
+def _box_height(lines: Sequence[_Line], ports: int, port_gap: float, reserve: float) -> float:
+    content = HEADER_H + PAD + sum(line.height for line in lines) + PAD
+    return max(content, HEADER_H + ports * port_gap + reserve)
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _attrs(**attributes: object) -> str:
+    parts = []
+    for name, value in attributes.items():
+        if value is None:
+            continue
+        shown = _n(value) if isinstance(value, float) else str(value)
+        parts.append(f'{name.rstrip("_").replace("_", "-")}="{_e(shown)}"')
+    return " ".join(parts)
+
+
+def _text(x: float, y: float, text: str, size: float, fill: str, **extra: object) -> str:
+    attributes = _attrs(x=float(x), y=float(y), font_size=_n(size), fill=fill, **extra)
+    return f"<text {attributes}>{_e(text)}</text>"
+
+
+def _element(name: str, **attributes: object) -> str:
+    return f"<{name} {_attrs(**attributes)}/>"
+
+
+def _path(points: Sequence[tuple[float, float]]) -> str:
+    """Straight runs where y stays the same, else S-curves with horizontal ends."""
+    x0, y0 = points[0]
+    parts = [f"M{_n(x0)} {_n(y0)}"]
+    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
+        if abs(ay - by) < 0.05:
+            parts.append(f"H{_n(bx)}")
+        else:
+            middle = ax + (bx - ax) / 2
+            parts.append(f"C{_n(middle)} {_n(ay)} {_n(middle)} {_n(by)} {_n(bx)} {_n(by)}")
+    return " ".join(parts)
+
+
+def _spread(count: int, low: float, high: float, gap: float) -> list[float]:
+    """``count`` positions around the middle of ``low``–``high``, at most ``gap`` apart."""
+    if count == 0:
+        return []
+    step = min(gap, (high - low) / max(count - 1, 1))
+    middle = (low + high) / 2
+    return [round(middle + (index - (count - 1) / 2) * step, 1) for index in range(count)]
+
+
+def _marker(name: str, fill: str) -> str:
+    return (
+        f'<marker id="rk-{name}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+        f'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
+        f'<path d="M0 0L10 5L0 10z" fill="{fill}"/></marker>'
+    )
+
+
+EDGE_STYLE = {
+    "entry": {"stroke": ACCENT_DARK, "stroke_width": "1.6", "marker_end": "url(#rk-entry)"},
+    "forward": {
+        "stroke": ACCENT,
+        "stroke_width": "1.4",
+        "stroke_opacity": "0.85",
+        "marker_end": "url(#rk-forward)",
+    },
+    "back": {
+        "stroke": MUTED,
+        "stroke_width": "1.4",
+        "stroke_dasharray": "6 4",
+        "marker_end": "url(#rk-back)",
+    },
+}
+HALO = {"stroke": WHITE, "stroke_width": "3", "stroke_linejoin": "round", "paint_order": "stroke"}
+RETURN_STYLE = {
+    "stroke": OK,
+    "stroke_width": "2",
+    "stroke_dasharray": "0.1 5",
+    "stroke_linecap": "round",
+    "fill": "none",
+}
+
+
+class _Drawing:
+    """One rendering: the plan, box sizes, vertical positions and arrow ends of a graph."""
+
+    def __init__(self, graph: RouteGraph) -> None:
+        self.graph = graph
+        self.plan = _plan(graph)
+        self.layer_of = {slot: n for n, layer in enumerate(self.plan.layers) for slot in layer}
+        # (slot, "left" / "right") -> indexes of the chains that end on that side of the slot
+        self.sides: dict[tuple[str, str], list[int]] = {}
+        for index, chain in enumerate(self.plan.chains):
+            last_side = "right" if chain.same_column else "left"
+            self.sides.setdefault((chain.slots[0], "right"), []).append(index)
+            self.sides.setdefault((chain.slots[-1], last_side), []).append(index)
+        self.texts: dict[str, list[_Line]] = {}
+        self.height: dict[str, float] = {}
+        self._measure()
+        self.centre = _centres(self.plan, self.height)
+        self.ports: dict[tuple[int, str], float] = {}  # (chain index, slot) -> y of its end
+        for (slot, side), indexes in sorted(self.sides.items()):
+            if not _is_dummy(slot):
+                self._place_ports(slot, side, indexes)
+
+    def _measure(self) -> None:
+        for layer in self.plan.layers:
+            for slot in layer:
+                ports = max(len(self.sides.get((slot, side), [])) for side in ("left", "right"))
+                if slot == MELDER:
+                    self.texts[slot] = _melder_lines()
+                    self.height[slot] = _box_height(self.texts[slot], ports, ENTRY_PORT_GAP, 10)
+                elif _is_dummy(slot):
+                    self.height[slot] = 0.0
+                else:
+                    self.texts[slot] = _node_lines(self.graph, self.graph.nodes[_key(slot)])
+                    self.height[slot] = _box_height(self.texts[slot], ports, PORT_GAP, 30)
+
+    def _place_ports(self, slot: str, side: str, indexes: list[int]) -> None:
+        """Spread arrow ends over a side, ordered by where each arrow comes from or goes."""
+
+        def far_end(index: int) -> tuple[float, int]:
+            slots = self.plan.chains[index].slots
+            if slots[0] == slot:
+                return (self.centre[slots[1]], index)
+            return (self.centre[slots[-2] if len(slots) > 1 else slots[0]], index)
+
+        ordered = sorted(indexes, key=far_end)
+        is_melder = slot == MELDER
+        low = self.top(slot) + (HEADER_H + 8 if is_melder else 10)
+        high = self.bottom(slot) - (22 if side == "right" and not is_melder else 10)
+        gap = ENTRY_PORT_GAP if is_melder else PORT_GAP
+        for index, y in zip(ordered, _spread(len(ordered), low, high, gap), strict=True):
+            self.ports[(index, slot)] = y
+
+    def left(self, slot: str) -> float:
+        layer = self.layer_of[slot]
+        if layer == 0:
+            return float(MARGIN)
+        return float(MARGIN + MELDER_W + ENTRY_GAP + (layer - 1) * (BOX_W + GAP_X))
+
+    def right(self, slot: str) -> float:
+        return self.left(slot) + (MELDER_W if self.layer_of[slot] == 0 else BOX_W)
+
+    def top(self, slot: str) -> float:
+        return self.centre[slot] - self.height[slot] / 2
+
+    def bottom(self, slot: str) -> float:
+        return self.centre[slot] + self.height[slot] / 2
+
+    def _chain_path(self, index: int, chain: _Chain) -> str:
+        first, last = chain.slots[0], chain.slots[-1]
+        start = (self.right(first), self.ports[(index, first)])
+        if chain.same_column:  # a loop out of and back into the right sides
+            end = (self.right(last), self.ports[(index, last)])
+            bulge = _n(start[0] + GAP_X / 2)
+            return (
+                f"M{_n(start[0])} {_n(start[1])} C{bulge} {_n(start[1])} "
+                f"{bulge} {_n(end[1])} {_n(end[0])} {_n(end[1])}"
+            )
+        points = [start]
+        if chain.kind == "entry":
+            points.append((start[0] + LABEL_RUN, start[1]))
+        for dummy in chain.slots[1:-1]:
+            y = self.centre[dummy]
+            points += [(self.left(dummy), y), (self.right(dummy), y)]
+        points.append((self.left(last), self.ports[(index, last)]))
+        return _path(points[::-1] if chain.reverse else points)
+
+    def edges(self) -> tuple[list[str], list[str]]:
+        """Every arrow, and the labels of the reporter's arrows."""
+        edges: list[str] = []
+        labels: list[str] = []
+        for index, chain in enumerate(self.plan.chains):
+            edges.append(
+                _element(
+                    "path",
+                    d=self._chain_path(index, chain),
+                    fill="none",
+                    data_kind=chain.kind,
+                    data_from=chain.source,
+                    data_to=chain.target,
+                    **EDGE_STYLE[chain.kind],
+                )
+            )
+            if chain.kind == "entry":
+                label = entry_label(self.graph, chain.target)
+                size = min(11.0, 11.0 * (LABEL_RUN - 10) / max(text_width(label, 11), 1.0))
+                x, y = self.right(MELDER) + 6, self.ports[(index, MELDER)] - 5
+                labels.append(_text(x, y, label, round(size, 1), MUTED, **HALO))
+        return edges, labels
+
+    def bus_y(self) -> float:
+        return max(self.bottom(slot) for slot in self.centre) + 30
+
+    def returns(self) -> list[str]:
+        """The way back: a stub from every box to its column's rail, rails to a bottom bus."""
+        bus_y = self.bus_y()
+        parts: list[str] = []
+        rails: list[float] = []
+        for number, layer in enumerate(self.plan.layers[1:], start=1):
+            nodes = [slot for slot in layer if slot.startswith("n:")]
+            if not nodes:
+                continue
+            box_right = self.right(nodes[0])
+            rail_x = box_right + RAIL_OFFSET
+            rails.append(rail_x)
+            stubs = {slot: self.bottom(slot) - 10 for slot in nodes}
+            rail = f"M{_n(rail_x)} {_n(min(stubs.values()))} V{_n(bus_y)}"
+            parts.append(_element("path", d=rail, data_rail=str(number), **RETURN_STYLE))
+            for slot, y in stubs.items():
+                key = _e(_key(slot))
+                parts += [
+                    f'<g data-kind="return" data-return="{key}" data-from="{key}" '
+                    f'data-to="{MELDER_KEY}">',
+                    _element("circle", cx=box_right, cy=y, r="3", fill=OK),
+                    _element("path", d=f"M{_n(box_right)} {_n(y)} H{_n(rail_x)}", **RETURN_STYLE),
+                    "</g>",
+                ]
+        melder_x = MARGIN + MELDER_W / 2
+        bus = f"M{_n(max(rails, default=melder_x))} {_n(bus_y)} H{_n(melder_x)} "
+        bus += f"V{_n(self.bottom(MELDER))}"
+        parts.append(
+            _element(
+                "path", d=bus, data_bus=MELDER_KEY, marker_end="url(#rk-return)", **RETURN_STYLE
+            )
+        )
+        parts.append(
+            _text(
+                melder_x + 10, bus_y + 18, "terugkoppeling aan de melder", 12, OK, font_weight="700"
+            )
+        )
+        return parts
+
+    def boxes(self) -> list[str]:
+        boxes = [_melder_box(self.top(MELDER), self.height[MELDER], self.texts[MELDER])]
+        for layer in self.plan.layers[1:]:
+            for slot in layer:
+                if slot.startswith("n:"):
+                    node = self.graph.nodes[_key(slot)]
+                    place = (self.left(slot), self.top(slot), self.height[slot])
+                    boxes.append(_node_box(node, place, self.texts[slot]))
+        return boxes
+
+    def svg(self) -> str:
+        graph = self.graph
+        columns = len(self.plan.layers)
+        width = natural_width(columns)
+        legend, legend_height = _legend(MARGIN, self.bus_y() + 46, width - 2 * MARGIN)
+        height = self.bus_y() + 46 + legend_height
+        edges, labels = self.edges()
+        description = (
+            f"De routes voor signalen over knellende mechanismen in {graph.municipality}: van "
+            f"de melder via {len(graph.entry_points())} ingangen naar {len(graph.nodes)} "
+            "stappen, met pijlen voor doorsturen, gestreepte pijlen terug naar een eerdere stap "
+            "en een gestippelde lijn voor de terugkoppeling van elke stap aan de melder. De "
+            "tekstversie onder de tekening beschrijft elke stap."
+        )
+        root = _attrs(
+            xmlns="http://www.w3.org/2000/svg",
+            viewBox=f"0 0 {width} {_n(height)}",
+            width="100%",
+            role="img",
+            aria_labelledby="rk-title rk-desc",
+            class_="routekaart",
+            data_columns=str(columns),
+            font_family=FONT,
+        )
+        return "".join(
+            [
+                f"<svg {root}>",
+                f'<title id="rk-title">Routekaart {_e(graph.municipality)}</title>',
+                f'<desc id="rk-desc">{_e(description)}</desc>',
+                "<defs>",
+                _marker("entry", ACCENT_DARK),
+                _marker("forward", ACCENT),
+                _marker("back", MUTED),
+                _marker("return", OK),
+                "</defs>",
+                _element("rect", x="0", y="0", width=str(width), height=_n(height), fill=WHITE),
+                '<g data-layer="returns">',
+                *self.returns(),
+                '</g><g data-layer="edges">',
+                *edges,
+                '</g><g data-layer="boxes">',
+                *self.boxes(),
+                '</g><g data-layer="labels">',
+                *labels,
+                "</g>",
+                legend,
+                "</svg>",
+            ]
+        )
+
+
+def render_svg(graph: RouteGraph) -> str:
+    """The route map of ``graph`` as a standalone, accessible SVG element (a string)."""
+    return _Drawing(graph).svg()
+
+
+def _text_block(x: float, top: float, lines: Sequence[_Line]) -> list[str]:
+    parts = []
+    cursor = top
+    for line in lines:
+        cursor += line.gap_before
+        baseline = cursor + line.size * 0.95
+        weight = "700" if line.bold else None
+        parts.append(_text(x, baseline, line.text, line.size, line.fill, font_weight=weight))
+        cursor += line.height - line.gap_before
+    return parts
+
+
+def _header(x: float, y: float, width: float, fill: str) -> str:
+    return f"<rect {_attrs(x=x, y=y, width=width, height=float(HEADER_H), fill=fill)}/>"
+
+
+def _frame(x: float, y: float, width: float, height: float, colour: str) -> str:
+    return _element(
+        "rect",
+        x=x,
+        y=y,
+        width=float(width),
+        height=height,
+        fill="none",
+        stroke=colour,
+        stroke_width="1.5",
+    )
+
+
+def _melder_box(top: float, height: float, lines: Sequence[_Line]) -> str:
+    x = float(MARGIN)
+    return "".join(
+        [
+            f'<g data-node="{MELDER_KEY}">',
+            _element("rect", x=x, y=top, width=float(MELDER_W), height=height, fill=TINT),
+            _header(x, top, MELDER_W, ACCENT_DARK),
+            _text(x + PAD, top + 14, "Melder", 12, WHITE, font_weight="700"),
+            *_text_block(x + PAD, top + HEADER_H + PAD, lines),
+            _frame(x, top, MELDER_W, height, ACCENT_DARK),
+            "</g>",
+        ]
+    )
+
+
+def _node_box(node: Node, place: tuple[float, float, float], lines: Sequence[_Line]) -> str:
+    x, y, height = place
+    colour = WARN if node.independent else ACCENT
+    parts = [
+        f'<g data-node="{_e(node.key)}">',
+        f"<title>{_e(node.label)}: {_e(node.description)}</title>",
+        _element("rect", x=x, y=y, width=float(BOX_W), height=height, fill=WHITE),
+        _header(x, y, BOX_W, colour),
+        _text(x + PAD, y + 14, NODE_KIND_LABELS.get(node.kind, node.kind), 11, WHITE),
+    ]
+    if node.independent:
+        parts.append(
+            _text(
+                x + BOX_W - PAD,
+                y + 14,
+                "onafhankelijk",
+                11,
+                WHITE,
+                font_weight="700",
+                text_anchor="end",
+                data_independent="true",
+            )
+        )
+    parts += _text_block(x + PAD, y + HEADER_H + PAD, lines)
+    parts += [_frame(x, y, BOX_W, height, colour), "</g>"]
+    return "".join(parts)
+
+
+LEGEND = (
+    ("forward", "doorsturen naar een volgende stap"),
+    ("back", "terug naar een eerdere stap"),
+    ("return", "terugkoppeling aan de melder"),
+    ("independent", "onafhankelijk: leidinggevenden zien de inhoud niet"),
+)
+LEGEND_ROW = 26
+
+
+def _legend(x: float, y: float, width: float) -> tuple[str, float]:
+    """The legend from ``(x, y)``, wrapped into rows of ``width``; and its height."""
+    parts = ['<g data-layer="legend">']
+    cursor, row = x, y
+    for kind, text in LEGEND:
+        item_width = 44 + text_width(text, 12)
+        if cursor > x and cursor + item_width > x + width:
+            cursor, row = x, row + LEGEND_ROW
+        sample = f"M{_n(cursor)} {_n(row + 2)} H{_n(cursor + 36)}"
+        if kind == "independent":
+            parts.append(_header(cursor, row - 8, 36, WARN))
+        elif kind == "return":
+            parts.append(_element("path", d=sample, **RETURN_STYLE))
+        else:
+            parts.append(_element("path", d=sample, fill="none", **EDGE_STYLE[kind]))
+        parts.append(_text(cursor + 44, row + 6, text, 12, INK))
+        cursor += item_width + 28
+    parts.append("</g>")
+    return "".join(parts), row - y + LEGEND_ROW

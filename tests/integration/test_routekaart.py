@@ -1,0 +1,146 @@
+"""The Routekaart page: the drawing and its text version for every role and municipality."""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+
+from signals.auth.models import User
+from signals.extensions import db
+from signals.routing.graph import NODE_KIND_LABELS, RouteGraph
+from tests.fixtures.app import IsolatedClient, csrf_token_from, make_test_app
+from tests.fixtures.people import PASSWORD, WebSession
+
+Login = Callable[[User], WebSession]
+SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+
+
+def active_graph(app: Flask) -> RouteGraph:
+    graph: RouteGraph = app.extensions["signals.routes"]
+    return graph
+
+
+def check_page(page: str, graph: RouteGraph) -> None:
+    """The drawing, the text version of every node and the entry rules are on ``page``."""
+    match = SVG_ELEMENT.search(page)
+    assert match, "no inline SVG on the page"
+    drawing = ET.fromstring(match.group(0))  # noqa: S314 (our own markup)
+    assert drawing.get("role") == "img"
+    assert f"<h1>Routekaart {html.escape(graph.municipality)}</h1>" in page
+    assert f"Routeversie {graph.version}" in page
+    assert "Waar komt een nieuw signaal binnen?" in page
+    for rule in graph.rules:
+        assert html.escape(rule.name) in page
+    default = html.escape(graph.nodes[graph.default].label)
+    assert f'Anders: <a href="#node-{graph.default}">{default}</a>' in page
+    headings = re.findall(r'<h2 id="node-([^"]+)">', page)
+    assert sorted(headings) == sorted(graph.nodes)
+    entry_points = graph.entry_points()
+    assert set(headings[: len(entry_points)]) == entry_points  # entry points come first
+    for key, node in graph.nodes.items():
+        label = html.escape(node.label)
+        heading = re.search(rf'<h2 id="node-{re.escape(key)}">(.*?)</h2>', page, re.DOTALL)
+        assert heading, key
+        assert label in heading.group(1)
+        assert html.escape(NODE_KIND_LABELS[node.kind]) in heading.group(1)
+        assert page.count(label) >= 3  # the drawing, the heading, and links to it
+        for target in graph.next_nodes(key):
+            assert f'<a href="#node-{target}">' in page
+    for phrase in (
+        "Wanneer past deze route?",
+        "Verantwoordelijk",
+        "Termijnen",
+        "Kan door naar",
+        "terugkoppeling aan de melder",
+    ):
+        assert phrase in page, phrase
+    if any(node.independent for node in graph.nodes.values()):
+        assert "gemeentelijke leidinggevenden zien de inhoud niet" in page
+    if any(node.direct_entry for node in graph.nodes.values()):
+        assert "Rechtstreeks indienen" in page
+
+
+def check_menu(page: str) -> None:
+    assert re.search(r'<a href="/routekaart" aria-current="page">Routekaart</a>', page)
+
+
+@pytest.mark.parametrize("role", ["reporter", "partner_reporter", "manager"])
+def test_every_role_sees_the_route_map(
+    app: Flask, login: Login, request: pytest.FixtureRequest, role: str
+) -> None:
+    user: User = request.getfixturevalue(role)
+    response = login(user).get("/routekaart")
+    assert response.status_code == 200
+    page = response.text
+    check_page(page, active_graph(app))
+    check_menu(page)
+    assert "routekaart.css" in page
+    assert 'style="' not in page.split("<main", 1)[1]  # the CSP forbids inline styles
+
+
+def test_amsterdam_details_in_the_text_version(login: Login, reporter: User) -> None:
+    page = login(reporter).get("/routekaart").text
+    section = page.split('<h2 id="node-teamleider">', 1)[1].split("</section>", 1)[0]
+    assert "Eigen leidinggevende (anders: Centrale intake signalen)" in section
+    assert "In behandeling nemen binnen 2 werkdagen" in section
+    assert "Terugkoppeling aan de melder binnen 10 werkdagen" in section
+    assert "Daarna elke 20 werkdagen een statusbericht" in section
+    assert "(terug naar een eerdere stap)" not in section
+    casuistiek = page.split('<h2 id="node-casuistiek">', 1)[1].split("</section>", 1)[0]
+    assert "Komt bijeen: elke 6 weken" in casuistiek
+    assert "(terug naar een eerdere stap)" in casuistiek
+    doorbraak = page.split('<h2 id="node-doorbraakteam">', 1)[1].split("</section>", 1)[0]
+    assert "In behandeling nemen binnen 1 werkdag<" in doorbraak
+    assert "medewerkers van de gemeente en medewerkers van partners" in doorbraak
+    intake = page.split('<h2 id="node-intake">', 1)[1].split("</section>", 1)[0]
+    assert "Contactpersoon partner (anders: Centrale intake signalen)" in intake
+    landelijk = page.split('<h2 id="node-landelijk">', 1)[1].split("</section>", 1)[0]
+    assert "Dit is de laatste stap van de route." in landelijk
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client: IsolatedClient) -> None:
+    response = client.get("/routekaart")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/inloggen")
+
+
+@pytest.fixture(params=["utrecht", "almere"])
+def city_app(app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A second app on the same database with another municipality's route file."""
+    other = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], ROUTES=f"routes_config/{request.param}.yaml"
+    )
+    other.test_client_class = IsolatedClient
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_page_follows_the_configured_municipality(
+    city_app: Flask, make_user: Callable[..., User]
+) -> None:
+    user = make_user("professional", name="Iris Utrecht")
+    client = city_app.test_client()
+    token = csrf_token_from(client.get("/inloggen").text)
+    response = client.post(
+        "/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.text
+    response = client.get("/routekaart")
+    assert response.status_code == 200
+    graph = active_graph(city_app)
+    assert graph.municipality in ("Utrecht", "Almere")
+    check_page(response.text, graph)
+    check_menu(response.text)
+    if graph.municipality == "Utrecht":
+        assert "Utrechts ombudsloket" in response.text
+        assert "Nationale ombudsman" in response.text
+    else:
+        assert "Financieel Huis" in response.text
+    assert "Teamleider / teammanager" not in response.text  # Amsterdam's route is not shown
