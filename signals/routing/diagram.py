@@ -144,6 +144,14 @@ def columns_of(graph: RouteGraph) -> dict[str, int]:
     return column
 
 
+def reading_order(graph: RouteGraph) -> list[str]:
+    """Node keys for the text version: entry points first, then by column, then file order."""
+    column = columns_of(graph)
+    entries = graph.entry_points()
+    position = {key: index for index, key in enumerate(graph.nodes)}
+    return sorted(graph.nodes, key=lambda key: (key not in entries, column[key], position[key]))
+
+
 def _plan(graph: RouteGraph) -> _Plan:
     columns = columns_of(graph)
     layers: list[list[str]] = [[] for _ in range(max(columns.values(), default=0) + 1)]

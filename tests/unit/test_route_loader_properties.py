@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from signals import codes
 from signals.routing.graph import Edge, NodeKind, OwnerType, RouteGraph
 from signals.routing.loader import CLOCK_NAMES, RouteConfigError, parse_route_config
+from signals.routing.schemas import CONDITION_CODES
 
 SOURCE = "gen.yaml"
 BOUNDED = settings(max_examples=60, deadline=None)
@@ -37,16 +38,6 @@ TEXT = st.text(
     max_size=12,
 )
 CLOCK_VALUES = st.integers(min_value=1, max_value=250)
-CONDITION_CODES = {
-    "urgency": codes.URGENCIES,
-    "scope": codes.SCOPES,
-    "level": codes.LEVELS,
-    "source_organisation": codes.SOURCE_ORGANISATIONS,
-    "maatwerk": codes.MAATWERK,
-    "regulations": codes.REGULATIONS,
-    "impact": codes.IMPACTS,
-    "organisation_kind": codes.ORGANISATION_KINDS,
-}
 ORGANISATION_KINDS = sorted(codes.ORGANISATION_KINDS)
 
 
