@@ -61,6 +61,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import signals.models  # noqa: F401  (every model mapped before the first query)
     from signals.auth.services import load_user
 
     db.init_app(app)

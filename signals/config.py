@@ -19,6 +19,8 @@ class Config:
 
     # Where Alembic's scripts live; by default the migrations/ folder beside the package.
     MIGRATIONS_DIR: str | None = None
+    # How many days after resolution a reporter may still reopen a signal.
+    REOPEN_WINDOW_DAYS = 14
     # Seconds between outbox deliveries in `signals scheduler run`.
     SCHEDULER_INTERVAL = 60
 

@@ -48,3 +48,18 @@ class ActionNotAllowed(SignalsError):
 
     status_code = 409
     code = "conflict"
+
+
+class Conflict(ActionNotAllowed):
+    """Someone else changed the object since the caller looked at it; nothing was changed."""
+
+    code = "stale"
+
+    def __init__(
+        self,
+        message: str = (
+            "Dit is intussen door iemand anders gewijzigd. Bekijk de nieuwe stand en probeer "
+            "het opnieuw."
+        ),
+    ) -> None:
+        super().__init__(message)

@@ -1,16 +1,27 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
 from signals.auth.models import GroupMembership, Organisation, User
+from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.notifications.models import OutboxMessage
-from signals.workflow.models import ReferenceCounter, Signal, SignalEvent, SignalRegulation
+from signals.workflow.models import (
+    ReferenceCounter,
+    Signal,
+    SignalEvent,
+    SignalParticipant,
+    SignalRegulation,
+)
 
 __all__ = [
     "GroupMembership",
+    "Kwestie",
+    "KwestieEvent",
+    "PatternAlert",
     "Organisation",
     "OutboxMessage",
     "ReferenceCounter",
     "Signal",
     "SignalEvent",
+    "SignalParticipant",
     "SignalRegulation",
     "User",
 ]

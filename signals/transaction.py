@@ -3,15 +3,25 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.orm.exc import StaleDataError
+
+from signals.errors import Conflict
 from signals.extensions import db
 
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Commit everything done inside the block at its end; roll all of it back on any error."""
+    """Commit everything done inside the block at its end; roll all of it back on any error.
+
+    A concurrent change to a versioned row (another owner acting at the same moment) ends in
+    :class:`Conflict` and leaves the database as the other change left it.
+    """
     try:
         yield
         db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict() from error
     except BaseException:
         db.session.rollback()
         raise

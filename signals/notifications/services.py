@@ -17,6 +17,10 @@ SUBJECTS: Mapping[str, str] = {
     "feedback": "[{reference}] Terugkoppeling op uw signaal",
     "resolved": "[{reference}] Uw signaal is afgehandeld",
     "forwarded": "[{reference}] Uw signaal ligt nu bij een volgende stap",
+    "accepted": "[{reference}] Uw signaal is in behandeling genomen",
+    "info_requested": "[{reference}] Een vraag over uw signaal",
+    "reporter_replied": "[{reference}] De melder heeft geantwoord",
+    "reopened": "[{reference}] Signaal heropend",
 }
 
 

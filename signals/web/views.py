@@ -1,9 +1,12 @@
 """Pages for reporters and owners: the report form, my signals, the inbox and a signal's page."""
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import Schema
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -12,13 +15,16 @@ from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
-from signals.routing.services import active_graph, direct_choices, node_label, preview_entry
+from signals.routing.services import active_graph, direct_choices, preview_entry
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
-from signals.workflow import services
+from signals.workflow import access, services
+from signals.workflow.models import Signal
 from signals.workflow.schemas import (
+    AcceptSchema,
     FeedbackSchema,
     ForwardSchema,
+    MessageSchema,
     ResolveSchema,
     SignalInputSchema,
 )
@@ -105,36 +111,73 @@ def show_signal(reference: str) -> str:
     return _signal_page(reference)
 
 
-@bp.post("/signalen/<reference>/terugkoppeling")
-def post_feedback(reference: str) -> Page:
-    values = form_data(request.form, FeedbackSchema())
+@dataclass(frozen=True)
+class WebAction:
+    """How the page offers one action: its service, its input schema and what it says after."""
+
+    form: str
+    run: Callable[[User, str, Mapping[str, Any]], Signal]
+    schema: type[Schema]
+    done: str
+
+
+WEB_ACTIONS: dict[str, WebAction] = {
+    "accepteren": WebAction(
+        "accept",
+        services.accept_signal,
+        AcceptSchema,
+        "U heeft het signaal in behandeling genomen; de melder krijgt bericht.",
+    ),
+    "doorsturen": WebAction(
+        "forward",
+        services.forward_signal,
+        ForwardSchema,
+        "Het signaal is doorgestuurd; de nieuwe eigenaar en de melder krijgen bericht.",
+    ),
+    "vraag": WebAction(
+        "request_info",
+        services.request_info,
+        MessageSchema,
+        "Uw vraag is naar de melder gestuurd; de termijnen staan stil tot het antwoord.",
+    ),
+    "antwoord": WebAction(
+        "reply",
+        services.reply_to_question,
+        MessageSchema,
+        "Uw antwoord is verstuurd; het signaal is weer in behandeling.",
+    ),
+    "terugkoppeling": WebAction(
+        "feedback",
+        services.give_feedback,
+        FeedbackSchema,
+        "Uw terugkoppeling is verstuurd naar de melder.",
+    ),
+    "afhandelen": WebAction(
+        "resolve",
+        services.resolve_signal,
+        ResolveSchema,
+        "Het signaal is afgehandeld; de melder krijgt uw bericht per e-mail.",
+    ),
+    "heropenen": WebAction(
+        "reopen",
+        services.reopen_signal,
+        MessageSchema,
+        "Het signaal is heropend.",
+    ),
+}
+
+
+@bp.post("/signalen/<reference>/<slug>")
+def post_action(reference: str, slug: str) -> Page:
+    action = WEB_ACTIONS.get(slug)
+    if action is None:
+        abort(404)
+    values = form_data(request.form, action.schema())
     try:
-        services.give_feedback(_user(), reference, values)
+        action.run(_user(), reference, values)
     except InputInvalid as error:
-        return _signal_page(reference, form="feedback", values=values, errors=error.fields), 422
-    flash("Uw terugkoppeling is verstuurd naar de melder.", "success")
-    return redirect(url_for("web.show_signal", reference=reference))
-
-
-@bp.post("/signalen/<reference>/doorsturen")
-def post_forward(reference: str) -> Page:
-    values = form_data(request.form, ForwardSchema())
-    try:
-        signal = services.forward_signal(_user(), reference, values)
-    except InputInvalid as error:
-        return _signal_page(reference, form="forward", values=values, errors=error.fields), 422
-    flash(f"Het signaal is doorgestuurd naar {node_label(signal.node)}.", "success")
-    return redirect(url_for("web.show_signal", reference=reference))
-
-
-@bp.post("/signalen/<reference>/afhandelen")
-def post_resolution(reference: str) -> Page:
-    values = form_data(request.form, ResolveSchema())
-    try:
-        services.resolve_signal(_user(), reference, values)
-    except InputInvalid as error:
-        return _signal_page(reference, form="resolve", values=values, errors=error.fields), 422
-    flash("Het signaal is afgehandeld; de melder krijgt uw bericht per e-mail.", "success")
+        return _signal_page(reference, form=action.form, values=values, errors=error.fields), 422
+    flash(action.done, "success")
     return redirect(url_for("web.show_signal", reference=reference))
 
 
@@ -146,12 +189,16 @@ def _signal_page(
 ) -> str:
     user = _user()
     signal = services.get_visible_signal(user, reference)
+    if access.visibility(user, signal) == access.Visibility.WHEREABOUTS:
+        return render_template("web/signal_whereabouts.html", signal=signal)
+    actions = services.actions_for(user, signal)
     return render_template(
         "web/signal_detail.html",
         signal=signal,
-        is_owner=signal.is_open and services.is_owner(user, signal),
+        actions=actions,
+        shows_reporter=access.shows_reporter(user, signal),
         owners=services.owners_of(signal),
-        forward_targets=services.forward_targets(signal) if signal.is_open else {},
+        forward_targets=services.forward_targets(signal) if "forward" in actions else {},
         form=form,
         values=values or {},
         errors=errors or {},

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from signals.auth.models import Organisation, User
 from signals.clock import now
 from signals.database import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from signals.kwesties.models import Kwestie
 
 
 class SignalStatus(StrEnum):
@@ -75,9 +78,15 @@ class Signal(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     rationale: Mapped[str | None] = mapped_column(Text)
 
+    kwestie_id: Mapped[int | None] = mapped_column(ForeignKey("kwesties.id"), index=True)
+    # Optimistic concurrency: every change bumps it; a stale writer gets a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship()
@@ -87,6 +96,10 @@ class Signal(Base):
     )
     events: Mapped[list["SignalEvent"]] = relationship(
         back_populates="signal", order_by="SignalEvent.id", cascade="all, delete-orphan"
+    )
+    kwestie: Mapped["Kwestie | None"] = relationship()
+    participants: Mapped[list["SignalParticipant"]] = relationship(
+        cascade="all, delete-orphan", order_by="SignalParticipant.id"
     )
 
     @property
@@ -102,6 +115,24 @@ class Signal(Base):
     @property
     def is_open(self) -> bool:
         return self.status != SignalStatus.RESOLVED
+
+
+class SignalParticipant(Base):
+    """A node owner (person or group) a signal has been with: they keep seeing it."""
+
+    __tablename__ = "signal_participants"
+    __table_args__ = (
+        CheckConstraint('(user_id IS NULL) <> ("group" IS NULL)', name="person_or_group"),
+        Index("ix_signal_participants_user", "user_id", "signal_id"),
+        Index("ix_signal_participants_group", "group", "signal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    node: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    group: Mapped[str | None] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SignalRegulation(Base):

@@ -50,13 +50,31 @@ class SignalInputSchema(InputSchema):
             raise ValidationError(errors)
 
 
-class FeedbackSchema(InputSchema):
+class ActionSchema(InputSchema):
+    """Base of every action: ``version`` is the version the caller saw (optional)."""
+
+    version = fields.Integer(
+        load_default=None, error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een getal."}
+    )
+
+
+class AcceptSchema(ActionSchema):
+    """Accepting needs nothing but the version seen."""
+
+
+class FeedbackSchema(ActionSchema):
     """A message from the owner to the reporter."""
 
     message = text_field(max_length=MESSAGE_MAX)
 
 
-class ForwardSchema(InputSchema):
+class MessageSchema(ActionSchema):
+    """A required message: a question to the reporter, their answer, a reason to reopen."""
+
+    message = text_field(max_length=MESSAGE_MAX)
+
+
+class ForwardSchema(ActionSchema):
     """Forward to a next node of the route, with an optional note for the reporter."""
 
     to = fields.String(
@@ -67,7 +85,7 @@ class ForwardSchema(InputSchema):
     message = text_field(max_length=MESSAGE_MAX, required=False)
 
 
-class ResolveSchema(InputSchema):
+class ResolveSchema(ActionSchema):
     """Resolution: outcome, a written rationale and a message to the reporter, all required."""
 
     outcome = choice_field(codes.OUTCOMES)

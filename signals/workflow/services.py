@@ -5,14 +5,16 @@ writes its e-mails to the outbox, all in one transaction.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
+from marshmallow import Schema
 from sqlalchemy import func, or_, select
 
-from signals.auth.models import GroupMembership, Role, User
+from signals.auth.models import GroupMembership, User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Forbidden, InputInvalid, NotFound
+from signals.errors import ActionNotAllowed, Conflict, InputInvalid, NotFound
 from signals.extensions import db
 from signals.notifications.services import queue_signal_mail
 from signals.routing.graph import Node
@@ -27,14 +29,24 @@ from signals.routing.services import (
 )
 from signals.transaction import unit_of_work
 from signals.validation import load
-from signals.workflow.models import OPEN_STATUSES, Signal, SignalEvent, SignalStatus
+from signals.workflow.access import Visibility, is_owner, visibility
+from signals.workflow.models import (
+    OPEN_STATUSES,
+    Signal,
+    SignalEvent,
+    SignalParticipant,
+    SignalStatus,
+)
 from signals.workflow.references import next_reference
 from signals.workflow.schemas import (
+    AcceptSchema,
     FeedbackSchema,
     ForwardSchema,
+    MessageSchema,
     ResolveSchema,
     SignalInputSchema,
 )
+from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
 
 
 def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
@@ -73,8 +85,7 @@ def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
 
 def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Move a signal along an edge of the route; the next node's owner must accept it."""
-    signal = signal_for_owner(actor, reference)
-    fields = load(ForwardSchema(), data)
+    signal, fields = _begin("forward", actor, reference, ForwardSchema(), data)
     graph = active_graph()
     allowed = forward_targets(signal)
     if fields["to"] not in allowed:
@@ -88,7 +99,7 @@ def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sign
         target = graph.nodes[fields["to"]]
         owner = resolve_owner(target, signal.reporter)
         origin = signal.node
-        signal.status = SignalStatus.NEW
+        _move(signal, "forward")
         _place(signal, target, owner, deadlines_at(target, moment), moment)
         message = fields.get("message")
         _record(signal, "forwarded", actor, **{"from": origin, "to": target.key}, message=message)
@@ -114,6 +125,14 @@ def forward_targets(signal: Signal) -> dict[str, Node]:
 def _place(
     signal: Signal, node: Node, owner: Owner, deadlines: Deadlines, moment: datetime
 ) -> None:
+    signal.participants.append(
+        SignalParticipant(
+            node=node.key,
+            user_id=owner.user.id if owner.user is not None else None,
+            group=owner.group,
+            since=moment,
+        )
+    )
     signal.node = node.key
     signal.owner_user = owner.user
     signal.owner_user_id = owner.user.id if owner.user is not None else None
@@ -135,10 +154,69 @@ def _check_direct_choice(reporter: User, direct_node: str | None) -> None:
         raise InputInvalid({"direct_node": ["Deze route is voor u niet rechtstreeks beschikbaar."]})
 
 
+def accept_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The node's owner takes the signal on: ``new`` becomes ``in_progress``."""
+    signal, fields = _begin("accept", actor, reference, AcceptSchema(), data)
+    with unit_of_work():
+        _move(signal, "accept")
+        _record(signal, "accepted", actor, node=signal.node)
+        queue_signal_mail("accepted", signal.reporter.email, signal, actor=actor)
+    return signal
+
+
+def request_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """Ask the reporter a question; the signal waits for the answer."""
+    signal, fields = _begin("request_info", actor, reference, MessageSchema(), data)
+    with unit_of_work():
+        _move(signal, "request_info")
+        _record(signal, "info_requested", actor, message=fields["message"])
+        queue_signal_mail(
+            "info_requested", signal.reporter.email, signal, message=fields["message"], actor=actor
+        )
+    return signal
+
+
+def reply_to_question(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The reporter answers the owner's question; the signal is back in progress."""
+    signal, fields = _begin("reply", actor, reference, MessageSchema(), data)
+    with unit_of_work():
+        _move(signal, "reply")
+        _record(signal, "reporter_replied", actor, message=fields["message"])
+        for owner in owners_of(signal):
+            queue_signal_mail(
+                "reporter_replied", owner.email, signal, message=fields["message"], owner=owner
+            )
+    return signal
+
+
+def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """Reopen a resolved signal: the reporter within the reopen window, or its owner."""
+    signal, fields = _begin("reopen", actor, reference, MessageSchema(), data)
+    if not is_owner(actor, signal) and not _within_reopen_window(signal):
+        days = current_app.config["REOPEN_WINDOW_DAYS"]
+        raise ActionNotAllowed(
+            f"Heropenen kan tot {days} dagen na de afhandeling; dien een nieuw signaal in."
+        )
+    with unit_of_work():
+        previous = {"outcome": signal.outcome, "rationale": signal.rationale}
+        _move(signal, "reopen")
+        signal.outcome = signal.rationale = signal.resolved_at = None
+        _record(signal, "reopened", actor, message=fields["message"], previous=previous)
+        if actor.id == signal.reporter_id:
+            for owner in owners_of(signal):
+                queue_signal_mail(
+                    "reopened", owner.email, signal, message=fields["message"], actor=actor
+                )
+        else:
+            queue_signal_mail(
+                "reopened", signal.reporter.email, signal, message=fields["message"], actor=actor
+            )
+    return signal
+
+
 def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Send a message from the signal's owner to its reporter."""
-    signal = signal_for_owner(actor, reference)
-    fields = load(FeedbackSchema(), data)
+    signal, fields = _begin("feedback", actor, reference, FeedbackSchema(), data)
     with unit_of_work():
         signal.updated_at = now()
         _record(signal, "feedback_sent", actor, message=fields["message"])
@@ -150,11 +228,10 @@ def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
 
 def resolve_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Close a signal with an outcome, a written rationale and a message to the reporter."""
-    signal = signal_for_owner(actor, reference)
-    fields = load(ResolveSchema(), data)
+    signal, fields = _begin("resolve", actor, reference, ResolveSchema(), data)
     with unit_of_work():
         moment = now()
-        signal.status = SignalStatus.RESOLVED
+        _move(signal, "resolve")
         signal.outcome = fields["outcome"]
         signal.rationale = fields["rationale"]
         signal.resolved_at = moment
@@ -186,18 +263,8 @@ def owners_of(signal: Signal) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def is_owner(user: User, signal: Signal) -> bool:
-    if signal.owner_user_id is not None:
-        return signal.owner_user_id == user.id
-    return signal.owner_group in user.groups
-
-
-def may_view(user: User, signal: Signal) -> bool:
-    return user.role == Role.ADMIN or signal.reporter_id == user.id or is_owner(user, signal)
-
-
 def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
-    """The signal ``reference`` if ``user`` may see it; otherwise :class:`NotFound`.
+    """The signal ``reference`` if ``user`` may see (at least where) it is; else NotFound.
 
     ``for_update`` locks the row until the transaction ends (PostgreSQL), so two owners acting
     at once are serialised and the second sees the first one's result.
@@ -206,19 +273,54 @@ def get_visible_signal(user: User, reference: str, *, for_update: bool = False) 
     if for_update:
         query = query.with_for_update(of=Signal).execution_options(populate_existing=True)
     signal = db.session.scalar(query)
-    if signal is None or not may_view(user, signal):
+    if signal is None or visibility(user, signal) == Visibility.NONE:
         raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
     return signal
 
 
-def signal_for_owner(user: User, reference: str) -> Signal:
-    """The open signal ``reference`` when ``user`` owns it; the reason why not otherwise."""
-    signal = get_visible_signal(user, reference, for_update=True)
-    if not is_owner(user, signal):
-        raise Forbidden("Alleen de eigenaar van dit signaal kan dit doen.")
-    if not signal.is_open:
-        raise ActionNotAllowed("Dit signaal is al afgehandeld.")
-    return signal
+def _begin(
+    action: str, actor: User, reference: str, schema: Schema, data: Mapping[str, Any]
+) -> tuple[Signal, dict[str, Any]]:
+    """Lock the signal, check that ``actor`` may take ``action`` now, then validate the input.
+
+    Who and when come first, so a person who may not act learns that rather than which
+    fields they left empty; a version the caller saw that is no longer current is a conflict.
+    """
+    signal = get_visible_signal(actor, reference, for_update=True)
+    check(
+        action,
+        signal.status,
+        is_owner=is_owner(actor, signal),
+        is_reporter=signal.reporter_id == actor.id,
+    )
+    fields = load(schema, data)
+    if fields["version"] is not None and fields["version"] != signal.version:
+        raise Conflict()
+    return signal, fields
+
+
+def _move(signal: Signal, action: str) -> None:
+    leads_to = TRANSITIONS[action].leads_to
+    if leads_to is not None:
+        signal.status = leads_to
+    signal.updated_at = now()
+
+
+def _within_reopen_window(signal: Signal) -> bool:
+    if signal.resolved_at is None:
+        return False
+    window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
+    return now() <= signal.resolved_at + window
+
+
+def actions_for(user: User, signal: Signal) -> list[str]:
+    """What ``user`` may do with ``signal`` now (the page offers exactly these)."""
+    actions = allowed_actions(
+        signal.status, is_owner=is_owner(user, signal), is_reporter=signal.reporter_id == user.id
+    )
+    if "reopen" in actions and not is_owner(user, signal) and not _within_reopen_window(signal):
+        actions.remove("reopen")
+    return actions
 
 
 def signals_reported_by(user: User) -> list[Signal]:

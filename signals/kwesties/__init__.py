@@ -1,0 +1,1 @@
+"""Kwesties: structural issues that group many signals about one mechanism, and pattern alerts."""
