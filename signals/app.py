@@ -109,10 +109,12 @@ def register_security_headers(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from signals.auth.views import bp as auth_bp
+    from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.views import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(kwesties_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
