@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import GroupMembership, User
 from signals.clock import now
@@ -218,7 +219,7 @@ def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     """Send a message from the signal's owner to its reporter."""
     signal, fields = _begin("feedback", actor, reference, FeedbackSchema(), data)
     with unit_of_work():
-        signal.updated_at = now()
+        _move(signal, "feedback")
         _record(signal, "feedback_sent", actor, message=fields["message"])
         queue_signal_mail(
             "feedback", signal.reporter.email, signal, message=fields["message"], actor=actor
@@ -300,10 +301,12 @@ def _begin(
 
 
 def _move(signal: Signal, action: str) -> None:
+    """Apply ``action``'s status change; every action counts as a change of the signal."""
     leads_to = TRANSITIONS[action].leads_to
     if leads_to is not None:
         signal.status = leads_to
     signal.updated_at = now()
+    flag_modified(signal, "updated_at")  # bump the version even when nothing else changes
 
 
 def _within_reopen_window(signal: Signal) -> bool:
