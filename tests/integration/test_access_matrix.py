@@ -1,0 +1,192 @@
+"""Who sees what: every role against every kind of signal, on pages, lists and actions.
+
+Denied is 403 or 404 and never a leak: a denied signal's reference and title appear in no
+list, count or page of that person.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from signals.auth.models import User
+from signals.workflow.models import Signal
+from signals.workflow.services import accept_signal, forward_signal, submit_signal
+
+ROLES = (
+    "reporter",
+    "colleague",
+    "partner",
+    "partner_colleague",
+    "manager",
+    "other_manager",
+    "intake",
+    "casuistiek",
+    "beleid",
+    "ombuds",
+    "admin",
+)
+# What each role sees of each signal: "full", "where" (only that it is at the ombudsman),
+# "none" (404) — and whether the reporter's name is shown on the page.
+SEES: dict[str, dict[str, str]] = {
+    # S1: staff signal at the teamleider
+    "staff": {
+        "reporter": "full",
+        "colleague": "none",
+        "partner": "none",
+        "partner_colleague": "none",
+        "manager": "full",
+        "other_manager": "none",
+        "intake": "none",
+        "casuistiek": "none",
+        "beleid": "none",
+        "ombuds": "none",
+        "admin": "full",
+    },
+    # S2: partner signal at the intake
+    "partner": {
+        "reporter": "none",
+        "colleague": "none",
+        "partner": "full",
+        "partner_colleague": "none",
+        "manager": "none",
+        "other_manager": "none",
+        "intake": "full",
+        "casuistiek": "none",
+        "beleid": "none",
+        "ombuds": "none",
+        "admin": "full",
+    },
+    # S3: staff signal forwarded by the teamleider to the (independent) ombudsman
+    "ombudsman": {
+        "reporter": "full",
+        "colleague": "none",
+        "partner": "none",
+        "partner_colleague": "none",
+        "manager": "where",
+        "other_manager": "none",
+        "intake": "none",
+        "casuistiek": "none",
+        "beleid": "none",
+        "ombuds": "full",
+        "admin": "full",
+    },
+    # S4: staff signal forwarded teamleider → casuïstiek → beleid (reporter hidden at beleid)
+    "beleid": {
+        "reporter": "full",
+        "colleague": "none",
+        "partner": "none",
+        "partner_colleague": "none",
+        "manager": "full",
+        "other_manager": "none",
+        "intake": "none",
+        "casuistiek": "full",
+        "beleid": "full",
+        "ombuds": "none",
+        "admin": "full",
+    },
+}
+# Who is the owner now (may act); everyone else is refused.
+OWNER = {"staff": "manager", "partner": "intake", "ombudsman": "ombuds", "beleid": "beleid"}
+# Who sees the reporter's name where they see the full signal.
+HIDDEN_REPORTER = {("beleid", "beleid")}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    signals: dict[str, Signal]
+
+
+@pytest.fixture
+def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
+    manager = make_user("manager", name="Marloes Teamleider")
+    users = {
+        "manager": manager,
+        "reporter": make_user("professional", manager=manager, name="Samira Melder"),
+        "colleague": make_user("professional", manager=manager, name="Collega Zelfde Team"),
+        "partner": make_user(
+            "professional", organisation="Buurtteam Oost", kind="partner", name="Fatima Partner"
+        ),
+        "partner_colleague": make_user(
+            "professional", organisation="Buurtteam Oost", kind="partner", name="Partner Collega"
+        ),
+        "other_manager": make_user("manager", name="Andere Teamleider"),
+        "intake": make_user("member", groups=["intake"], name="Lotte Intake"),
+        "casuistiek": make_user("member", groups=["casuistiek"], name="Casus Lid"),
+        "beleid": make_user("member", groups=["beleid"], name="Hans Beleid"),
+        "ombuds": make_user("member", groups=["ombudsman"], name="Ingrid Ombuds"),
+        "admin": make_user("admin", name="Beheerder"),
+    }
+
+    def staff_signal(title: str) -> Signal:
+        return submit_signal(users["reporter"], {**signal_data, "title": title})
+
+    signals = {
+        "staff": staff_signal("Signaal bij de teamleider"),
+        "partner": submit_signal(users["partner"], {**signal_data, "title": "Signaal partner"}),
+        "ombudsman": staff_signal("Signaal naar de ombudsman"),
+        "beleid": staff_signal("Signaal naar beleid"),
+    }
+    forward_signal(manager, signals["ombudsman"].reference, {"to": "ombudsman"})
+    forward_signal(manager, signals["beleid"].reference, {"to": "casuistiek"})
+    accept_signal(users["casuistiek"], signals["beleid"].reference, {})
+    forward_signal(users["casuistiek"], signals["beleid"].reference, {"to": "beleid"})
+    return World(users, signals)
+
+
+CASES = [(role, kind) for role in ROLES for kind in SEES]
+
+
+@pytest.mark.parametrize(("role", "kind"), CASES)
+def test_the_signal_page(world: World, login: Any, role: str, kind: str) -> None:
+    signal, user = world.signals[kind], world.users[role]
+    page = login(user).get(f"/signalen/{signal.reference}")
+    expected = SEES[kind][role]
+    if expected == "none":
+        assert page.status_code == 404
+        assert signal.title not in page.text
+        return
+    assert page.status_code == 200
+    if expected == "where":
+        assert "een onafhankelijke plek in de route" in page.text
+        assert signal.title not in page.text and signal.situation not in page.text
+        return
+    assert signal.title in page.text
+    reporter_name = world.users["reporter" if kind != "partner" else "partner"].name
+    if (kind, role) in HIDDEN_REPORTER:
+        assert reporter_name not in page.text and "Afgeschermd op deze plek" in page.text
+    else:
+        assert reporter_name in page.text
+
+
+@pytest.mark.parametrize(("role", "kind"), CASES)
+def test_feedback_is_for_the_owner_only(world: World, login: Any, role: str, kind: str) -> None:
+    signal, user = world.signals[kind], world.users[role]
+    response = login(user).post(
+        f"/signalen/{signal.reference}/terugkoppeling", {"message": "Stand van zaken."}
+    )
+    if OWNER[kind] == role:
+        assert response.status_code == 302
+    elif SEES[kind][role] == "none":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_show_nothing_that_is_not_theirs(
+    app: Flask, world: World, login: Any, role: str
+) -> None:
+    session = login(world.users[role])
+    mine = session.get("/signalen").text
+    inbox = session.get("/inbox")
+    for kind, signal in world.signals.items():
+        own = signal.reporter_id == world.users[role].id
+        assert (signal.reference in mine) is own, (kind, "mijn signalen")
+        if inbox.status_code == 200:
+            owns = OWNER[kind] == role
+            assert (signal.reference in inbox.text) is owns, (kind, "inbox")
+        else:
+            assert inbox.status_code == 403
