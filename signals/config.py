@@ -21,6 +21,10 @@ class Config:
     MIGRATIONS_DIR: str | None = None
     # How many days after resolution a reporter may still reopen a signal.
     REOPEN_WINDOW_DAYS = 14
+    # Pattern alert ("zien we dit vaker?"): this many unlinked signals about the same
+    # regulation and source organisation within this many days alert the policy node.
+    PATTERN_ALERT_THRESHOLD = 3
+    PATTERN_ALERT_DAYS = 30
     # Seconds between outbox deliveries in `signals scheduler run`.
     SCHEDULER_INTERVAL = 60
 

@@ -19,6 +19,7 @@ from signals.routing.services import active_graph, direct_choices, preview_entry
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
 from signals.workflow import access, services
+from signals.workflow.inbox import REPORTER_KINDS, InboxFilters, inbox_page, reporters_shown
 from signals.workflow.models import Signal
 from signals.workflow.schemas import (
     AcceptSchema,
@@ -99,11 +100,59 @@ def my_signals() -> str:
 
 
 @bp.get("/inbox")
-def inbox() -> str:
+def inbox() -> Page:
     user = _user()
     if not user.can_triage:
         abort(403)
-    return render_template("web/inbox.html", signals=services.inbox_for(user))
+    values = form_data(request.args, InboxFilters())
+    options = {
+        "nodes": {key: node.label for key, node in active_graph().nodes.items()},
+        "reporter_kinds": REPORTER_KINDS,
+    }
+    try:
+        page = inbox_page(user, values, now())
+    except InputInvalid as error:
+        return (
+            render_template(
+                "web/inbox.html", page=None, values=values, errors=error.fields, **options
+            ),
+            422,
+        )
+    return render_template(
+        "web/inbox.html",
+        page=page,
+        values=values,
+        errors={},
+        reporters_shown=reporters_shown(user, page.signals),
+        **options,
+    )
+
+
+MAX_REFUSAL_NOTICES = 10
+
+
+@bp.post("/inbox/accepteren")
+def post_bulk_accept() -> Response:
+    user = _user()
+    if not user.can_triage:
+        abort(403)
+    references = [reference.strip() for reference in request.form.getlist("references")]
+    references = [reference for reference in references if reference]
+    if not references:
+        flash("Selecteer eerst de signalen die u in behandeling wilt nemen.", "error")
+        return redirect(url_for("web.inbox"))
+    result = services.accept_signals(user, references)
+    accepted = len(result.accepted)
+    flash(
+        f"{accepted} {'signaal' if accepted == 1 else 'signalen'} in behandeling genomen.",
+        "success" if accepted else "error",
+    )
+    refusals = list(result.refused.items())
+    for reference, reason in refusals[:MAX_REFUSAL_NOTICES]:
+        flash(f"{reference[:20]}: {reason}", "error")
+    if len(refusals) > MAX_REFUSAL_NOTICES:
+        flash(f"En nog {len(refusals) - MAX_REFUSAL_NOTICES} niet in behandeling genomen.", "error")
+    return redirect(url_for("web.inbox"))
 
 
 @bp.get("/signalen/<reference>")

@@ -5,6 +5,7 @@ writes its e-mails to the outbox, all in one transaction.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import GroupMembership, User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Conflict, InputInvalid, NotFound
+from signals.errors import ActionNotAllowed, Conflict, InputInvalid, NotFound, SignalsError
 from signals.extensions import db
 from signals.notifications.services import queue_signal_mail
 from signals.routing.graph import Node
@@ -383,3 +384,30 @@ def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) ->
     event = SignalEvent(signal=signal, type=event_type, actor=actor, at=now(), data=data)
     db.session.add(event)
     return event
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the references it changed and, per refused one, the reason."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def accept_signals(actor: User, references: list[str]) -> BulkResult:
+    """Accept several signals at once (the inbox's bulk action), each in its own transaction.
+
+    Every reference goes through :func:`accept_signal`, so the same checks apply; a refusal
+    (not the owner, not new any more, unknown) is recorded with its Dutch reason and does not
+    undo the signals accepted before or after it. A reference given twice counts once.
+    """
+    result = BulkResult()
+    for reference in dict.fromkeys(references):
+        try:
+            accept_signal(actor, reference, {})
+        except SignalsError as error:
+            db.session.rollback()  # end the refused attempt's transaction and its row lock
+            result.refused[reference] = error.message
+        else:
+            result.accepted.append(reference)
+    return result

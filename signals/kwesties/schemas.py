@@ -1,0 +1,70 @@
+"""Input schemas of kwesties: a new kwestie, a link, a message to the reporters, a decision."""
+
+from typing import Any
+
+from marshmallow import fields, post_load, validate
+
+from signals import codes
+from signals.validation import FIELD_MESSAGES, choice_field, text_field
+from signals.workflow.schemas import MESSAGE_MAX, TEXT_MAX, TITLE_MAX, ActionSchema
+
+MAX_ID = 2**31 - 1  # the largest id a database integer column holds
+NODE_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht een plek in de route."}
+
+
+class KwestieInputSchema(ActionSchema):
+    """A new kwestie: what it is about, the mechanism, and where in the route it is handled.
+
+    ``from_signal`` is the reference of the signal it starts from (linked at once); then
+    ``version`` is the version of that signal the caller saw.
+    """
+
+    title = text_field(max_length=TITLE_MAX)
+    description = text_field(max_length=TEXT_MAX, required=False)
+    regulation = choice_field(codes.REGULATIONS, required=False)
+    level = choice_field(codes.LEVELS, required=False)
+    source_organisation = choice_field(codes.SOURCE_ORGANISATIONS, required=False)
+    node = fields.String(
+        required=True,
+        validate=validate.Length(max=64, error="Maximaal 64 tekens."),
+        error_messages=NODE_MESSAGES,
+    )
+    from_signal = fields.String(
+        validate=validate.Length(max=16, error="Maximaal 16 tekens."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een kenmerk."},
+    )
+
+    @post_load
+    def _one_line_title(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        # The title goes into e-mail subjects: one line, single spaces.
+        data["title"] = " ".join(data["title"].split())
+        return data
+
+
+class LinkSchema(ActionSchema):
+    """Link a signal to an open kwestie; ``version`` is the version of the signal seen."""
+
+    kwestie = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_ID, error="Kies een kwestie uit de lijst."),
+        error_messages={
+            **FIELD_MESSAGES,
+            "required": "Kies een kwestie.",
+            "null": "Kies een kwestie.",
+            "invalid": "Kies een kwestie uit de lijst.",
+        },
+    )
+
+
+class KwestieMessageSchema(ActionSchema):
+    """A message from the kwestie's owner to every linked reporter."""
+
+    message = text_field(max_length=MESSAGE_MAX)
+
+
+class DecideSchema(ActionSchema):
+    """The decision: outcome, written rationale and a message to the reporters, all required."""
+
+    outcome = choice_field(codes.OUTCOMES)
+    rationale = text_field(max_length=MESSAGE_MAX)
+    message = text_field(max_length=MESSAGE_MAX)
