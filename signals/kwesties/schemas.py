@@ -2,14 +2,42 @@
 
 from typing import Any
 
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate
 
 from signals import codes
+from signals.routing.graph import Node, NodeKind
+from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, choice_field, text_field
 from signals.workflow.schemas import MESSAGE_MAX, TEXT_MAX, TITLE_MAX, ActionSchema
 
 MAX_ID = 2**31 - 1  # the largest id a database integer column holds
 NODE_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht een plek in de route."}
+
+# The kinds of node a kwestie can be handled at: where mechanisms, not cases, are dealt with.
+KWESTIE_NODE_KINDS = frozenset(
+    {
+        NodeKind.BELEID,
+        NodeKind.OMBUDS,
+        NodeKind.LANDELIJK,
+        NodeKind.BESTUUR,
+        NodeKind.KLACHTEN,
+        NodeKind.JURIDISCH,
+    }
+)
+
+
+def kwestie_nodes() -> dict[str, Node]:
+    """The nodes of the active route a kwestie can be placed at."""
+    return {
+        key: node for key, node in active_graph().nodes.items() if node.kind in KWESTIE_NODE_KINDS
+    }
+
+
+def check_kwestie_node(key: str) -> None:
+    """Refuse a node that is not in the active route or where no kwestie can lie."""
+    if key not in kwestie_nodes():
+        choices = ", ".join(node.label for node in kwestie_nodes().values()) or "geen"
+        raise ValidationError(f"Een kwestie kan alleen liggen bij: {choices}.")
 
 
 class KwestieInputSchema(ActionSchema):
@@ -26,7 +54,7 @@ class KwestieInputSchema(ActionSchema):
     source_organisation = choice_field(codes.SOURCE_ORGANISATIONS, required=False)
     node = fields.String(
         required=True,
-        validate=validate.Length(max=64, error="Maximaal 64 tekens."),
+        validate=[validate.Length(max=64, error="Maximaal 64 tekens."), check_kwestie_node],
         error_messages=NODE_MESSAGES,
     )
     from_signal = fields.String(

@@ -128,9 +128,6 @@ def inbox() -> Page:
     )
 
 
-MAX_REFUSAL_NOTICES = 10
-
-
 @bp.post("/inbox/accepteren")
 def post_bulk_accept() -> Response:
     user = _user()
@@ -148,10 +145,11 @@ def post_bulk_accept() -> Response:
         "success" if accepted else "error",
     )
     refusals = list(result.refused.items())
-    for reference, reason in refusals[:MAX_REFUSAL_NOTICES]:
+    shown = 10  # one notice per refusal, up to here (the notices travel in the session cookie)
+    for reference, reason in refusals[:shown]:
         flash(f"{reference[:20]}: {reason}", "error")
-    if len(refusals) > MAX_REFUSAL_NOTICES:
-        flash(f"En nog {len(refusals) - MAX_REFUSAL_NOTICES} niet in behandeling genomen.", "error")
+    if len(refusals) > shown:
+        flash(f"En nog {len(refusals) - shown} niet in behandeling genomen.", "error")
     return redirect(url_for("web.inbox"))
 
 

@@ -18,6 +18,7 @@ from signals.auth.models import GroupMembership, User
 from signals.clock import now
 from signals.errors import ActionNotAllowed, Conflict, InputInvalid, NotFound, SignalsError
 from signals.extensions import db
+from signals.kwesties.patterns import check_patterns
 from signals.notifications.services import queue_signal_mail
 from signals.routing.graph import Node
 from signals.routing.services import (
@@ -81,6 +82,7 @@ def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
         db.session.flush()
         _record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
         queue_signal_mail("receipt", reporter.email, signal)
+        check_patterns(signal)
         _notify_new_owners(signal)
     return signal
 

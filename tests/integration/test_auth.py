@@ -229,6 +229,7 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint in {"auth.login", "static"}:
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
+        url = url.replace("<int:kwestie_id>", "1")
         assert "<" not in url, f"unexpected URL variable in {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             requests.append((rule.endpoint, method, url))
@@ -265,6 +266,11 @@ def test_every_page_but_login_and_static_redirects_anonymous_users_to_login(
         ("web.admin_outbox", "GET"),
         ("web.dev_mailbox", "GET"),
         ("auth.logout", "POST"),
+        ("kwesties.list_kwesties", "GET"),
+        ("kwesties.new_kwestie", "POST"),
+        ("kwesties.show_kwestie", "GET"),
+        ("kwesties.post_decision", "POST"),
+        ("kwesties.post_link", "POST"),
     } <= checked
     assert count(Signal) == 0
     assert count(OutboxMessage) == 0

@@ -1,0 +1,596 @@
+"""One function per user action on a kwestie, shared by the web UI and the API.
+
+A kwestie is one mechanism behind many signals, with its own node in the route and its own
+owner. Every action validates its input, checks that the caller may do it, records its events
+and writes its e-mails to the outbox, all in one transaction. A message or a decision reaches
+every linked reporter once, however many of their signals are linked.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from marshmallow import Schema
+from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
+from sqlalchemy.orm.attributes import flag_modified
+
+from signals.auth.models import GroupMembership, User
+from signals.clock import now
+from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
+from signals.extensions import db
+from signals.kwesties.models import Kwestie, KwestieEvent, KwestieStatus
+from signals.kwesties.schemas import (
+    MAX_ID,
+    DecideSchema,
+    KwestieInputSchema,
+    KwestieMessageSchema,
+    LinkSchema,
+    kwestie_nodes,
+)
+from signals.notifications.services import kwestie_url, queue_mail, queue_signal_mail
+from signals.routing.graph import Node
+from signals.routing.services import resolve_owner
+from signals.transaction import unit_of_work
+from signals.validation import load
+from signals.workflow.access import Visibility, visibility, visible_clause
+from signals.workflow.models import OPEN_STATUSES, Signal, SignalRegulation
+from signals.workflow.services import _begin, _move, _record
+
+NOT_FOUND = "Deze kwestie bestaat niet of u heeft er geen toegang toe."
+OWNER_ONLY = "Alleen de eigenaar van deze kwestie kan dit doen."
+ALREADY_DECIDED = "Over deze kwestie is al besloten."
+
+
+# Actions -------------------------------------------------------------------------------------
+
+
+def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
+    """Start a kwestie at a node of the route; from a signal, that signal is linked at once.
+
+    Starting from a signal needs the same right as linking it: being its owner while it is
+    open. The kwestie's owner follows from the node's owner rule, with the actor in the place
+    of the reporter.
+    """
+    if not may_create_kwestie(actor):
+        raise Forbidden("Alleen behandelaars van signalen kunnen een kwestie aanmaken.")
+    schema = KwestieInputSchema()
+    reference = data.get("from_signal")
+    signal: Signal | None = None
+    if isinstance(reference, str) and reference.strip():
+        signal, fields = _begin("link", actor, reference.strip(), schema, data)
+    else:
+        fields = load(schema, data)
+    node = _kwestie_node(fields["node"])
+    with unit_of_work():
+        moment = now()
+        owner = resolve_owner(node, actor)
+        kwestie = Kwestie(
+            title=fields["title"],
+            description=fields.get("description", ""),
+            regulation=fields.get("regulation"),
+            level=fields.get("level"),
+            source_organisation=fields.get("source_organisation"),
+            node=node.key,
+            owner_user=owner.user,
+            owner_user_id=owner.user.id if owner.user is not None else None,
+            owner_group=owner.group,
+            status=KwestieStatus.OPEN,
+            created_by=actor,
+            created_at=moment,
+            updated_at=moment,
+        )
+        db.session.add(kwestie)
+        db.session.flush()
+        _record_kwestie(
+            kwestie,
+            "created",
+            actor,
+            node=node.key,
+            from_signal=signal.reference if signal is not None else None,
+        )
+        for person in kwestie_owners(kwestie):
+            if person.id != actor.id:
+                queue_mail(
+                    "kwestie_new",
+                    person.email,
+                    {"title": kwestie.title},
+                    kwestie=kwestie,
+                    owner=person,
+                    actor=actor,
+                    url=kwestie_url(kwestie.id),
+                )
+        if signal is not None:
+            _link(signal, kwestie, actor)
+    return kwestie
+
+
+def link_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """Link an open signal to an open kwestie (its owner's action); the reporter hears of it."""
+    signal, fields = _begin("link", actor, reference, LinkSchema(), data)
+    kwestie = _get_kwestie(fields["kwestie"], for_update=True)
+    if kwestie is None:
+        raise InputInvalid({"kwestie": ["Deze kwestie bestaat niet."]})
+    if not kwestie.is_open:
+        raise ActionNotAllowed(
+            "Over deze kwestie is al besloten; koppel het signaal aan een open kwestie."
+        )
+    if signal.kwestie_id == kwestie.id:
+        raise ActionNotAllowed("Dit signaal is al aan deze kwestie gekoppeld.")
+    with unit_of_work():
+        _link(signal, kwestie, actor)
+    return signal
+
+
+def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwestie:
+    """A message from the kwestie's owner: one e-mail per linked reporter, on every timeline."""
+    kwestie, fields = _begin_kwestie(actor, kwestie_id, KwestieMessageSchema(), data)
+    with unit_of_work():
+        moment = now()
+        message = fields["message"]
+        linked = _linked_signals(kwestie.id, for_update=True)
+        _touch(kwestie, moment)
+        _record_kwestie(kwestie, "message", actor, message=message)
+        for signal in linked:
+            if signal.is_open:
+                _move(signal, "feedback")
+                _record(signal, "feedback_sent", actor, message=message, kwestie=kwestie.id)
+        for reporter, theirs in _by_reporter(linked):
+            queue_mail(
+                "kwestie_message",
+                reporter.email,
+                {"title": kwestie.title},
+                kwestie=kwestie,
+                reporter=reporter,
+                signals=theirs,
+                message=message,
+                actor=actor,
+                url=kwestie_url(kwestie.id),
+            )
+    return kwestie
+
+
+def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwestie:
+    """Decide a kwestie; its open linked signals are resolved with the same outcome.
+
+    Each linked reporter gets one e-mail listing their signals, however many there are.
+    """
+    kwestie, fields = _begin_kwestie(actor, kwestie_id, DecideSchema(), data, require_open=True)
+    with unit_of_work():
+        moment = now()
+        linked = _linked_signals(kwestie.id, for_update=True)
+        resolved: list[Signal] = []
+        for signal in linked:
+            if not signal.is_open:
+                continue
+            _move(signal, "resolve")
+            signal.outcome = fields["outcome"]
+            signal.rationale = fields["rationale"]
+            signal.resolved_at = moment
+            signal.updated_at = moment
+            _record(
+                signal,
+                "resolved",
+                actor,
+                outcome=fields["outcome"],
+                rationale=fields["rationale"],
+                message=fields["message"],
+                kwestie=kwestie.id,
+            )
+            resolved.append(signal)
+        kwestie.status = KwestieStatus.DECIDED
+        kwestie.outcome = fields["outcome"]
+        kwestie.rationale = fields["rationale"]
+        kwestie.decided_at = moment
+        _touch(kwestie, moment)
+        _record_kwestie(
+            kwestie,
+            "decided",
+            actor,
+            outcome=fields["outcome"],
+            rationale=fields["rationale"],
+            message=fields["message"],
+            resolved=[signal.reference for signal in resolved],
+        )
+        resolved_ids = {signal.id for signal in resolved}
+        for reporter, theirs in _by_reporter(linked):
+            queue_mail(
+                "kwestie_decided",
+                reporter.email,
+                {"title": kwestie.title},
+                kwestie=kwestie,
+                reporter=reporter,
+                signals=theirs,
+                resolved_ids=resolved_ids,
+                message=fields["message"],
+                actor=actor,
+                url=kwestie_url(kwestie.id),
+            )
+    return kwestie
+
+
+def _link(signal: Signal, kwestie: Kwestie, actor: User) -> None:
+    moment = now()
+    previous = signal.kwestie
+    if previous is not None and previous.id != kwestie.id:
+        _record_kwestie(previous, "unlinked", actor, reference=signal.reference, to=kwestie.id)
+    signal.kwestie = kwestie
+    signal.kwestie_id = kwestie.id
+    _move(signal, "link")
+    # Bumps the kwestie's version: a decision taken at the same moment conflicts instead of
+    # leaving this signal open under a decided kwestie.
+    _touch(kwestie, moment)
+    _record(
+        signal,
+        "linked",
+        actor,
+        kwestie=kwestie.id,
+        title=kwestie.title,
+        previous=previous.id if previous is not None else None,
+    )
+    _record_kwestie(kwestie, "linked", actor, reference=signal.reference)
+    queue_signal_mail(
+        "kwestie_linked",
+        signal.reporter.email,
+        signal,
+        kwestie=kwestie,
+        actor=actor,
+        kwestie_url=kwestie_url(kwestie.id),
+    )
+
+
+def _begin_kwestie(
+    actor: User,
+    kwestie_id: int,
+    schema: Schema,
+    data: Mapping[str, Any],
+    *,
+    require_open: bool = False,
+) -> tuple[Kwestie, dict[str, Any]]:
+    """Lock the kwestie, check that ``actor`` owns it (and that it is open), then validate."""
+    kwestie = get_visible_kwestie(actor, kwestie_id, for_update=True)
+    if not is_kwestie_owner(actor, kwestie):
+        raise Forbidden(OWNER_ONLY)
+    if require_open and not kwestie.is_open:
+        raise ActionNotAllowed(ALREADY_DECIDED)
+    fields = load(schema, data)
+    if fields["version"] is not None and fields["version"] != kwestie.version:
+        raise Conflict()
+    return kwestie, fields
+
+
+def _touch(kwestie: Kwestie, moment: datetime) -> None:
+    kwestie.updated_at = moment
+    flag_modified(kwestie, "updated_at")  # an UPDATE (and a new version) even at the same moment
+
+
+def _kwestie_node(key: str) -> Node:
+    node = kwestie_nodes().get(key)
+    if node is None:  # the schema checked it; the route cannot change within a request
+        raise InputInvalid({"node": ["Op deze plek in de route kan geen kwestie liggen."]})
+    return node
+
+
+def _record_kwestie(
+    kwestie: Kwestie, event_type: str, actor: User | None, **data: Any
+) -> KwestieEvent:
+    event = KwestieEvent(kwestie=kwestie, type=event_type, actor=actor, at=now(), data=data)
+    db.session.add(event)
+    return event
+
+
+def _by_reporter(signals: Iterable[Signal]) -> list[tuple[User, list[Signal]]]:
+    """The signals grouped per reporter, in order of first appearance."""
+    grouped: dict[int, tuple[User, list[Signal]]] = {}
+    for signal in signals:
+        grouped.setdefault(signal.reporter_id, (signal.reporter, []))[1].append(signal)
+    return list(grouped.values())
+
+
+# Who and where -------------------------------------------------------------------------------
+
+
+def may_create_kwestie(user: User) -> bool:
+    """Whether ``user`` may start kwesties: managers, node-group members and administrators."""
+    return user.can_triage
+
+
+def is_kwestie_owner(user: User, kwestie: Kwestie) -> bool:
+    if kwestie.owner_user_id is not None:
+        return kwestie.owner_user_id == user.id
+    return kwestie.owner_group in user.groups
+
+
+def kwestie_owners(kwestie: Kwestie) -> list[User]:
+    """The people who own ``kwestie``: its owner, or the active members of its group."""
+    if kwestie.owner_user is not None:
+        return [kwestie.owner_user]
+    query = (
+        select(User)
+        .join(GroupMembership)
+        .where(GroupMembership.group == kwestie.owner_group, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _visible_kwestie_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition: the kwesties ``user`` may see.
+
+    Owners, people who handle signals and administrators see every kwestie; a reporter sees
+    the kwesties their own signals are linked to (and so their outcome).
+    """
+    if user.is_admin or user.can_triage:
+        return true()
+    own_signal = exists().where(Signal.kwestie_id == Kwestie.id, Signal.reporter_id == user.id)
+    clauses = [Kwestie.owner_user_id == user.id, own_signal]
+    if user.groups:
+        clauses.append(Kwestie.owner_group.in_(user.groups))
+    return or_(*clauses)
+
+
+def _get_kwestie(kwestie_id: int, *, for_update: bool = False) -> Kwestie | None:
+    if not 0 < kwestie_id <= MAX_ID:
+        return None
+    query = select(Kwestie).where(Kwestie.id == kwestie_id)
+    if for_update:
+        # NO KEY UPDATE: new events and links (foreign keys to the kwestie) do not wait for it.
+        query = query.with_for_update(of=Kwestie, key_share=True).execution_options(
+            populate_existing=True
+        )
+    return db.session.scalar(query)
+
+
+def get_visible_kwestie(user: User, kwestie_id: int, *, for_update: bool = False) -> Kwestie:
+    """The kwestie ``kwestie_id`` if ``user`` may see it; else NotFound."""
+    if not 0 < kwestie_id <= MAX_ID:
+        raise NotFound(NOT_FOUND)
+    query = select(Kwestie).where(Kwestie.id == kwestie_id, _visible_kwestie_clause(user))
+    if for_update:
+        query = query.with_for_update(of=Kwestie, key_share=True).execution_options(
+            populate_existing=True
+        )
+    kwestie = db.session.scalar(query)
+    if kwestie is None:
+        raise NotFound(NOT_FOUND)
+    return kwestie
+
+
+# Queries -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KwestieSummary:
+    """A kwestie in a list, with how many signals are linked to it and how many are open."""
+
+    kwestie: Kwestie
+    linked: int
+    open: int
+
+
+def list_kwesties(user: User) -> list[KwestieSummary]:
+    """The kwesties ``user`` may see: open ones first, most recently changed first."""
+    counts = (
+        select(
+            Signal.kwestie_id.label("kwestie_id"),
+            func.count().label("linked"),
+            func.count(case((Signal.status.in_(OPEN_STATUSES), 1))).label("open"),
+        )
+        .where(Signal.kwestie_id.is_not(None))
+        .group_by(Signal.kwestie_id)
+        .subquery()
+    )
+    query = (
+        select(Kwestie, func.coalesce(counts.c.linked, 0), func.coalesce(counts.c.open, 0))
+        .outerjoin(counts, counts.c.kwestie_id == Kwestie.id)
+        .where(_visible_kwestie_clause(user))
+        .order_by(
+            case((Kwestie.status == KwestieStatus.OPEN, 0), else_=1),
+            Kwestie.updated_at.desc(),
+            Kwestie.id.desc(),
+        )
+    )
+    return [
+        KwestieSummary(kwestie, int(linked), int(open_count))
+        for kwestie, linked, open_count in db.session.execute(query).all()
+    ]
+
+
+def open_kwesties() -> list[Kwestie]:
+    """Every open kwestie, by title (what a signal can be linked to)."""
+    query = (
+        select(Kwestie)
+        .where(Kwestie.status == KwestieStatus.OPEN)
+        .order_by(Kwestie.title, Kwestie.id)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class LinkedSignals:
+    """The signals of a kwestie as one viewer may see them: the visible ones, and a count."""
+
+    visible: list[Signal]
+    hidden: int
+
+    @property
+    def total(self) -> int:
+        return len(self.visible) + self.hidden
+
+
+def linked_signals_for(user: User, kwestie: Kwestie) -> LinkedSignals:
+    """The linked signals ``user`` may see in full; the others only count."""
+    linked = _linked_signals(kwestie.id)
+    visible = [signal for signal in linked if visibility(user, signal) == Visibility.FULL]
+    return LinkedSignals(visible, len(linked) - len(visible))
+
+
+def _linked_signals(kwestie_id: int, *, for_update: bool = False) -> list[Signal]:
+    query = select(Signal).where(Signal.kwestie_id == kwestie_id).order_by(Signal.id)
+    if for_update:
+        query = query.with_for_update(of=Signal).execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
+
+
+# Suggestions ---------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """
+    aangezien alle alleen altijd ander andere anders bijna daar daardoor daarna daarom dat
+    deze dezelfde doen door doordat eens eerst eigen elke enige enkele geen gaan gaat heeft
+    hebben hier hierdoor hoewel hun iets juist komen komt kunnen maar meer mensen met moet
+    moeten naar niet niets nooit omdat onder ons onze ook over steeds terwijl tegen toch tussen
+    veel voor vaak vanaf vanuit waar waardoor wanneer want waren wegens welke werd werden wordt
+    worden zelf zich zijn zonder zoals zodat inwoner inwoners signaal signalen
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+CANDIDATES = 200  # at most this many of the newest candidates are ranked
+
+
+def title_words(text: str) -> set[str]:
+    """The meaningful words of a title: lowercase, at least four letters, no stopwords."""
+    return {
+        word for word in _WORD.findall(text.lower()) if len(word) >= 4 and word not in STOPWORDS
+    }
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """Open kwesties and open unlinked signals that look like a signal (best first)."""
+
+    kwesties: list[Kwestie] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.kwesties or self.signals)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    title: str
+    regulations: frozenset[str]
+    source: str | None
+    signal_id: int | None
+    kwestie_id: int | None
+
+
+def _subject(subject: Signal | Mapping[str, Any]) -> _Subject:
+    if isinstance(subject, Signal):
+        return _Subject(
+            subject.title,
+            frozenset(subject.regulations),
+            subject.source_organisation,
+            subject.id,
+            subject.kwestie_id,
+        )
+    title = subject.get("title")
+    raw = subject.get("regulations", subject.get("regulation")) or []
+    raw = [raw] if isinstance(raw, str) else raw
+    regulations = frozenset(code for code in raw if isinstance(code, str) and code)
+    source = subject.get("source_organisation")
+    return _Subject(
+        title if isinstance(title, str) else "",
+        regulations,
+        source if isinstance(source, str) and source else None,
+        None,
+        None,
+    )
+
+
+def suggest_for(user: User, subject: Signal | Mapping[str, Any], limit: int = 5) -> Suggestions:
+    """Open kwesties and open unlinked signals ``user`` may see that look like ``subject``.
+
+    ``subject`` is a signal or the fields of a form (title, regulations or regulation, source
+    organisation). Candidates share a regulation or the source organisation (or, without
+    either, at least one word of the title); they are ranked by the words their titles share,
+    then by how much of the mechanism they share, newest first.
+    """
+    facts = _subject(subject)
+    words = title_words(facts.title)
+    if not (facts.regulations or facts.source or words):
+        return Suggestions()
+
+    kwestie_mechanism: list[ColumnElement[bool]] = []
+    signal_mechanism: list[ColumnElement[bool]] = []
+    if facts.regulations:
+        kwestie_mechanism.append(Kwestie.regulation.in_(facts.regulations))
+        signal_mechanism.append(
+            exists().where(
+                SignalRegulation.signal_id == Signal.id,
+                SignalRegulation.code.in_(facts.regulations),
+            )
+        )
+    if facts.source:
+        kwestie_mechanism.append(Kwestie.source_organisation == facts.source)
+        signal_mechanism.append(Signal.source_organisation == facts.source)
+
+    kwestie_query = select(Kwestie).where(
+        Kwestie.status == KwestieStatus.OPEN, _visible_kwestie_clause(user)
+    )
+    if facts.kwestie_id is not None:
+        kwestie_query = kwestie_query.where(Kwestie.id != facts.kwestie_id)
+    if kwestie_mechanism:
+        kwestie_query = kwestie_query.where(or_(*kwestie_mechanism))
+    kwestie_query = kwestie_query.order_by(Kwestie.updated_at.desc()).limit(CANDIDATES)
+
+    signal_query = select(Signal).where(
+        Signal.status.in_(OPEN_STATUSES), Signal.kwestie_id.is_(None), visible_clause(user)
+    )
+    if facts.signal_id is not None:
+        signal_query = signal_query.where(Signal.id != facts.signal_id)
+    if signal_mechanism:
+        signal_query = signal_query.where(or_(*signal_mechanism))
+    signal_query = signal_query.order_by(Signal.created_at.desc(), Signal.id.desc()).limit(
+        CANDIDATES
+    )
+
+    def shared(regulations: Iterable[str | None], source: str | None) -> int:
+        in_common = len(facts.regulations.intersection(code for code in regulations if code))
+        return in_common + (1 if facts.source and source == facts.source else 0)
+
+    kwesties = _rank(
+        (
+            (
+                len(words & title_words(kwestie.title)),
+                shared([kwestie.regulation], kwestie.source_organisation),
+                kwestie,
+            )
+            for kwestie in db.session.scalars(kwestie_query)
+        ),
+        needs_words=not kwestie_mechanism,
+    )
+    ranked_signals = _rank(
+        (
+            (
+                len(words & title_words(signal.title)),
+                shared(signal.regulations, signal.source_organisation),
+                signal,
+            )
+            for signal in db.session.scalars(signal_query)
+        ),
+        needs_words=not signal_mechanism,
+    )
+    signals: list[Signal] = []
+    for signal in ranked_signals:
+        if len(signals) == limit:
+            break
+        # Seeing only where a signal is (an independent node) is not seeing its title.
+        if visibility(user, signal) == Visibility.FULL:
+            signals.append(signal)
+    return Suggestions(kwesties[:limit], signals)
+
+
+T = TypeVar("T")
+
+
+def _rank(scored: Iterable[tuple[int, int, T]], *, needs_words: bool) -> list[T]:
+    # Candidates come newest first; a stable sort keeps that order among equal scores.
+    kept = [
+        (overlap, mechanism, item)
+        for overlap, mechanism, item in scored
+        if overlap > 0 or not needs_words
+    ]
+    kept.sort(key=lambda entry: (-entry[0], -entry[1]))
+    return [item for _overlap, _mechanism, item in kept]
