@@ -36,7 +36,7 @@ from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow.access import Visibility, visibility, visible_clause
 from signals.workflow.models import OPEN_STATUSES, Signal, SignalRegulation
-from signals.workflow.services import _begin, _move, _record
+from signals.workflow.services import _begin, _move, _record, close_signal
 
 NOT_FOUND = "Deze kwestie bestaat niet of u heeft er geen toegang toe."
 OWNER_ONLY = "Alleen de eigenaar van deze kwestie kan dit doen."
@@ -164,18 +164,12 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
         for signal in linked:
             if not signal.is_open:
                 continue
-            _move(signal, "resolve")
-            signal.outcome = fields["outcome"]
-            signal.rationale = fields["rationale"]
-            signal.resolved_at = moment
-            signal.updated_at = moment
-            _record(
+            close_signal(
                 signal,
-                "resolved",
                 actor,
-                outcome=fields["outcome"],
-                rationale=fields["rationale"],
-                message=fields["message"],
+                fields["outcome"],
+                fields["rationale"],
+                fields["message"],
                 kwestie=kwestie.id,
             )
             resolved.append(signal)

@@ -234,24 +234,24 @@ def resolve_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sign
     """Close a signal with an outcome, a written rationale and a message to the reporter."""
     signal, fields = _begin("resolve", actor, reference, ResolveSchema(), data)
     with unit_of_work():
-        moment = now()
-        _move(signal, "resolve")
-        signal.outcome = fields["outcome"]
-        signal.rationale = fields["rationale"]
-        signal.resolved_at = moment
-        signal.updated_at = moment
-        _record(
-            signal,
-            "resolved",
-            actor,
-            outcome=fields["outcome"],
-            rationale=fields["rationale"],
-            message=fields["message"],
-        )
+        close_signal(signal, actor, fields["outcome"], fields["rationale"], fields["message"])
         queue_signal_mail(
             "resolved", signal.reporter.email, signal, message=fields["message"], actor=actor
         )
     return signal
+
+
+def close_signal(
+    signal: Signal, actor: User, outcome: str, rationale: str, message: str, **extra: Any
+) -> None:
+    """Resolve ``signal`` with its outcome and rationale and record it (the caller commits)."""
+    _move(signal, "resolve")
+    signal.outcome = outcome
+    signal.rationale = rationale
+    signal.resolved_at = signal.updated_at
+    _record(
+        signal, "resolved", actor, outcome=outcome, rationale=rationale, message=message, **extra
+    )
 
 
 def owners_of(signal: Signal) -> list[User]:
