@@ -4,9 +4,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from marshmallow import Schema
-from werkzeug.wrappers import Response
 
 from signals import codes
 from signals.auth.models import User
@@ -22,21 +20,13 @@ from signals.kwesties.schemas import (
 )
 from signals.routing.services import active_graph
 from signals.web.forms import form_data
-from signals.web.views import _signal_page
+from signals.web.views import Page, _signal_page, _user
 from signals.workflow.access import Visibility, is_owner, visibility
 from signals.workflow.models import Signal
 from signals.workflow.services import get_visible_signal
 from signals.workflow.transitions import check
 
 bp = Blueprint("kwesties", __name__)
-
-Page = str | Response | tuple[str, int]
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
 
 @bp.app_context_processor
 def kwestie_helpers() -> dict[str, Any]:
