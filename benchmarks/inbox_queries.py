@@ -3,11 +3,12 @@
 Run: .venv/bin/python benchmarks/inbox_queries.py [--signals 1000000] [--runs 40]
 Uses SIGNALS_BENCH_DATABASE_URL (default: a database "signals_bench" on the local PostgreSQL,
 created if missing), migrates it with Alembic and fills it once with generated signals
-(INSERT … SELECT generate_series, about a minute). Then it times the inbox service itself
-(signals.workflow.inbox.inbox_page: the page query and the counts query) for a manager who
-owns a few thousand signals and for an intake-group member who shares a few hundred
-thousand: first page, a page deep in the list (keyset cursor), and filtered pages. Prints
-p50/p95 per case against the 25 ms target and the query plans that matter.
+(INSERT … SELECT generate_series with independent pseudo-random picks, about a minute) and
+vacuums it as autovacuum would. Then it times the inbox service itself
+(signals.workflow.inbox.inbox_page) for a manager who owns a few thousand signals and for an
+intake-group member who shares 250,000: first page, a page deep in the list (keyset cursor)
+and filtered pages. Prints the p95 of each query (the page, the counts) against the 25 ms
+target, the whole call with loading the rows, and the query plans that matter.
 """
 
 import argparse
@@ -19,7 +20,7 @@ from typing import Any
 
 import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from signals import create_app
 from signals.auth.models import User
@@ -28,6 +29,7 @@ from signals.workflow.models import Signal
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/signals_bench"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TARGET_MS = 25
 
 
 def ensure_database(url: str) -> None:
@@ -64,30 +66,40 @@ INSERT INTO signals (reference, title, situation, resident_experience, level,
 SELECT 'KB-' || lpad(n::text, 9, '0'),
        'Gegenereerd signaal ' || n, 'Situatie ' || n, '',
        (ARRAY['national_law','municipal_policy','municipal_practice',
-              'other_organisation_practice'])[1 + n % 4],
-       (ARRAY['uwv','svb','belastingdienst_toeslagen','gemeente'])[1 + n % 4],
-       (ARRAY['individual','possibly_structural','structural'])[1 + n % 3],
-       (ARRAY['normal','normal','high','acute'])[1 + n % 4],
+              'other_organisation_practice'])[1 + pick_level],
+       (ARRAY['uwv','svb','belastingdienst_toeslagen','gemeente'])[1 + pick_level],
+       (ARRAY['individual','possibly_structural','structural'])[1 + pick_scope],
+       (ARRAY['normal','normal','high','acute'])[1 + pick_urgency],
        '[]', 'unknown', '[]',
-       201 + n % 2000, 1 + ((n % 2000) % 4 = 3)::int,
-       CASE WHEN n % 10 < 7 THEN 'resolved'
-            ELSE (ARRAY['new','in_progress','awaiting_reporter'])[1 + n % 3] END,
-       CASE WHEN (n % 2000) % 4 = 3 THEN 'intake' ELSE 'teamleider' END,
-       CASE WHEN (n % 2000) % 4 = 3 THEN NULL ELSE 1 + (n % 2000 + 1) % 200 END,
-       CASE WHEN (n % 2000) % 4 = 3 THEN 'intake' ELSE NULL END,
+       201 + n % 2000, 1 + partner::int,
+       CASE WHEN pick_status < 7 THEN 'resolved'
+            ELSE (ARRAY['new','in_progress','awaiting_reporter'])[pick_status - 6] END,
+       CASE WHEN partner THEN 'intake' ELSE 'teamleider' END,
+       CASE WHEN partner THEN NULL ELSE 1 + (n % 2000 + 1) % 200 END,
+       CASE WHEN partner THEN 'intake' ELSE NULL END,
        'bench',
        created + interval '2 days', created + interval '14 days', created + interval '28 days',
-       CASE WHEN n % 10 < 7 THEN 'referred' END, CASE WHEN n % 10 < 7 THEN 'Klaar.' END,
-       1, created, created, CASE WHEN n % 10 < 7 THEN created + interval '20 days' END
-FROM (SELECT n, timestamptz '2024-01-01' + (n * interval '1 minute') AS created
+       CASE WHEN pick_status < 7 THEN 'referred' END,
+       CASE WHEN pick_status < 7 THEN 'Klaar.' END,
+       1, created, created, CASE WHEN pick_status < 7 THEN created + interval '20 days' END
+FROM (SELECT n,
+             -- one signal a minute, the last one just before NOW
+             timestamptz '2026-11-23 09:00+00' - (%(count)s - n + 1) * interval '1 minute'
+                 AS created,
+             (n % 2000) % 4 = 3 AS partner,
+             -- independent pseudo-random picks, so that no filter is tied to another
+             mod(abs(hashtext('status' || n)), 10) AS pick_status,
+             mod(abs(hashtext('urgency' || n)), 4) AS pick_urgency,
+             mod(abs(hashtext('scope' || n)), 3) AS pick_scope,
+             mod(abs(hashtext('level' || n)), 4) AS pick_level
       FROM generate_series(1, %(count)s) AS n) AS generated;
 
 INSERT INTO signal_regulations (signal_id, code, position)
-SELECT id, (ARRAY['participatiewet','toeslagen','wgs','awb','wmo'])[1 + id % 5], 0
+SELECT id, (ARRAY['participatiewet','toeslagen','wgs','awb','wmo'])
+           [1 + mod(abs(hashtext('regulation' || id)), 5)], 0
 FROM signals;
 INSERT INTO signal_participants (signal_id, node, user_id, "group", since)
 SELECT id, node, owner_user_id, owner_group, created_at FROM signals;
-ANALYZE;
 """
 
 
@@ -107,33 +119,82 @@ def seed(count: int) -> None:
     print(f"seeded {count:,} signals in {time.perf_counter() - started:.0f} s")
 
 
-def timed(run: Any, runs: int) -> list[float]:
+def vacuum() -> None:
+    """What autovacuum does on a live system after seeding or a migration: statistics, and
+    the visibility map that lets the inbox's index-only scans skip the table."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+        autocommit.execute(text("VACUUM ANALYZE"))
+
+
+class Samples:
+    """Milliseconds per run: the whole service call and each database query in it."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self.queries: dict[int, list[float]] = {}
+
+
+def timed(run: Any, runs: int) -> Samples:
+    """Time ``run`` and, through the engine's cursor events, each statement it executes."""
     run()  # warm caches
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = Samples()
+    started_at: list[float] = []
+    in_run: list[float] = []
+
+    def before(*_: Any) -> None:
+        started_at.append(time.perf_counter())
+
+    def after(*_: Any) -> None:
+        in_run.append((time.perf_counter() - started_at.pop()) * 1000)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for _ in range(runs):
+            in_run.clear()
+            started = time.perf_counter()
+            run()
+            samples.calls.append((time.perf_counter() - started) * 1000)
+            for number, milliseconds in enumerate(in_run):
+                samples.queries.setdefault(number, []).append(milliseconds)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
     return samples
 
 
-def report(label: str, samples: list[float]) -> float:
-    p95 = statistics.quantiles(samples, n=20)[18]
-    verdict = "ok" if p95 < 25 else "OVER"
-    print(f"  {label:<46} p50 {statistics.median(samples):7.2f} ms  p95 {p95:7.2f} ms  {verdict}")
-    return p95
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18]
+
+
+QUERY_NAMES = {0: "page", 1: "counts"}
+
+
+def report(label: str, samples: Samples) -> float:
+    """One line per case; the verdict is on the slowest query (the target is per query)."""
+    worst_query = max(p95(values) for values in samples.queries.values())
+    verdict = "ok" if worst_query < TARGET_MS else "OVER"
+    per_query = "  ".join(
+        f"{QUERY_NAMES.get(number, number)} {p95(values):6.2f}"
+        for number, values in sorted(samples.queries.items())
+    )
+    print(
+        f"  {label:<40} p95 per query: {per_query} ms   whole call p50 "
+        f"{statistics.median(samples.calls):6.2f} p95 {p95(samples.calls):6.2f} ms  {verdict}"
+    )
+    return worst_query
 
 
 def explain(label: str, query: Any) -> None:
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars().all()
     print(f"\n-- plan: {label}")
-    for line in plan[:25]:
+    for line in plan[:12]:
         print(f"   {line}")
 
 
 def main() -> None:
-    from signals.workflow.inbox import inbox_page
+    from signals.workflow.inbox import branch_queries, inbox_page
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--signals", type=int, default=1_000_000)
@@ -145,6 +206,7 @@ def main() -> None:
     with app.app_context():
         upgrade()
         seed(args.signals)
+        vacuum()
         manager = db.session.scalars(select(User).where(User.email == "manager7@bench.test")).one()
         intake = db.session.scalars(select(User).where(User.email == "intake@bench.test")).one()
         owned = db.session.scalar(
@@ -170,6 +232,7 @@ def main() -> None:
                 ("filter urgency=acute", {"urgency": "acute"}),
                 ("filter regulation=toeslagen", {"regulation": "toeslagen"}),
                 ("filter overdue", {"overdue": "true"}),
+                ("filter not overdue", {"overdue": "false"}),
                 (
                     "filter partner reporters, status new",
                     {"reporter_kind": "partner", "status": "new"},
@@ -182,11 +245,14 @@ def main() -> None:
             for case, filters in cases:
                 samples = timed(lambda f=filters, u=user: inbox_page(u, f, NOW), args.runs)
                 worst = max(worst, report(case, samples))
-        print(f"\nworst p95: {worst:.2f} ms (target < 25 ms)")
-        from signals.workflow import inbox as inbox_module
-
-        if hasattr(inbox_module, "page_query"):
-            explain("intake first page", inbox_module.page_query(intake, {}, NOW, 50))
+        print(f"\nslowest query p95: {worst:.2f} ms (target < {TARGET_MS} ms per query)")
+        # The part of the page query that walks the intake group's 250,000 signals.
+        for case, filters in (
+            ("first page", {}),
+            ("regulation=toeslagen", {"regulation": "toeslagen"}),
+            ("not overdue", {"overdue": "false"}),
+        ):
+            explain(f"intake group, {case}", branch_queries(intake, filters, NOW)[-1])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from alembic import context
 from flask import current_app
 
 import signals.models  # noqa: F401  (registers every table on the metadata)
-from signals.database import UTCDateTime
+from signals.database import UTCDateTime, compared_by_alembic
 from signals.extensions import db
 
 config = context.config
@@ -40,6 +40,7 @@ def run_migrations_offline() -> None:
         target_metadata=db.metadata,
         literal_binds=True,
         render_item=render_item,
+        include_object=compared_by_alembic,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +50,7 @@ def run_migrations_online() -> None:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_item", render_item)
+    options.setdefault("include_object", compared_by_alembic)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **options)
         with context.begin_transaction():

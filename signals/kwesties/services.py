@@ -31,7 +31,7 @@ from signals.kwesties.schemas import (
 )
 from signals.notifications.services import kwestie_url, queue_mail, queue_signal_mail
 from signals.routing.graph import Node
-from signals.routing.services import resolve_owner
+from signals.routing.services import Owner, active_graph, resolve_owner
 from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow.access import Visibility, visibility, visible_clause
@@ -51,7 +51,8 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
 
     Starting from a signal needs the same right as linking it: being its owner while it is
     open. The kwestie's owner follows from the node's owner rule, with the actor in the place
-    of the reporter.
+    of the reporter. A signal cannot be linked into a kwestie its owner may not see (one at an
+    independent node that is not theirs): it goes there by being forwarded.
     """
     if not may_create_kwestie(actor):
         raise Forbidden("Alleen behandelaars van signalen kunnen een kwestie aanmaken.")
@@ -63,9 +64,19 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
     else:
         fields = load(schema, data)
     node = _kwestie_node(fields["node"])
+    owner = resolve_owner(node, actor)
+    if signal is not None and not _sees_kwestie_at(actor, node, owner):
+        raise InputInvalid(
+            {
+                "node": [
+                    f"{node.label} is een onafhankelijke plek in de route: u ziet de inhoud van "
+                    "een kwestie daar niet en kunt er dus geen signaal aan koppelen. Stuur het "
+                    "signaal zelf door als het daarheen moet."
+                ]
+            }
+        )
     with unit_of_work():
         moment = now()
-        owner = resolve_owner(node, actor)
         kwestie = Kwestie(
             title=fields["title"],
             description=fields.get("description", ""),
@@ -107,11 +118,15 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
 
 
 def link_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
-    """Link an open signal to an open kwestie (its owner's action); the reporter hears of it."""
+    """Link an open signal to an open kwestie (its owner's action); the reporter hears of it.
+
+    A kwestie the actor may not see is, to them, one that does not exist.
+    """
     signal, fields = _begin("link", actor, reference, LinkSchema(), data)
-    kwestie = _get_kwestie(fields["kwestie"], for_update=True)
-    if kwestie is None:
-        raise InputInvalid({"kwestie": ["Deze kwestie bestaat niet."]})
+    try:
+        kwestie = get_visible_kwestie(actor, fields["kwestie"], for_update=True)
+    except NotFound:
+        raise InputInvalid({"kwestie": ["Deze kwestie bestaat niet."]}) from None
     if not kwestie.is_open:
         raise ActionNotAllowed(
             "Over deze kwestie is al besloten; koppel het signaal aan een open kwestie."
@@ -309,31 +324,49 @@ def kwestie_owners(kwestie: Kwestie) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def _independent_nodes() -> list[str]:
+    return [key for key, node in active_graph().nodes.items() if node.independent]
+
+
 def _visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     """SQL condition: the kwesties ``user`` may see.
 
-    Owners, people who handle signals and administrators see every kwestie; a reporter sees
-    the kwesties their own signals are linked to (and so their outcome).
+    Administrators see every kwestie; its owners see it; people who handle signals see every
+    kwestie except one at an independent node (the ombudsman), which is a closed room like it
+    is for signals; a reporter sees the kwesties their own signals are linked to (and so their
+    outcome).
     """
-    if user.is_admin or user.can_triage:
+    if user.is_admin:
         return true()
     own_signal = exists().where(Signal.kwestie_id == Kwestie.id, Signal.reporter_id == user.id)
     clauses = [Kwestie.owner_user_id == user.id, own_signal]
     if user.groups:
         clauses.append(Kwestie.owner_group.in_(user.groups))
+    if user.can_triage:
+        independent = _independent_nodes()
+        clauses.append(Kwestie.node.not_in(independent) if independent else true())
     return or_(*clauses)
 
 
-def _get_kwestie(kwestie_id: int, *, for_update: bool = False) -> Kwestie | None:
-    if not 0 < kwestie_id <= MAX_ID:
-        return None
-    query = select(Kwestie).where(Kwestie.id == kwestie_id)
-    if for_update:
-        # NO KEY UPDATE: new events and links (foreign keys to the kwestie) do not wait for it.
-        query = query.with_for_update(of=Kwestie, key_share=True).execution_options(
-            populate_existing=True
-        )
-    return db.session.scalar(query)
+def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:
+    """Whether ``user`` would see a kwestie at ``node`` owned by ``owner`` (linked signals aside).
+
+    The same rule as :func:`_visible_kwestie_clause`, for a kwestie not yet saved.
+    """
+    if user.is_admin or (owner.user is not None and owner.user.id == user.id):
+        return True
+    if owner.group is not None and owner.group in user.groups:
+        return True
+    return user.can_triage and not node.independent
+
+
+def may_see_kwestie(user: User, kwestie_id: int) -> bool:
+    """Whether ``user`` may see the kwestie ``kwestie_id``."""
+    try:
+        get_visible_kwestie(user, kwestie_id)
+    except NotFound:
+        return False
+    return True
 
 
 def get_visible_kwestie(user: User, kwestie_id: int, *, for_update: bool = False) -> Kwestie:
@@ -342,6 +375,7 @@ def get_visible_kwestie(user: User, kwestie_id: int, *, for_update: bool = False
         raise NotFound(NOT_FOUND)
     query = select(Kwestie).where(Kwestie.id == kwestie_id, _visible_kwestie_clause(user))
     if for_update:
+        # NO KEY UPDATE: new events and links (foreign keys to the kwestie) do not wait for it.
         query = query.with_for_update(of=Kwestie, key_share=True).execution_options(
             populate_existing=True
         )
@@ -391,11 +425,11 @@ def list_kwesties(user: User) -> list[KwestieSummary]:
     ]
 
 
-def open_kwesties() -> list[Kwestie]:
-    """Every open kwestie, by title (what a signal can be linked to)."""
+def open_kwesties(user: User) -> list[Kwestie]:
+    """Every open kwestie ``user`` may see, by title (what they can link a signal to)."""
     query = (
         select(Kwestie)
-        .where(Kwestie.status == KwestieStatus.OPEN)
+        .where(Kwestie.status == KwestieStatus.OPEN, _visible_kwestie_clause(user))
         .order_by(Kwestie.title, Kwestie.id)
     )
     return list(db.session.scalars(query))

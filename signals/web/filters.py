@@ -35,6 +35,11 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     return f"{text} {local:%H:%M}" if with_time else text
 
 
+def dutch_number(number: int) -> str:
+    """``1234567`` as ``1.234.567``: Dutch groups thousands with a dot."""
+    return f"{number:,}".replace(",", ".")
+
+
 def owner_name(signal: Signal) -> str:
     """Who owns ``signal``: the person's name, or the label of the owning group."""
     if signal.owner_user is not None:
@@ -46,6 +51,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(node_label, "node_label")
     app.add_template_filter(owner_name, "owner_name")
+    app.add_template_filter(dutch_number, "aantal")
 
     @app.template_filter("label")
     def code_label(code: str | None, code_list: str) -> str:

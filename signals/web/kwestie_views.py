@@ -28,6 +28,7 @@ from signals.workflow.transitions import check
 
 bp = Blueprint("kwesties", __name__)
 
+
 @bp.app_context_processor
 def kwestie_helpers() -> dict[str, Any]:
     return {"kwestie_link_context": kwestie_link_context}
@@ -35,9 +36,10 @@ def kwestie_helpers() -> dict[str, Any]:
 
 def kwestie_link_context(signal: Signal) -> dict[str, Any]:
     """What the "Koppelen aan een kwestie" form on a signal's page offers the current user."""
+    user = _user()
     return {
-        "open_kwesties": services.open_kwesties(),
-        "suggestions": services.suggest_for(_user(), signal),
+        "open_kwesties": services.open_kwesties(user),
+        "suggestions": services.suggest_for(user, signal),
     }
 
 
@@ -66,6 +68,15 @@ def new_kwestie() -> Page:
     done = "De kwestie is aangemaakt."
     if values.get("from_signal"):
         done += f" Signaal {values['from_signal']} is eraan gekoppeld; de melder krijgt bericht."
+    if not services.may_see_kwestie(user, kwestie.id):
+        # An independent node (the ombudsman): the creator sees only where it went.
+        label = active_graph().nodes[kwestie.node].label
+        flash(
+            f"{done} Ze ligt nu bij {label}, een onafhankelijke plek in de route; u ziet de "
+            "inhoud ervan niet.",
+            "success",
+        )
+        return redirect(url_for("kwesties.list_kwesties"))
     flash(done, "success")
     return redirect(url_for("kwesties.show_kwestie", kwestie_id=kwestie.id))
 

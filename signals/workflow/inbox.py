@@ -10,10 +10,11 @@ new signal, otherwise the feedback deadline, then the next status update; ties g
 are cut with a keyset condition ``(due, id) > (cursor_due, cursor_id)`` so that page 1,000 costs
 what page 1 costs; the cursor is opaque to the browser.
 
-The page is one query and the counts are one grouped query; the template needs nothing more.
-Within the page query each way of owning (the person, each of their groups) gets its own
-ordered, limited subquery, so that PostgreSQL can walk an index on ``(owner, due, id)`` and
-stop after a page instead of sorting everything the person owns.
+The page is one query and the counts are one query; the template needs nothing more. Within
+the page query each way of owning (the person, each of their groups) gets its own ordered,
+limited subquery, so that PostgreSQL can walk a partial index on ``(owner, due, id)`` (see
+:mod:`signals.workflow.models`) and stop after a page instead of sorting everything the person
+owns. Counts stop at :data:`COUNT_CAP` ("meer dan 1.000") for the same reason.
 """
 
 import base64
@@ -28,9 +29,8 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
-    case,
-    exists,
     func,
     literal,
     not_,
@@ -49,16 +49,20 @@ from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load
 from signals.workflow.access import is_owner
 from signals.workflow.models import (
+    FAR_FUTURE,
     OPEN_STATUSES,
     Signal,
     SignalParticipant,
-    SignalRegulation,
     SignalStatus,
+    due_expression,
+    open_status_clause,
+    sql_constant,
 )
 
 CURSOR_MESSAGE = "Ongeldige paginaverwijzing."
-# Sorts after every real deadline; stands in for "no deadline at all".
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+# Counts per status stop here: "meer dan 1.000" tells a triager as much as 174.312 does, and
+# counting a large group's signals exactly would cost a pass over all of them per page view.
+COUNT_CAP = 1000
 REPORTER_KINDS: Mapping[str, str] = {
     "staff": "Medewerker van de gemeente",
     "partner": "Medewerker van een partner",
@@ -132,8 +136,10 @@ class InboxPage:
     """One page of the inbox and what the template needs to show it."""
 
     signals: list[Signal]
-    # Per status code (all of them), over the owner scope with the non-status filters.
+    # Per status code (all of them), over the owner scope with the non-status filters; at
+    # most the cap, and the statuses that have more are in ``counts_over_cap``.
     counts: dict[str, int]
+    counts_over_cap: frozenset[str]
     next_cursor: str | None
     # The validated filters that were applied, without the cursor (absent: not filtered).
     filters: dict[str, Any]
@@ -162,27 +168,6 @@ class InboxPage:
 
 
 # SQL and its Python mirror -------------------------------------------------------------------
-
-NEW = SignalStatus.NEW.value
-
-
-def _const(value: Any, type_: Any = None) -> ColumnElement[Any]:
-    """A constant written into the SQL text rather than sent as a parameter.
-
-    The sort expression and the status condition must read exactly like an expression index
-    (and a partial index's predicate) for PostgreSQL to use it, also with a generic plan.
-    """
-    return literal(value, type_, literal_execute=True)
-
-
-def due_expression() -> ColumnElement[datetime]:
-    """The deadline a signal is sorted by, as SQL.
-
-    ``coalesce(accept_due if status = 'new' else feedback_due, update_due, FAR_FUTURE)``;
-    :func:`due_of` computes the same in Python for a loaded signal.
-    """
-    first = case((Signal.status == _const(NEW), Signal.accept_due), else_=Signal.feedback_due)
-    return func.coalesce(first, Signal.update_due, _const(FAR_FUTURE, UTCDateTime()))
 
 
 def due_of(signal: Signal) -> datetime:
@@ -245,12 +230,8 @@ def _non_status_conditions(filters: Mapping[str, Any], now: datetime) -> list[Co
         if name in filters:
             conditions.append(column == filters[name])
     if "regulation" in filters:
-        conditions.append(
-            exists().where(
-                SignalRegulation.signal_id == Signal.id,
-                SignalRegulation.code == filters["regulation"],
-            )
-        )
+        pattern = Signal.regulation_code_pattern(filters["regulation"])
+        conditions.append(Signal.regulation_codes.contains(pattern, autoescape=True))
     if "reporter_kind" in filters:
         conditions.append(Organisation.kind == filters["reporter_kind"])
     if "overdue" in filters:
@@ -259,40 +240,79 @@ def _non_status_conditions(filters: Mapping[str, Any], now: datetime) -> list[Co
     return conditions
 
 
+def _open_range(filters: Mapping[str, Any], now: datetime) -> list[ColumnElement[bool]]:
+    """Conditions implied by the filters for open signals only, as ranges on the sort key.
+
+    "Not late" implies ``due >= now`` for an open signal, whose deadlines are never empty (a
+    check constraint); as a range it lets the index skip every late signal instead of
+    reading them all. Resolved signals are never late, so it must not touch them.
+    """
+    if filters.get("overdue") is False:
+        return [due_expression() >= literal(now, UTCDateTime())]
+    return []
+
+
+def _cannot_match(status: str | None, filters: Mapping[str, Any]) -> bool:
+    """Whether no signal can have ``status`` under ``filters``: resolved ones are never late.
+
+    Asking the database anyway would walk every resolved signal of a large group.
+    """
+    return status == SignalStatus.RESOLVED and filters.get("overdue") is True
+
+
+def _page_range(filters: Mapping[str, Any], now: datetime) -> list[ColumnElement[bool]]:
+    """:func:`_open_range` when the page shows open signals only."""
+    if filters.get("status") == SignalStatus.RESOLVED:
+        return []
+    return _open_range(filters, now)
+
+
 def _status_condition(filters: Mapping[str, Any]) -> ColumnElement[bool]:
-    """The status filter, its codes written into the SQL (see :func:`_const`)."""
+    """The status filter, its codes written into the SQL (see :func:`sql_constant`)."""
     if "status" in filters:
         status: str = filters["status"]
-        return Signal.status == _const(status)
-    return Signal.status.in_([_const(str(status)) for status in OPEN_STATUSES])
+        return Signal.status == sql_constant(status)
+    return open_status_clause()
 
 
 # The page ------------------------------------------------------------------------------------
 
 
-def inbox_page(user: User, filters: Mapping[str, Any], now: datetime, limit: int = 50) -> InboxPage:
+def inbox_page(
+    user: User,
+    filters: Mapping[str, Any],
+    now: datetime,
+    limit: int = 50,
+    count_cap: int | None = None,
+) -> InboxPage:
     """One page of ``user``'s inbox for the raw ``filters`` (a query string's values).
 
     Raises :class:`signals.errors.InputInvalid` with Dutch per-field messages for a filter
     value that is not allowed, including a malformed ``cursor``.
     """
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    values = load(InboxFilters(), filters)
-    cursor: Cursor | None = values.pop("cursor", None)
+    count_cap = COUNT_CAP if count_cap is None else count_cap
+    if limit < 1 or count_cap < 1:
+        raise ValueError("limit and count_cap must be positive")
+    request = _parse(filters, now)
+    values, cursor = request.values, request.cursor
     branches = owner_branches(user)
-    conditions = _non_status_conditions(values, now)
-    query = _page_statement(branches, values, conditions, cursor, limit)
-    found = list(db.session.scalars(query))
+    found: list[Signal] = []
+    if not _cannot_match(values.get("status"), values):
+        query = _page_statement(branches, values, request.page_conditions, cursor, limit)
+        found = list(db.session.scalars(query))
     signals = found[:limit]
     next_cursor = None
     if len(found) > limit:
         last = signals[-1]
         next_cursor = encode_cursor(Cursor(due_of(last), last.id))
 
+    counts, counts_over_cap = _counts(
+        branches, values, request.conditions, _open_range(values, now), count_cap
+    )
     return InboxPage(
         signals=signals,
-        counts=_counts(branches, values, conditions),
+        counts=counts,
+        counts_over_cap=counts_over_cap,
         next_cursor=next_cursor,
         filters=values,
         due={
@@ -304,14 +324,62 @@ def inbox_page(user: User, filters: Mapping[str, Any], now: datetime, limit: int
     )
 
 
+class _Request(NamedTuple):
+    """The raw filters, validated and turned into SQL conditions."""
+
+    values: dict[str, Any]  # without the cursor
+    cursor: Cursor | None
+    conditions: list[ColumnElement[bool]]  # the non-status filters
+    page_conditions: list[ColumnElement[bool]]  # the same, plus the page's sort-key range
+
+
+def _parse(filters: Mapping[str, Any], now: datetime) -> _Request:
+    """Raises :class:`signals.errors.InputInvalid` for a filter value that is not allowed."""
+    values = load(InboxFilters(), filters)
+    cursor: Cursor | None = values.pop("cursor", None)
+    conditions = _non_status_conditions(values, now)
+    return _Request(values, cursor, conditions, conditions + _page_range(values, now))
+
+
+def branch_queries(
+    user: User, filters: Mapping[str, Any], now: datetime, limit: int = 50
+) -> list[Select[int]]:
+    """The ordered per-owner statements inside the page query (for EXPLAIN)."""
+    request = _parse(filters, now)
+    return [
+        _branch_ids(owner, request.values, request.page_conditions, request.cursor, limit)
+        for owner in owner_branches(user)
+    ]
+
+
 def page_query(
     user: User, filters: Mapping[str, Any], now: datetime, limit: int = 50
 ) -> Select[Signal]:
     """The statement :func:`inbox_page` runs for the page (for EXPLAIN in the benchmark)."""
-    values = load(InboxFilters(), filters)
-    cursor: Cursor | None = values.pop("cursor", None)
-    conditions = _non_status_conditions(values, now)
-    return _page_statement(owner_branches(user), values, conditions, cursor, limit)
+    request = _parse(filters, now)
+    return _page_statement(
+        owner_branches(user), request.values, request.page_conditions, request.cursor, limit
+    )
+
+
+def _branch_ids(
+    owner: ColumnElement[bool],
+    values: Mapping[str, Any],
+    conditions: list[ColumnElement[bool]],
+    cursor: Cursor | None,
+    limit: int,
+) -> Select[int]:
+    """The ids of the first ``limit + 1`` signals of one way of owning, after ``cursor``."""
+    due = due_expression()
+    ids = select(Signal.id).where(owner, _status_condition(values), *conditions)
+    if "reporter_kind" in values:
+        ids = ids.join(Organisation, Organisation.id == Signal.organisation_id)
+    if cursor is not None:
+        ids = ids.where(
+            tuple_(due, Signal.id)
+            > tuple_(literal(cursor.due, UTCDateTime()), literal(cursor.id, Integer()))
+        )
+    return ids.order_by(due, Signal.id).limit(limit + 1).correlate(None)
 
 
 def _page_statement(
@@ -326,23 +394,13 @@ def _page_statement(
     Per owner branch, the ids of its first ``limit + 1`` signals; the page is the first
     ``limit + 1`` of those together — one statement.
     """
-    due = due_expression()
-    candidates = []
-    for owner in branches:
-        ids = select(Signal.id).where(owner, _status_condition(values), *conditions)
-        if "reporter_kind" in values:
-            ids = ids.join(Organisation, Organisation.id == Signal.organisation_id)
-        if cursor is not None:
-            ids = ids.where(
-                tuple_(due, Signal.id)
-                > tuple_(literal(cursor.due, UTCDateTime()), literal(cursor.id, Integer()))
-            )
-        candidates.append(ids.order_by(due, Signal.id).limit(limit + 1).correlate(None))
+    candidates = [_branch_ids(owner, values, conditions, cursor, limit) for owner in branches]
     page_ids = (
         candidates[0]
         if len(candidates) == 1
         else union_all(*(select(part.subquery().c.id) for part in candidates))
     )
+    due = due_expression()
     return (
         select(Signal)
         .join(Organisation, Organisation.id == Signal.organisation_id)
@@ -364,35 +422,37 @@ def _counts(
     branches: list[ColumnElement[bool]],
     filters: Mapping[str, Any],
     conditions: list[ColumnElement[bool]],
-) -> dict[str, int]:
+    open_range: list[ColumnElement[bool]],
+    cap: int,
+) -> tuple[dict[str, int], frozenset[str]]:
     """Signals per status over the owner scope with the non-status filters, in one statement.
 
-    Without filters, each owner branch is counted on its own and the counts are summed: every
-    branch is then an index-only scan of an existing ``(owner, status, created_at)`` index.
-    With filters the rows have to be read anyway, and one pass over the whole owner scope
-    beats one pass per branch.
+    Each (status, owner branch) pair counts at most ``cap + 1`` rows of its own index range,
+    so a view costs the same for a group sharing 250,000 signals as for one sharing 250.
+    ``open_range`` applies to the open statuses only. Returns the counts (at most ``cap``)
+    and the statuses that have more than ``cap``.
     """
-    if conditions or len(branches) == 1:
-        query = select(Signal.status, func.count()).where(or_(*branches), *conditions)
-        if "reporter_kind" in filters:
-            query = query.join(Organisation, Organisation.id == Signal.organisation_id)
-        query = query.group_by(Signal.status)
-    else:
-        per_branch = union_all(
-            *(
-                select(Signal.status.label("status"), func.count().label("number"))
-                .where(owner)
-                .group_by(Signal.status)
-                for owner in branches
+    parts = []
+    for status in codes.STATUSES:
+        if _cannot_match(status, filters):
+            continue
+        for owner in branches:
+            ids = select(Signal.id).where(owner, Signal.status == sql_constant(status), *conditions)
+            if status != SignalStatus.RESOLVED:
+                ids = ids.where(*open_range)
+            if "reporter_kind" in filters:
+                ids = ids.join(Organisation, Organisation.id == Signal.organisation_id)
+            limited = ids.limit(cap + 1).subquery()
+            parts.append(
+                select(
+                    literal(status, String()).label("status"), func.count().label("number")
+                ).select_from(limited)
             )
-        ).subquery()
-        query = select(per_branch.c.status, func.sum(per_branch.c.number)).group_by(
-            per_branch.c.status
-        )
     counts = dict.fromkeys(codes.STATUSES, 0)
-    for status, number in db.session.execute(query).all():
-        counts[status] = int(number)
-    return counts
+    for status, number in db.session.execute(union_all(*parts)).all():
+        counts[status] += int(number)
+    over_cap = frozenset(status for status, number in counts.items() if number > cap)
+    return {status: min(number, cap) for status, number in counts.items()}, over_cap
 
 
 def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:

@@ -14,6 +14,8 @@ from signals.clock import Clock
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
+from signals.web.filters import dutch_number
+from signals.workflow import inbox as inbox_module
 from signals.workflow.access import shows_reporter
 from signals.workflow.inbox import InboxPage, inbox_page, reporters_shown
 from signals.workflow.models import Signal, SignalEvent
@@ -413,6 +415,36 @@ def test_a_malformed_cursor_is_refused(clock: Clock, triager: User, cursor: str)
 
 
 # Efficiency ----------------------------------------------------------------------------------
+
+
+def test_counts_stop_at_the_cap_summed_over_every_way_of_owning(
+    world: World, triager: User
+) -> None:
+    # The triager's three new signals sit in three branches (person, doorbraakteam, intake).
+    capped = inbox_page(triager, {}, START, count_cap=2)
+    assert capped.counts == counts(2, 1, 1, 1)
+    assert capped.counts_over_cap == {"new"}
+
+    exact = inbox_page(triager, {}, START, count_cap=3)
+    assert exact.counts == counts(3, 1, 1, 1)
+    assert exact.counts_over_cap == frozenset()
+
+    filtered = inbox_page(triager, {"regulation": "participatiewet"}, START, count_cap=1)
+    assert filtered.counts == counts(1, 0, 0, 1)
+    assert filtered.counts_over_cap == {"new"}
+
+
+def test_the_web_inbox_says_more_than_the_cap_in_dutch_numbers(
+    world: World, login: Login, triager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_module, "COUNT_CAP", 2)
+    page = Page(login(triager).get("/inbox").text)
+    assert page.text("count-new") == "Nieuw: meer dan 2"
+    assert page.text("count-resolved") == "Afgehandeld: 1"
+
+
+def test_numbers_are_grouped_by_thousands_with_a_dot() -> None:
+    assert [dutch_number(n) for n in (7, 1000, 1234567)] == ["7", "1.000", "1.234.567"]
 
 
 @pytest.mark.parametrize("signals", [1, 6])

@@ -147,9 +147,7 @@ def test_a_fourth_signal_makes_a_new_set_but_an_old_set_never_alerts_again(
     assert first_alert.signal_ids == sorted(signal.id for signal in signals)
     assert second_alert.signal_ids == sorted(signal.id for signal in [*signals, fourth])
     mails = alert_mails()
-    assert [mail.subject for mail in mails] == [SUBJECT.format(n=3)] * 2 + [
-        SUBJECT.format(n=4)
-    ] * 2
+    assert [mail.subject for mail in mails] == [SUBJECT.format(n=3)] * 2 + [SUBJECT.format(n=4)] * 2
     assert fourth.reference in mails[-1].body_text
 
     # Linking the fourth brings the first set back: it has been seen already.
