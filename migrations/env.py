@@ -13,7 +13,8 @@ from signals.extensions import db
 
 config = context.config
 if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
+    # Keep the loggers the app has already made (the scheduler logs its faults through them).
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 log = logging.getLogger("alembic.env")
 
 config.set_main_option(

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 END_OF_DAY = time(23, 59, 59)
+# Reminders go out at the start of an office day, not at midnight.
+OFFICE_MORNING = time(8, 0)
 
 
 @lru_cache(maxsize=64)
@@ -54,3 +56,31 @@ class BusinessCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         return datetime.combine(day, END_OF_DAY, tzinfo=self.zone).astimezone(UTC)
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """The working days after ``start``'s day up to and including ``end``'s day.
+
+        A clock paused from Monday to Wednesday gets Tuesday and Wednesday back: deadlines
+        fall at the end of a day, so the day the pause began had already been counted.
+        """
+        day, last = self.local_date(start), self.local_date(end)
+        count = 0
+        while day < last:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def working_days_before(self, deadline: datetime, days: int) -> datetime:
+        """8:00 local on the ``days``-th working day before ``deadline``'s day, in UTC."""
+        day = self.local_date(deadline)
+        remaining = days
+        while remaining > 0:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return datetime.combine(day, OFFICE_MORNING, tzinfo=self.zone).astimezone(UTC)
+
+    def extend(self, deadline: datetime, days: int) -> datetime:
+        """``deadline`` moved ``days`` working days later (a paused clock's time given back)."""
+        return deadline if days <= 0 else self.add_working_days(deadline, days)

@@ -208,7 +208,9 @@ def scheduler_tick(moment: str | None) -> None:
     from signals.scheduler.jobs import sweep
 
     at = _parse_moment(moment) if moment else now()
-    click.echo(sweep(at))
+    click.echo(f"ronde op {at.isoformat()}")
+    for line in sweep(at):
+        click.echo(f"- {line}")
 
 
 @scheduler.command("run", help="Start de planner als eigen proces.")

@@ -122,6 +122,9 @@ EVENT_LABELS: Mapping[str, str] = {
     "deadline_breached": "Termijn verstreken",
     "escalated_overdue": "Opgeschaald wegens termijn",
     "status_update_sent": "Statusbericht verstuurd",
+    "survey_sent": "Vraag na afhandeling verstuurd",
+    "survey_answered": "Oordeel van de melder",
+    "followup_sent": "Controle na zes maanden verstuurd",
 }
 
 CODE_LISTS: Mapping[str, Mapping[str, str]] = {

@@ -25,6 +25,14 @@ class Config:
     # regulation and source organisation within this many days alert the policy node.
     PATTERN_ALERT_THRESHOLD = 3
     PATTERN_ALERT_DAYS = 30
+    # Clocks: a reminder to the owner this many working days before each deadline; a check
+    # with the resolving owner this many months after resolution ("houdt de oplossing
+    # stand?"); the daily digest of late signals to managers, on working days, from this
+    # hour until the end of office hours (local time).
+    REMINDER_WORKING_DAYS = 2
+    FOLLOWUP_MONTHS = 6
+    DIGEST_HOUR = 8
+    OFFICE_HOURS_END = 18
     # Seconds between outbox deliveries in `signals scheduler run`.
     SCHEDULER_INTERVAL = 60
 

@@ -3,6 +3,7 @@
 from signals.auth.models import GroupMembership, Organisation, User
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.notifications.models import OutboxMessage
+from signals.scheduler.models import ManagerDigest, SchedulerLease
 from signals.workflow.models import (
     ReferenceCounter,
     Signal,
@@ -14,11 +15,13 @@ from signals.workflow.models import (
 __all__ = [
     "GroupMembership",
     "Kwestie",
+    "ManagerDigest",
     "KwestieEvent",
     "PatternAlert",
     "Organisation",
     "OutboxMessage",
     "ReferenceCounter",
+    "SchedulerLease",
     "Signal",
     "SignalEvent",
     "SignalParticipant",

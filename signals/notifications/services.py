@@ -1,15 +1,38 @@
-"""Writing e-mail into the outbox, inside the caller's transaction (never commits itself)."""
+"""The outbox: writing e-mail into it, and an administrator's view and retry of dead letters.
+
+``queue_signal_mail`` and ``queue_mail`` write inside the caller's transaction and never
+commit themselves: the e-mail is committed with the change that caused it, or not at all.
+Retrying a dead letter (an e-mail the sender gave up on after ``MAX_ATTEMPTS``) is an
+administrator's action of its own and is its own unit of work. A retried message keeps its
+``Message-ID`` and becomes pending again, so the sender delivers it once more like any other.
+"""
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app, render_template
+from flask import current_app
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 
+from signals.auth.models import User
 from signals.clock import now
+from signals.errors import ActionNotAllowed, Forbidden, NotFound
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
+from signals.transaction import unit_of_work
 from signals.workflow.models import Signal
+
+STATUS_LABELS: Mapping[str, str] = {
+    OutboxStatus.PENDING: "Wacht op verzending",
+    OutboxStatus.SENT: "Verzonden",
+    OutboxStatus.DEAD: "Mislukt – opgegeven",
+}
+ADMIN_ONLY = "Alleen beheerders kunnen mislukte e-mail opnieuw laten versturen."
+MESSAGE_NOT_FOUND = "Dit bericht bestaat niet (meer)."
+NOT_DEAD = (
+    "Dit bericht is niet mislukt (status: {status}); alleen mislukte berichten kunnen opnieuw "
+    "worden verstuurd."
+)
 
 SUBJECTS: Mapping[str, str] = {
     "receipt": "[{reference}] Uw signaal is ontvangen",
@@ -26,6 +49,13 @@ SUBJECTS: Mapping[str, str] = {
     "kwestie_message": "Bericht over de kwestie: {title}",
     "kwestie_decided": "Besluit over de kwestie: {title}",
     "pattern_alert": "Zien we dit vaker? {count} signalen over {regulation} bij {source}",
+    "deadline_reminder": "[{reference}] Herinnering: een termijn loopt bijna af",
+    "deadline_breached": "[{reference}] Termijn verstreken: {title}",
+    "deadline_breached_lead": "[{reference}] Termijn verstreken bij een signaal in uw lijn",
+    "status_update": "[{reference}] Stand van zaken van uw signaal",
+    "survey": "[{reference}] Hoe tevreden bent u over de afhandeling?",
+    "followup": "[{reference}] Houdt de oplossing stand?",
+    "digest": "Overzicht: {count} signalen over de termijn",
 }
 
 
@@ -35,16 +65,36 @@ def signal_url(reference: str) -> str:
     return f"{base}/signalen/{reference}"
 
 
+def inbox_url(**filters: Any) -> str:
+    """The absolute link to the inbox with ``filters`` in its query string."""
+    base: str = current_app.config["BASE_URL"].rstrip("/")
+    query = "&".join(
+        f"{name}={'true' if value is True else 'false' if value is False else value}"
+        for name, value in filters.items()
+    )
+    return f"{base}/inbox{'?' + query if query else ''}"
+
+
 def kwestie_url(kwestie_id: int) -> str:
     """The absolute link to a kwestie's page, for use in e-mails."""
     base: str = current_app.config["BASE_URL"].rstrip("/")
     return f"{base}/kwesties/{kwestie_id}"
 
 
-def queue_signal_mail(kind: str, recipient: str, signal: Signal, **context: Any) -> OutboxMessage:
-    """Render the ``kind`` e-mail about ``signal`` for ``recipient`` and add it to the outbox."""
+def queue_signal_mail(
+    kind: str,
+    recipient: str,
+    signal: Signal,
+    *,
+    subject_key: str | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render the ``kind`` e-mail about ``signal`` for ``recipient`` and add it to the outbox.
+
+    ``subject_key`` picks another subject than the kind's own (one without the title, say).
+    """
     context = {"signal": signal, "url": signal_url(signal.reference), **context}
-    subject = SUBJECTS[kind].format(reference=signal.reference, title=signal.title)
+    subject = SUBJECTS[subject_key or kind].format(reference=signal.reference, title=signal.title)
     return _queue(kind, recipient, subject, signal.id, context)
 
 
@@ -60,6 +110,15 @@ def queue_mail(
     return _queue(kind, recipient, subject, None, context)
 
 
+def _render(name: str, context: Mapping[str, Any]) -> str:
+    """Render a mail template: the app's filters, none of a web page's context.
+
+    Mail is written in bulk by the scheduler; skipping Flask's per-render context processors
+    and signals makes a mail about a third cheaper to write.
+    """
+    return current_app.jinja_env.get_template(name).render(context)
+
+
 def _queue(
     kind: str, recipient: str, subject: str, signal_id: int | None, context: Mapping[str, Any]
 ) -> OutboxMessage:
@@ -69,8 +128,8 @@ def _queue(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         recipient=recipient,
         subject=subject,
-        body_text=render_template(f"mail/{kind}.txt", **context),
-        body_html=render_template(f"mail/{kind}.html", subject=subject, **context),
+        body_text=_render(f"mail/{kind}.txt", context),
+        body_html=_render(f"mail/{kind}.html", {"subject": subject, **context}),
         kind=kind,
         signal_id=signal_id,
         status=OutboxStatus.PENDING,
@@ -80,3 +139,91 @@ def _queue(
     )
     db.session.add(message)
     return message
+
+
+# Dead letters ---------------------------------------------------------------------------------
+
+
+def status_label(status: str) -> str:
+    """The Dutch label of an outbox status, for the administrator's page."""
+    return STATUS_LABELS.get(status, status)
+
+
+def dead_messages(limit: int = 200) -> list[OutboxMessage]:
+    """Messages the sender gave up on, the most recently created first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.DEAD)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def count_dead_messages() -> int:
+    """How many messages are dead, also beyond what a page shows."""
+    query = select(func.count()).where(OutboxMessage.status == OutboxStatus.DEAD)
+    return db.session.scalar(query) or 0
+
+
+def recent_messages(limit: int = 200, include_dead: bool = True) -> list[OutboxMessage]:
+    """The most recently written messages, newest first; optionally without the dead ones."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if not include_dead:
+        query = query.where(OutboxMessage.status != OutboxStatus.DEAD)
+    return list(db.session.scalars(query))
+
+
+def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:
+    """Make one dead message pending again, due now, with a fresh count of attempts.
+
+    Only administrators may do this; a message that is not dead (pending, or already sent)
+    is refused and left as it is. The change is a conditional update (``WHERE status =
+    'dead'``), so two administrators retrying at once, or a retry racing the sender after
+    another administrator's retry, can never make a sent message pending again.
+    """
+    _require_admin(actor)
+    with unit_of_work():
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .execution_options(populate_existing=True)
+        )
+        if message is None:
+            raise NotFound(MESSAGE_NOT_FOUND)
+        if message.status != OutboxStatus.DEAD:
+            raise ActionNotAllowed(_not_dead(message))
+        if not _revive(OutboxMessage.id == message_id):  # changed since it was read above
+            db.session.refresh(message)
+            raise ActionNotAllowed(_not_dead(message))
+    return message
+
+
+def retry_all_dead(actor: User) -> int:
+    """Make every dead message pending again, due now; return how many there were."""
+    _require_admin(actor)
+    with unit_of_work():
+        return _revive(None)
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise Forbidden(ADMIN_ONLY)
+
+
+def _not_dead(message: OutboxMessage) -> str:
+    return NOT_DEAD.format(status=status_label(message.status).lower())
+
+
+def _revive(criterion: ColumnElement[bool] | None) -> int:
+    """Set the dead messages matching ``criterion`` (all, for ``None``) pending; count them."""
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.DEAD)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now(), last_error=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if criterion is not None:
+        statement = statement.where(criterion)
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return result.rowcount

@@ -1,12 +1,32 @@
-"""Sweep jobs: plain functions that take the moment as an argument, so tests control the clock."""
+"""One sweep: everything the scheduler does, at a moment given as an argument.
+
+The moment is injected (``signals scheduler tick --now``, tests, the runner passing the
+wall clock), and the application clock is pinned to it for the sweep's length, so every
+service it calls sees the same "now". Only the leader sweeps (:mod:`.leader`).
+"""
 
 from datetime import datetime
 
+from signals.clock import get_clock
 from signals.notifications.delivery import deliver_pending, smtp_configured
+from signals.scheduler.clock_sweep import describe, run_clock_work
+from signals.scheduler.digest import send_digests
+from signals.scheduler.leader import leadership
+
+NOT_LEADER = "een andere planner is bezig; deze ronde doet niets"
 
 
-def sweep(now: datetime) -> str:
-    """One sweep at ``now``; returns a Dutch line per thing it did."""
-    if not smtp_configured():
-        return "e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan"
-    return f"e-mail: {deliver_pending(now).summary()}"
+def sweep(now: datetime) -> list[str]:
+    """One sweep at ``now``; returns a Dutch line per kind of thing it did."""
+    with get_clock().frozen_at(now), leadership(now) as leading:
+        if not leading:
+            return [NOT_LEADER]
+        lines = describe(run_clock_work(now))
+        digests = send_digests(now)
+        if digests:
+            lines.append(f"overzichten aan leidinggevenden: {digests}")
+        if not smtp_configured():
+            lines.append("e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan")
+        else:
+            lines.append(f"e-mail: {deliver_pending(now).summary()}")
+        return lines

@@ -17,7 +17,8 @@ def run_forever(app: Flask) -> None:
 
     def job() -> None:
         with app.app_context():
-            log.info(sweep(now()))
+            for line in sweep(now()):
+                log.info(line)
 
     scheduler.add_job(
         job,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from signals import codes
+from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
 from signals.workflow.models import Signal
 
@@ -47,10 +48,17 @@ def owner_name(signal: Signal) -> str:
     return active_graph().group_label(signal.owner_group or "")
 
 
+def node_clocks(key: str) -> Clocks | None:
+    """The working-day clocks of node ``key`` in the active route file (None: not there)."""
+    node = active_graph().nodes.get(key)
+    return node.clocks if node is not None else None
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(node_label, "node_label")
     app.add_template_filter(owner_name, "owner_name")
+    app.add_template_filter(node_clocks, "node_clocks")
     app.add_template_filter(dutch_number, "aantal")
 
     @app.template_filter("label")

@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from signals.auth.models import User
 from signals.clock import now
 from signals.errors import InputInvalid
-from signals.extensions import db
-from signals.notifications.models import OutboxMessage
+from signals.notifications import services as outbox
+from signals.notifications.delivery import MAX_ATTEMPTS
 from signals.routing.services import active_graph, direct_choices, preview_entry
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
@@ -22,12 +21,14 @@ from signals.workflow import access, services
 from signals.workflow.inbox import REPORTER_KINDS, InboxFilters, inbox_page, reporters_shown
 from signals.workflow.models import Signal
 from signals.workflow.schemas import (
+    SURVEY_SCORES,
     AcceptSchema,
     FeedbackSchema,
     ForwardSchema,
     MessageSchema,
     ResolveSchema,
     SignalInputSchema,
+    SurveySchema,
 )
 
 bp = Blueprint("web", __name__)
@@ -156,6 +157,36 @@ def post_bulk_accept() -> Response:
 @bp.get("/signalen/<reference>")
 def show_signal(reference: str) -> str:
     return _signal_page(reference)
+
+
+@bp.route("/signalen/<reference>/evaluatie", methods=["GET", "POST"])
+def survey(reference: str) -> Page:
+    """The reporter's verdict after resolution, asked for by e-mail."""
+    user = _user()
+    signal = services.get_visible_signal(user, reference)
+    if signal.reporter_id != user.id:
+        abort(403)
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = form_data(request.form, SurveySchema())
+        try:
+            services.answer_survey(user, reference, values)
+        except InputInvalid as error:
+            errors = error.fields
+        else:
+            flash("Dank u wel voor uw oordeel.", "success")
+            return redirect(url_for("web.survey", reference=reference))
+    page = render_template(
+        "web/survey.html",
+        signal=signal,
+        answer=services.survey_answer(signal),
+        scores=SURVEY_SCORES,
+        values=values,
+        errors=errors,
+        reopen_days=current_app.config["REOPEN_WINDOW_DAYS"],
+    )
+    return (page, 422) if errors else page
 
 
 @dataclass(frozen=True)
@@ -292,6 +323,31 @@ def admin_outbox() -> str:
     return _outbox_page(title="Uitgaande e-mail")
 
 
+@bp.post("/beheer/outbox/<int:message_id>/opnieuw")
+def retry_dead_mail(message_id: int) -> Response:
+    message = outbox.retry_dead_message(_user(), message_id)
+    flash(
+        f"Het bericht aan {message.recipient} wordt opnieuw verstuurd bij de volgende ronde "
+        "van de verzender.",
+        "success",
+    )
+    return redirect(url_for("web.admin_outbox"))
+
+
+@bp.post("/beheer/outbox/opnieuw")
+def retry_all_dead_mail() -> Response:
+    count = outbox.retry_all_dead(_user())
+    if count:
+        flash(
+            f"{count} mislukte {'bericht wordt' if count == 1 else 'berichten worden'} opnieuw "
+            "verstuurd bij de volgende ronde van de verzender.",
+            "success",
+        )
+    else:
+        flash("Er was geen mislukte e-mail om opnieuw te versturen.", "success")
+    return redirect(url_for("web.admin_outbox"))
+
+
 @bp.get("/dev/mailbox")
 def dev_mailbox() -> str:
     if not current_app.debug:
@@ -300,7 +356,14 @@ def dev_mailbox() -> str:
 
 
 def _outbox_page(title: str) -> str:
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    """Dead letters first (with retry buttons for administrators), then the latest e-mail."""
+    return render_template(
+        "web/outbox.html",
+        title=title,
+        dead=outbox.dead_messages(),
+        dead_count=outbox.count_dead_messages(),
+        messages=outbox.recent_messages(include_dead=False),
+        can_retry=_user().is_admin,
+        max_attempts=MAX_ATTEMPTS,
+        status_label=outbox.status_label,
     )
-    return render_template("web/outbox.html", messages=list(messages), title=title)

@@ -50,7 +50,6 @@ from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load
 from signals.workflow.access import is_owner
 from signals.workflow.models import (
     FAR_FUTURE,
-    OPEN_STATUSES,
     Signal,
     SignalParticipant,
     SignalStatus,
@@ -172,39 +171,45 @@ class InboxPage:
 
 def due_of(signal: Signal) -> datetime:
     """What :func:`due_expression` gives for ``signal``."""
-    first = signal.accept_due if signal.status == SignalStatus.NEW else signal.feedback_due
-    for moment in (first, signal.update_due):
-        if moment is not None:
-            return moment
-    return FAR_FUTURE
+    running: datetime | None = None
+    if signal.status == SignalStatus.NEW:
+        running = signal.accept_due
+    elif signal.status == SignalStatus.IN_PROGRESS and signal.feedback_sent_at is None:
+        running = signal.feedback_due
+    return running if running is not None else FAR_FUTURE
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL: an open signal whose feedback deadline, or (while new) accept deadline, has passed.
+    """SQL: a signal whose running clock has passed: accept or (pending) feedback.
 
-    Every comparison is guarded against NULL so that ``NOT`` of it is exact too.
+    A paused signal (waiting for the reporter) is never late, nor is one whose reporter has
+    had feedback at this node. Every comparison is guarded against NULL so that ``NOT`` of it
+    is exact too.
     """
     moment = literal(now, UTCDateTime())
-    feedback_late = and_(Signal.feedback_due.is_not(None), Signal.feedback_due < moment)
-    accept_late = and_(
-        Signal.status == SignalStatus.NEW.value,
-        Signal.accept_due.is_not(None),
-        Signal.accept_due < moment,
+    feedback_late = and_(
+        Signal.feedback_sent_at.is_(None),
+        Signal.feedback_due.is_not(None),
+        Signal.feedback_due < moment,
     )
-    return and_(Signal.status.in_(OPEN_STATUSES), or_(feedback_late, accept_late))
+    accept_late = and_(Signal.accept_due.is_not(None), Signal.accept_due < moment)
+    return or_(
+        and_(Signal.status == SignalStatus.NEW.value, or_(accept_late, feedback_late)),
+        and_(Signal.status == SignalStatus.IN_PROGRESS.value, feedback_late),
+    )
 
 
 def is_overdue(signal: Signal, now: datetime) -> bool:
     """What :func:`overdue_clause` says about a loaded ``signal``."""
-    if signal.status not in OPEN_STATUSES:
-        return False
-    if signal.feedback_due is not None and signal.feedback_due < now:
-        return True
-    return (
-        signal.status == SignalStatus.NEW
-        and signal.accept_due is not None
-        and signal.accept_due < now
+    feedback_late = (
+        signal.feedback_sent_at is None
+        and signal.feedback_due is not None
+        and signal.feedback_due < now
     )
+    if signal.status == SignalStatus.NEW:
+        accept_late = signal.accept_due is not None and signal.accept_due < now
+        return accept_late or feedback_late
+    return signal.status == SignalStatus.IN_PROGRESS and feedback_late
 
 
 def owner_branches(user: User) -> list[ColumnElement[bool]]:
@@ -243,9 +248,11 @@ def _non_status_conditions(filters: Mapping[str, Any], now: datetime) -> list[Co
 def _open_range(filters: Mapping[str, Any], now: datetime) -> list[ColumnElement[bool]]:
     """Conditions implied by the filters for open signals only, as ranges on the sort key.
 
-    "Not late" implies ``due >= now`` for an open signal, whose deadlines are never empty (a
-    check constraint); as a range it lets the index skip every late signal instead of
-    reading them all. Resolved signals are never late, so it must not touch them.
+    "Not late" implies ``due >= now`` for an open signal: a new one's accept deadline has not
+    passed (deadlines are never empty: a check constraint), nor the pending feedback deadline
+    of one in progress, and otherwise the sort key is the far future. As a range it lets the
+    index skip every late signal instead of reading them all. Resolved signals are never
+    late, and their sort key says nothing about it, so it must not touch them.
     """
     if filters.get("overdue") is False:
         return [due_expression() >= literal(now, UTCDateTime())]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
     case,
     func,
     literal,
@@ -103,6 +104,24 @@ class Signal(Base):
     # the inbox's indexes can include, so that filtering on a regulation never reads the table.
     regulation_codes: Mapped[str] = mapped_column(String(1000), default="")
 
+    # The clocks (signals.workflow.clocks): the visit to the current node, when it began, a
+    # pause while waiting for the reporter, and what each clock has already done, so that a
+    # sweep repeated at the same moment does nothing twice.
+    node_visit: Mapped[int] = mapped_column(Integer, default=0)
+    node_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accept_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accept_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The earliest moment a clock has something to do; NULL when none has. The sweep reads
+    # only signals whose moment has come, so its cost follows the due work.
+    next_clock_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
     kwestie_id: Mapped[int | None] = mapped_column(ForeignKey("kwesties.id"), index=True)
     # Optimistic concurrency: every change bumps it; a stale writer gets a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -164,17 +183,24 @@ def sql_constant(value: Any, type_: Any = None) -> ColumnElement[Any]:
 
 
 def due_expression() -> ColumnElement[datetime]:
-    """The deadline a signal is sorted by in the inbox, as SQL.
+    """The deadline a signal is sorted by in the inbox, as SQL: the clock running against it.
 
-    ``coalesce(accept_due if status = 'new' else feedback_due, update_due, FAR_FUTURE)``:
-    the accept deadline of a new signal, otherwise the feedback deadline, then the next status
-    update. :func:`signals.workflow.inbox.due_of` computes the same for a loaded signal.
+    A new signal's accept deadline; a signal in progress its feedback deadline until the
+    reporter has had feedback at this node; nothing (``FAR_FUTURE``) while the clocks are
+    paused for the reporter, after feedback, and once resolved.
+    :func:`signals.workflow.inbox.due_of` computes the same for a loaded signal.
     """
-    first = case(
+    running = case(
         (Signal.status == sql_constant(SignalStatus.NEW.value), Signal.accept_due),
-        else_=Signal.feedback_due,
+        (
+            and_(
+                Signal.status == sql_constant(SignalStatus.IN_PROGRESS.value),
+                Signal.feedback_sent_at.is_(None),
+            ),
+            Signal.feedback_due,
+        ),
     )
-    return func.coalesce(first, Signal.update_due, sql_constant(FAR_FUTURE, UTCDateTime()))
+    return func.coalesce(running, sql_constant(FAR_FUTURE, UTCDateTime()))
 
 
 def open_status_clause() -> ColumnElement[bool]:
@@ -203,6 +229,7 @@ INBOX_INDEX_INCLUDES = (
     "scope",
     "organisation_id",
     "regulation_codes",
+    "feedback_sent_at",
 )
 for _owner in (Signal.owner_user_id, Signal.owner_group):
     for _part, _clause in (("open", open_status_clause()), ("resolved", resolved_status_clause())):

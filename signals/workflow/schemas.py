@@ -91,3 +91,19 @@ class ResolveSchema(ActionSchema):
     outcome = choice_field(codes.OUTCOMES)
     rationale = text_field(max_length=MESSAGE_MAX)
     message = text_field(max_length=MESSAGE_MAX)
+
+
+SURVEY_SCORES = {
+    "1": "1 – helemaal niet",
+    "2": "2 – nauwelijks",
+    "3": "3 – redelijk",
+    "4": "4 – goed",
+    "5": "5 – heel goed",
+}
+
+
+class SurveySchema(InputSchema):
+    """The reporter's verdict after resolution: how clear and useful was the answer (1–5)."""
+
+    score = choice_field(SURVEY_SCORES)
+    comment = text_field(max_length=MESSAGE_MAX, required=False)

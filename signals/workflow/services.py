@@ -16,7 +16,14 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import GroupMembership, User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Conflict, InputInvalid, NotFound, SignalsError
+from signals.errors import (
+    ActionNotAllowed,
+    Conflict,
+    Forbidden,
+    InputInvalid,
+    NotFound,
+    SignalsError,
+)
 from signals.extensions import db
 from signals.kwesties.patterns import check_patterns
 from signals.notifications.services import queue_signal_mail
@@ -32,6 +39,7 @@ from signals.routing.services import (
 )
 from signals.transaction import unit_of_work
 from signals.validation import load
+from signals.workflow import clocks
 from signals.workflow.access import Visibility, is_owner, visibility
 from signals.workflow.models import (
     OPEN_STATUSES,
@@ -48,6 +56,7 @@ from signals.workflow.schemas import (
     MessageSchema,
     ResolveSchema,
     SignalInputSchema,
+    SurveySchema,
 )
 from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
 
@@ -141,9 +150,7 @@ def _place(
     signal.owner_user = owner.user
     signal.owner_user_id = owner.user.id if owner.user is not None else None
     signal.owner_group = owner.group
-    signal.accept_due = deadlines.accept_due
-    signal.feedback_due = deadlines.feedback_due
-    signal.update_due = deadlines.update_due
+    clocks.start_visit(signal, deadlines, moment)
     signal.route_version = active_graph().version
     signal.updated_at = moment
 
@@ -252,6 +259,43 @@ def close_signal(
     _record(
         signal, "resolved", actor, outcome=outcome, rationale=rationale, message=message, **extra
     )
+
+
+def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The reporter's verdict after resolution (asked by the scheduler), once per resolution."""
+    signal = get_visible_signal(actor, reference, for_update=True)
+    if signal.reporter_id != actor.id:
+        raise Forbidden("Alleen de melder kan deze vraag beantwoorden.")
+    if signal.status != SignalStatus.RESOLVED or signal.survey_sent_at is None:
+        raise ActionNotAllowed("Deze vraag wordt gesteld nadat het signaal is afgehandeld.")
+    if survey_answer(signal) is not None:
+        raise ActionNotAllowed("U heeft deze vraag al beantwoord; dank u wel.")
+    fields = load(SurveySchema(), data)
+    with unit_of_work():
+        _record(
+            signal,
+            "survey_answered",
+            actor,
+            score=int(fields["score"]),
+            comment=fields.get("comment", ""),
+        )
+    return signal
+
+
+def survey_answer(signal: Signal) -> dict[str, Any] | None:
+    """The reporter's verdict on the latest resolution of ``signal``, if given."""
+    query = (
+        select(SignalEvent.data)
+        .where(
+            SignalEvent.signal_id == signal.id,
+            SignalEvent.type == "survey_answered",
+            SignalEvent.at >= (signal.survey_sent_at or signal.created_at),
+        )
+        .order_by(SignalEvent.id.desc())
+        .limit(1)
+    )
+    answer: dict[str, Any] | None = db.session.scalar(query)
+    return answer
 
 
 def owners_of(signal: Signal) -> list[User]:
@@ -383,8 +427,10 @@ def open_counts_by_route_version() -> dict[str, int]:
 
 
 def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> SignalEvent:
+    """Append an event to the signal's log; its clocks follow (see :mod:`.clocks`)."""
     event = SignalEvent(signal=signal, type=event_type, actor=actor, at=now(), data=data)
     db.session.add(event)
+    clocks.on_event(signal, event_type, event.at)
     return event
 
 

@@ -229,7 +229,7 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint in {"auth.login", "static"}:
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
-        url = url.replace("<int:kwestie_id>", "1")
+        url = url.replace("<int:kwestie_id>", "1").replace("<int:message_id>", "1")
         assert "<" not in url, f"unexpected URL variable in {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             requests.append((rule.endpoint, method, url))
@@ -264,6 +264,10 @@ def test_every_page_but_login_and_static_redirects_anonymous_users_to_login(
         ("web.show_signal", "GET"),
         ("web.post_action", "POST"),
         ("web.admin_outbox", "GET"),
+        ("web.retry_dead_mail", "POST"),
+        ("web.retry_all_dead_mail", "POST"),
+        ("web.survey", "GET"),
+        ("web.survey", "POST"),
         ("web.dev_mailbox", "GET"),
         ("auth.logout", "POST"),
         ("kwesties.list_kwesties", "GET"),

@@ -1,5 +1,6 @@
 """Outbox delivery over a real SMTP server: sending, retries with back-off, dead letters."""
 
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
@@ -79,6 +80,80 @@ def test_a_mail_server_outage_loses_nothing_and_sends_nothing_twice(
     subjects = sorted(message["Subject"] for message in smtp_server.messages)
     assert len(subjects) == 3 == len(set(subjects))
     assert {message.status for message in outbox()} == {"sent"}
+
+
+def failure_minutes(queued: int, until: int) -> list[int]:
+    """The minutes at which a message queued at ``queued`` fails while the server is down.
+
+    With a sweep every minute the sender tries exactly when the back-off says it is due.
+    """
+    minutes: list[int] = []
+    due = queued
+    while due < until:
+        minutes.append(due)
+        due += retry_delay(len(minutes)) // timedelta(minutes=1)
+    return minutes
+
+
+def test_an_hour_long_outage_with_sweeps_through_the_back_off_delivers_every_message_once(
+    clock: Any,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    partner_reporter: User,
+    signal_data: dict[str, Any],
+) -> None:
+    start = clock.now()
+    signal = submit_signal(reporter, signal_data)  # the receipt and the manager's notice
+    smtp_server.stop()
+    failures: dict[int, list[int]] = defaultdict(list)
+
+    for minute in range(60):  # down for an hour, the sender sweeping every minute
+        clock.set(start + timedelta(minutes=minute))
+        if minute == 20:
+            give_feedback(manager, signal.reference, {"message": "We kijken ernaar."})
+        if minute == 40:
+            submit_signal(partner_reporter, {**signal_data, "title": "Tijdens de storing gemeld"})
+        report = deliver_pending(clock.now())
+        assert report.sent == [] and report.dead == []
+        for message_id in report.failed:
+            failures[message_id].append(minute)
+
+    messages = outbox()
+    assert len(messages) == 4 and smtp_server.messages == []
+    for message in messages:
+        queued = (message.created_at - start) // timedelta(minutes=1)
+        expected = failure_minutes(queued, until=60)
+        assert failures[message.id] == expected, message.subject
+        assert (message.status, message.attempts) == ("pending", len(expected))
+        assert message.attempts < MAX_ATTEMPTS
+        assert message.last_error and "ConnectionRefusedError" in message.last_error
+        last_failure = start + timedelta(minutes=expected[-1])
+        assert message.next_attempt_at == last_failure + retry_delay(len(expected))
+
+    smtp_server.start()
+    restart = start + timedelta(hours=1)
+    sent_at_minute: dict[int, int] = {}
+    for minute in range(60, 60 + 6 * 60):  # sweeps go on; the longest back-off is six hours
+        clock.set(start + timedelta(minutes=minute))
+        due = {m.id for m in outbox() if m.status == "pending" and m.next_attempt_at <= clock.now()}
+        report = deliver_pending(clock.now())
+        assert set(report.sent) == due and report.failed == [] and report.dead == []
+        assert deliver_pending(clock.now()).sent == [], "a second sweep sends nothing again"
+        sent_at_minute.update(dict.fromkeys(report.sent, minute))
+        if len(sent_at_minute) == len(messages):
+            break
+
+    final = outbox()
+    assert {message.status for message in final} == {"sent"}
+    for message in final:
+        assert message.sent_at is not None and message.sent_at >= restart
+        assert message.attempts == len(failures[message.id]) + 1
+    received = Counter(str(message["Message-ID"]) for message in smtp_server.messages)
+    assert received == Counter(message.message_id for message in final)
+    assert set(received.values()) == {1}
+    assert deliver_pending(clock.now() + timedelta(days=2)).sent == []
+    assert len(smtp_server.messages) == len(final)
 
 
 def test_a_message_that_keeps_failing_becomes_dead_after_the_maximum_attempts(

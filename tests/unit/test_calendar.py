@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from signals.calendar import BusinessCalendar
+from signals.calendar import END_OF_DAY, BusinessCalendar
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 calendar = BusinessCalendar("Europe/Amsterdam")
@@ -89,3 +89,45 @@ def test_leap_day_is_counted() -> None:
 
 def test_zero_days_is_the_end_of_the_start_day() -> None:
     assert due_day(at("2026-11-23"), 0) == date(2026, 11, 23)
+
+
+# Pauses and reminders ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paused", "resumed", "days"),
+    [
+        (at("2026-11-23", 9), at("2026-11-23", 17), 0),  # same day: nothing to give back
+        (at("2026-11-23"), at("2026-11-25"), 2),  # Monday to Wednesday: Tuesday, Wednesday
+        (at("2026-11-27"), at("2026-11-30"), 1),  # Friday to Monday: the weekend is free
+        (at("2026-04-24"), at("2026-04-28"), 1),  # Koningsdag (Monday 27 April) not counted
+        (at("2026-12-24"), at("2027-01-04"), 5),  # 28-31 Dec and 4 Jan; the holidays are free
+    ],
+)
+def test_working_days_between_counts_the_days_a_clock_stood_still(
+    paused: datetime, resumed: datetime, days: int
+) -> None:
+    assert calendar.working_days_between(paused, resumed) == days
+
+
+def test_extending_a_deadline_skips_what_a_working_day_skips() -> None:
+    deadline = calendar.add_working_days(at("2026-04-22"), 2)  # Friday 24 April
+    extended = calendar.extend(deadline, 1)
+    assert extended.astimezone(AMSTERDAM).date() == date(2026, 4, 28)  # not Koningsdag
+    assert calendar.extend(deadline, 0) == deadline
+
+
+@pytest.mark.parametrize(
+    ("deadline_day", "days", "reminder_day"),
+    [
+        ("2026-11-26", 2, date(2026, 11, 24)),  # Thursday → Tuesday
+        ("2026-11-30", 2, date(2026, 11, 26)),  # Monday → the Thursday before
+        ("2026-04-28", 1, date(2026, 4, 24)),  # Tuesday after Koningsdag → Friday
+    ],
+)
+def test_a_reminder_falls_at_eight_in_the_morning_working_days_before(
+    deadline_day: str, days: int, reminder_day: date
+) -> None:
+    deadline = datetime.combine(date.fromisoformat(deadline_day), END_OF_DAY, tzinfo=AMSTERDAM)
+    reminder = calendar.working_days_before(deadline, days).astimezone(AMSTERDAM)
+    assert (reminder.date(), reminder.hour, reminder.minute) == (reminder_day, 8, 0)

@@ -1,0 +1,305 @@
+"""The sweep's clock work: reminders, breaches, escalation, status updates, survey, follow-up.
+
+The sweep reads only signals whose ``next_clock_at`` has come (an index range), so its cost
+follows the due work, not the size of the table. Each signal is then handled in a
+transaction of its own: lock the row (skipping one another sweeper holds), ask
+:func:`signals.workflow.clocks.due_now` what is due *now*, do it, record it. Because what was
+done is part of the signal's state, a second sweep at the same moment finds nothing left to
+do: every action happens once, also with two sweepers at once and without the leader lock.
+The system is the actor (``actor`` is empty in the events).
+"""
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from signals.auth.models import GroupMembership, Role, User
+from signals.errors import Conflict
+from signals.extensions import db
+from signals.notifications.services import queue_signal_mail, signal_url
+from signals.routing.services import active_graph, deadlines_at, resolve_owner
+from signals.transaction import unit_of_work
+from signals.workflow import clocks
+from signals.workflow.clocks import Clock, Due, Work
+from signals.workflow.models import Signal, SignalEvent
+from signals.workflow.services import _move, _place, _record, owners_of
+
+log = logging.getLogger(__name__)
+BATCH = 200
+WORK_LABELS = {
+    "reminder": "herinneringen",
+    "breach": "termijnoverschrijdingen",
+    "escalation": "automatische escalaties",
+    "status_update": "statusberichten aan melders",
+    "survey": "vragen na afhandeling",
+    "followup": "controles na zes maanden",
+    "skipped": "signalen bij een andere planner in behandeling",
+    "failed": "signalen overgeslagen door een fout (zie het log)",
+}
+
+
+def run_clock_work(moment: datetime) -> Counter[str]:
+    """Do all clock work due at ``moment``; how many of each kind were done.
+
+    Due signals are handled in batches, one transaction per batch: the change to each signal,
+    its events and its e-mails commit together. If a batch fails (a conflict with another
+    sweeper on SQLite, or a fault in one signal), it is rolled back and redone one signal per
+    transaction, so that one bad signal never holds up the others.
+    """
+    done: Counter[str] = Counter()
+    passed_over: set[int] = set()
+    while True:
+        query = (
+            select(Signal.id)
+            .where(Signal.next_clock_at <= moment)
+            .order_by(Signal.next_clock_at, Signal.id)
+            .limit(BATCH + len(passed_over))
+        )
+        ids = [id_ for id_ in db.session.scalars(query) if id_ not in passed_over]
+        db.session.rollback()
+        if not ids:
+            return done
+        try:
+            with unit_of_work():
+                kinds = _work_on(ids, moment, passed_over)
+        except Exception:  # noqa: BLE001 (redone one by one below, where faults are reported)
+            for signal_id in ids:
+                done.update(_work_on_one(signal_id, moment, passed_over))
+        else:
+            done.update(kinds)
+
+
+def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> list[str]:
+    """One signal's due work in a transaction of its own; a fault is logged and passed over."""
+    try:
+        with unit_of_work():
+            return _work_on([signal_id], moment, passed_over)
+    except Conflict:
+        passed_over.add(signal_id)
+        return ["skipped"]
+    except Exception:
+        log.exception("clock work on signal %s failed; it is passed over in this sweep", signal_id)
+        passed_over.add(signal_id)
+        return ["failed"]
+
+
+def _work_on(ids: list[int], moment: datetime, passed_over: set[int]) -> list[str]:
+    """The due work of the signals ``ids`` (inside the caller's transaction); what was done.
+
+    Rows another sweeper holds are skipped (``SKIP LOCKED``); a row that no longer has work
+    due (another sweeper has just done it) is not selected at all.
+    """
+    kinds: list[str] = []
+    with db.session.no_autoflush:  # everything is written at the commit, in a few statements
+        signals = list(
+            db.session.scalars(
+                select(Signal)
+                .where(Signal.id.in_(ids), Signal.next_clock_at <= moment)
+                .order_by(Signal.id)
+                .with_for_update(of=Signal, skip_locked=True)
+                .options(selectinload(Signal.participants))
+                .execution_options(populate_existing=True)
+            ).unique()
+        )
+        found = {signal.id for signal in signals}
+        skipped = [signal_id for signal_id in ids if signal_id not in found]
+        passed_over.update(skipped)
+        kinds += ["skipped"] * len(skipped)
+        people = _People()
+        for signal in signals:
+            done = _work_for(signal, moment, people)
+            if not done:
+                passed_over.add(signal.id)
+            kinds += done
+    return kinds
+
+
+def _work_for(signal: Signal, moment: datetime, people: "_People") -> list[str]:
+    kinds: list[str] = []
+    for due in clocks.due_now(signal, moment):
+        kinds += _do(signal, due, moment, people)
+        if "escalation" in kinds:
+            break  # a new node, new clocks: the rest belonged to the old visit
+    # Normally set by the events above; recomputed in case nothing was recordable.
+    signal.next_clock_at = clocks.next_moment(signal)
+    if signal.next_clock_at is not None and signal.next_clock_at <= moment:
+        signal.next_clock_at = None  # never spin on work that cannot be done
+    return kinds
+
+
+class _People:
+    """Owners and leads of the signals in one batch: a group's members are read once."""
+
+    def __init__(self) -> None:
+        self._members: dict[str, list[User]] = {}
+
+    def members(self, group: str) -> list[User]:
+        if group not in self._members:
+            self._members[group] = list(
+                db.session.scalars(
+                    select(User)
+                    .join(GroupMembership)
+                    .where(GroupMembership.group == group, User.active.is_(True))
+                    .order_by(User.id)
+                )
+            )
+        return self._members[group]
+
+    def owners(self, signal: Signal) -> list[User]:
+        """What :func:`signals.workflow.services.owners_of` gives, from the batch's cache."""
+        if signal.owner_user is not None:
+            return [signal.owner_user]
+        return self.members(signal.owner_group or "")
+
+    def leads(self, signal: Signal) -> list[User]:
+        """Who answers for the owner: a person's line manager, or a group's managers.
+
+        Never an owner (they get the owner's mail).
+        """
+        if signal.owner_user is not None:
+            manager = signal.owner_user.manager
+            leads = [manager] if manager is not None and manager.active else []
+        else:
+            leads = [
+                user for user in self.members(signal.owner_group or "") if user.role == Role.MANAGER
+            ]
+        owners = {user.id for user in self.owners(signal)}
+        return [lead for lead in leads if lead.id not in owners]
+
+
+def _do(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
+    if due.work == Work.BREACH:
+        return _breach(signal, due, moment, people)
+    if due.work == Work.REMINDER:
+        _remind(signal, due, moment, people)
+    elif due.work == Work.STATUS_UPDATE:
+        _status_update(signal)
+    elif due.work == Work.SURVEY:
+        _survey(signal, moment)
+    else:
+        _followup(signal, moment)
+    return [due.work.value]
+
+
+def _clock_facts(signal: Signal, due: Due) -> dict[str, object]:
+    return {
+        "clock": due.clock.value if due.clock else None,
+        "node": signal.node,
+        "visit": signal.node_visit,
+        "due": (due.deadline or due.at).isoformat(),
+    }
+
+
+def _remind(signal: Signal, due: Due, moment: datetime, people: _People) -> None:
+    if due.clock == Clock.ACCEPT:
+        signal.accept_reminded_at = moment
+    else:
+        signal.feedback_reminded_at = moment
+    _record(signal, "reminder_sent", None, **_clock_facts(signal, due))
+    for owner in people.owners(signal):
+        queue_signal_mail("deadline_reminder", owner.email, signal, owner=owner, due=due)
+
+
+def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
+    """Record the breach once, tell the owner and their lead; escalate where configured."""
+    if due.clock == Clock.ACCEPT:
+        signal.accept_breached_at = moment
+    else:
+        signal.feedback_breached_at = moment
+    _record(signal, "deadline_breached", None, **_clock_facts(signal, due))
+    owners = people.owners(signal)
+    leads = people.leads(signal)
+    for person in owners:
+        queue_signal_mail(
+            "deadline_breached",
+            person.email,
+            signal,
+            person=person,
+            due=due,
+            leads_told=bool(leads),
+        )
+    for lead in leads:
+        # A lead may not see the signal itself: no title, in the body nor in the subject.
+        queue_signal_mail(
+            "deadline_breached",
+            lead.email,
+            signal,
+            subject_key="deadline_breached_lead",
+            person=lead,
+            due=due,
+            as_lead=True,
+        )
+    node = clocks.node_of(signal)
+    target = node.escalate_on_overdue if node is not None else None
+    if target is None or target not in active_graph().nodes:
+        return ["breach"]
+    _escalate(signal, target, due, moment, people)
+    return ["breach", "escalation"]
+
+
+def _escalate(signal: Signal, target_key: str, due: Due, moment: datetime, people: _People) -> None:
+    """Forward the signal along its ``escalate_on_overdue`` edge, the system as actor."""
+    target = active_graph().nodes[target_key]
+    origin = signal.node
+    _move(signal, "forward")
+    _place(
+        signal, target, resolve_owner(target, signal.reporter), deadlines_at(target, moment), moment
+    )
+    _record(
+        signal,
+        "escalated_overdue",
+        None,
+        **{"from": origin, "to": target.key, "clock": due.clock.value if due.clock else None},
+    )
+    queue_signal_mail("forwarded", signal.reporter.email, signal, actor=None, escalated=True)
+    for owner in people.owners(signal):
+        queue_signal_mail("new_signal", owner.email, signal, owner=owner, escalated=True)
+
+
+def _status_update(signal: Signal) -> None:
+    _record(signal, "status_update_sent", None, node=signal.node)
+    queue_signal_mail("status_update", signal.reporter.email, signal)
+
+
+def _survey(signal: Signal, moment: datetime) -> None:
+    signal.survey_sent_at = moment
+    _record(signal, "survey_sent", None)
+    days = int(current_app.config["REOPEN_WINDOW_DAYS"])
+    reopen_until = (signal.resolved_at or moment) + timedelta(days=days)
+    queue_signal_mail(
+        "survey",
+        signal.reporter.email,
+        signal,
+        reopen_until=reopen_until,
+        url=f"{signal_url(signal.reference)}/evaluatie",
+    )
+
+
+def _followup(signal: Signal, moment: datetime) -> None:
+    signal.followup_sent_at = moment
+    _record(signal, "followup_sent", None)
+    for person in _resolvers_of(signal):
+        queue_signal_mail("followup", person.email, signal, person=person)
+
+
+def _resolvers_of(signal: Signal) -> list[User]:
+    """Who resolved the signal last (if still active), else its owners."""
+    resolver = db.session.scalar(
+        select(User)
+        .join(SignalEvent, SignalEvent.actor_id == User.id)
+        .where(SignalEvent.signal_id == signal.id, SignalEvent.type == "resolved")
+        .order_by(SignalEvent.id.desc())
+        .limit(1)
+    )
+    if resolver is not None and resolver.active:
+        return [resolver]
+    return owners_of(signal)
+
+
+def describe(done: Counter[str]) -> list[str]:
+    """Dutch lines for the tick command: one per kind of work done."""
+    return [f"{WORK_LABELS[kind]}: {number}" for kind, number in sorted(done.items())]
