@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from signals.auth.models import GroupMembership, Role, User
 from signals.errors import Conflict
 from signals.extensions import db
-from signals.notifications.services import queue_signal_mail, signal_url
+from signals.notifications.services import gathered_mail, queue_signal_mail, signal_url
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.transaction import unit_of_work
 from signals.workflow import clocks
@@ -64,7 +64,7 @@ def run_clock_work(moment: datetime) -> Counter[str]:
         if not ids:
             return done
         try:
-            with unit_of_work():
+            with unit_of_work(), gathered_mail():
                 kinds = _work_on(ids, moment, passed_over)
         except Exception:  # noqa: BLE001 (redone one by one below, where faults are reported)
             for signal_id in ids:
@@ -76,7 +76,7 @@ def run_clock_work(moment: datetime) -> Counter[str]:
 def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> list[str]:
     """One signal's due work in a transaction of its own; a fault is logged and passed over."""
     try:
-        with unit_of_work():
+        with unit_of_work(), gathered_mail():
             return _work_on([signal_id], moment, passed_over)
     except Conflict:
         passed_over.add(signal_id)
