@@ -1,12 +1,13 @@
 """The sweep's clock work: reminders, breaches, escalation, status updates, survey, follow-up.
 
 The sweep reads only signals whose ``next_clock_at`` has come (an index range), so its cost
-follows the due work, not the size of the table. Each signal is then handled in a
-transaction of its own: lock the row (skipping one another sweeper holds), ask
-:func:`signals.workflow.clocks.due_now` what is due *now*, do it, record it. Because what was
-done is part of the signal's state, a second sweep at the same moment finds nothing left to
-do: every action happens once, also with two sweepers at once and without the leader lock.
-The system is the actor (``actor`` is empty in the events).
+follows the due work, not the size of the table. They are handled in batches, a transaction
+per batch: lock the rows (skipping those another sweeper holds), ask
+:func:`signals.workflow.clocks.due_now` what is due *now* for each, do it, record it, and
+write the batch's e-mails in one statement. Because what was done is part of the signal's
+state, a second sweep at the same moment finds nothing left to do: every action happens once,
+also with two sweepers at once and without the leader lock. The system is the actor
+(``actor`` is empty in the events).
 """
 
 import logging
