@@ -8,15 +8,14 @@ administrator's action of its own and is its own unit of work. A retried message
 """
 
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 
 from signals.auth.models import User
+from signals.bulk import gather
 from signals.clock import now
 from signals.errors import ActionNotAllowed, Forbidden, NotFound
 from signals.extensions import db
@@ -95,9 +94,25 @@ def queue_signal_mail(
 
     ``subject_key`` picks another subject than the kind's own (one without the title, say).
     """
+    queue_signal_mail_to_each(kind, [recipient], signal, subject_key=subject_key, **context)
+
+
+def queue_signal_mail_to_each(
+    kind: str,
+    recipients: Sequence[str],
+    signal: Signal,
+    *,
+    subject_key: str | None = None,
+    **context: Any,
+) -> None:
+    """The same ``kind`` e-mail about ``signal`` to each of ``recipients``, rendered once.
+
+    For the members of a group, who are addressed together ("Beste collega"): the scheduler
+    writes tens of thousands of these, and rendering is most of an e-mail's cost.
+    """
     context = {"signal": signal, "url": signal_url(signal.reference), **context}
     subject = SUBJECTS[subject_key or kind].format(reference=signal.reference, title=signal.title)
-    _queue(kind, recipient, subject, signal.id, context)
+    _queue(kind, recipients, subject, signal.id, context)
 
 
 def queue_mail(
@@ -109,7 +124,7 @@ def queue_mail(
     the ``url`` the e-mail links to) goes to the templates.
     """
     subject = SUBJECTS[kind].format(**subject_values)
-    _queue(kind, recipient, subject, None, context)
+    _queue(kind, [recipient], subject, None, context)
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
@@ -121,51 +136,34 @@ def _render(name: str, context: Mapping[str, Any]) -> str:
     return current_app.jinja_env.get_template(name).render(context)
 
 
-_gathered: ContextVar[list[dict[str, Any]] | None] = ContextVar("gathered_mail", default=None)
-
-
-@contextmanager
-def gathered_mail() -> Iterator[None]:
-    """Within the block, e-mails are gathered and written in one statement at its end.
-
-    Still inside the caller's transaction: they commit with the change or not at all. For the
-    scheduler, which writes thousands at once (an ORM object per e-mail costs more than the
-    e-mail itself); only for signals that already have their id.
-    """
-    rows: list[dict[str, Any]] = []
-    token = _gathered.set(rows)
-    try:
-        yield
-        if rows:
-            # On the connection: a plain executemany, not the ORM's bulk INSERT … RETURNING.
-            db.session.connection().execute(insert(OutboxMessage), rows)
-    finally:
-        _gathered.reset(token)
-
-
 def _queue(
-    kind: str, recipient: str, subject: str, signal_id: int | None, context: Mapping[str, Any]
+    kind: str,
+    recipients: Sequence[str],
+    subject: str,
+    signal_id: int | None,
+    context: Mapping[str, Any],
 ) -> None:
+    """One outbox row per recipient, all with the same (once rendered) body."""
     moment = now()
     domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost"
-    values = {
-        "message_id": f"<{uuid.uuid4().hex}@{domain}>",
-        "recipient": recipient,
-        "subject": subject,
-        "body_text": _render(f"mail/{kind}.txt", context),
-        "body_html": _render(f"mail/{kind}.html", {"subject": subject, **context}),
-        "kind": kind,
-        "signal_id": signal_id,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": moment,
-        "created_at": moment,
-    }
-    gathered = _gathered.get()
-    if gathered is not None:
-        gathered.append(values)
-    else:
-        db.session.add(OutboxMessage(**values))
+    body_text = _render(f"mail/{kind}.txt", context)
+    body_html = _render(f"mail/{kind}.html", {"subject": subject, **context})
+    for recipient in recipients:
+        values = {
+            "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+            "recipient": recipient,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "kind": kind,
+            "signal_id": signal_id,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": moment,
+            "created_at": moment,
+        }
+        if not gather(OutboxMessage, values):
+            db.session.add(OutboxMessage(**values))
 
 
 # Dead letters ---------------------------------------------------------------------------------

@@ -3,25 +3,31 @@
 The sweep reads only signals whose ``next_clock_at`` has come (an index range), so its cost
 follows the due work, not the size of the table. They are handled in batches, a transaction
 per batch: lock the rows (skipping those another sweeper holds), ask
-:func:`signals.workflow.clocks.due_now` what is due *now* for each, do it, record it, and
-write the batch's e-mails in one statement. Because what was done is part of the signal's
-state, a second sweep at the same moment finds nothing left to do: every action happens once,
-also with two sweepers at once and without the leader lock. The system is the actor
-(``actor`` is empty in the events).
+:func:`signals.workflow.clocks.due_now` what is due *now* for each, do it, record it; the
+batch's events, e-mails and route history are written with one statement per table
+(:mod:`signals.bulk`). Because what was done is part of the signal's state, a second sweep
+at the same moment finds nothing left to do: every action happens once, also with two
+sweepers at once and without the leader lock. The system is the actor (``actor`` is empty in
+the events).
 """
 
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from signals.auth.models import GroupMembership, Role, User
+from signals.bulk import gathered_rows
 from signals.errors import Conflict
 from signals.extensions import db
-from signals.notifications.services import gathered_mail, queue_signal_mail, signal_url
+from signals.notifications.services import (
+    queue_signal_mail,
+    queue_signal_mail_to_each,
+    signal_url,
+)
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.transaction import unit_of_work
 from signals.workflow import clocks
@@ -65,7 +71,7 @@ def run_clock_work(moment: datetime) -> Counter[str]:
         if not ids:
             return done
         try:
-            with unit_of_work(), gathered_mail():
+            with unit_of_work(), gathered_rows():
                 kinds = _work_on(ids, moment, passed_over)
         except Exception:  # noqa: BLE001 (redone one by one below, where faults are reported)
             for signal_id in ids:
@@ -77,7 +83,7 @@ def run_clock_work(moment: datetime) -> Counter[str]:
 def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> list[str]:
     """One signal's due work in a transaction of its own; a fault is logged and passed over."""
     try:
-        with unit_of_work(), gathered_mail():
+        with unit_of_work(), gathered_rows():
             return _work_on([signal_id], moment, passed_over)
     except Conflict:
         passed_over.add(signal_id)
@@ -102,7 +108,6 @@ def _work_on(ids: list[int], moment: datetime, passed_over: set[int]) -> list[st
                 .where(Signal.id.in_(ids), Signal.next_clock_at <= moment)
                 .order_by(Signal.id)
                 .with_for_update(of=Signal, skip_locked=True)
-                .options(selectinload(Signal.participants))
                 .execution_options(populate_existing=True)
             ).unique()
         )
@@ -201,8 +206,7 @@ def _remind(signal: Signal, due: Due, moment: datetime, people: _People) -> None
     else:
         signal.feedback_reminded_at = moment
     _record(signal, "reminder_sent", None, **_clock_facts(signal, due))
-    for owner in people.owners(signal):
-        queue_signal_mail("deadline_reminder", owner.email, signal, owner=owner, due=due)
+    _to_owners(people, signal, "deadline_reminder", due=due)
 
 
 def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
@@ -212,17 +216,8 @@ def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list
     else:
         signal.feedback_breached_at = moment
     _record(signal, "deadline_breached", None, **_clock_facts(signal, due))
-    owners = people.owners(signal)
     leads = people.leads(signal)
-    for person in owners:
-        queue_signal_mail(
-            "deadline_breached",
-            person.email,
-            signal,
-            person=person,
-            due=due,
-            leads_told=bool(leads),
-        )
+    _to_owners(people, signal, "deadline_breached", due=due, leads_told=bool(leads))
     for lead in leads:
         # A lead may not see the signal itself: no title, in the body nor in the subject.
         queue_signal_mail(
@@ -257,8 +252,18 @@ def _escalate(signal: Signal, target_key: str, due: Due, moment: datetime, peopl
         **{"from": origin, "to": target.key, "clock": due.clock.value if due.clock else None},
     )
     queue_signal_mail("forwarded", signal.reporter.email, signal, actor=None, escalated=True)
-    for owner in people.owners(signal):
-        queue_signal_mail("new_signal", owner.email, signal, owner=owner, escalated=True)
+    _to_owners(people, signal, "new_signal", escalated=True)
+
+
+def _to_owners(people: _People, signal: Signal, kind: str, **context: Any) -> None:
+    """The ``kind`` e-mail to the signal's owner by name, or to its group's members at once."""
+    owners = people.owners(signal)
+    if signal.owner_user is not None:
+        role = "person" if kind == "deadline_breached" else "owner"
+        for owner in owners:
+            queue_signal_mail(kind, owner.email, signal, **{role: owner}, **context)
+    else:
+        queue_signal_mail_to_each(kind, [owner.email for owner in owners], signal, **context)
 
 
 def _status_update(signal: Signal) -> None:

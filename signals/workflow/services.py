@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import GroupMembership, User
+from signals.bulk import gather
 from signals.clock import now
 from signals.errors import (
     ActionNotAllowed,
@@ -138,14 +139,14 @@ def forward_targets(signal: Signal) -> dict[str, Node]:
 def _place(
     signal: Signal, node: Node, owner: Owner, deadlines: Deadlines, moment: datetime
 ) -> None:
-    signal.participants.append(
-        SignalParticipant(
-            node=node.key,
-            user_id=owner.user.id if owner.user is not None else None,
-            group=owner.group,
-            since=moment,
-        )
-    )
+    participant = {
+        "node": node.key,
+        "user_id": owner.user.id if owner.user is not None else None,
+        "group": owner.group,
+        "since": moment,
+    }
+    if signal.id is None or not gather(SignalParticipant, {"signal_id": signal.id, **participant}):
+        signal.participants.append(SignalParticipant(**participant))
     signal.node = node.key
     signal.owner_user = owner.user
     signal.owner_user_id = owner.user.id if owner.user is not None else None
@@ -426,12 +427,21 @@ def open_counts_by_route_version() -> dict[str, int]:
     return dict(db.session.execute(query).all())
 
 
-def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> SignalEvent:
+def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> None:
     """Append an event to the signal's log; its clocks follow (see :mod:`.clocks`)."""
-    event = SignalEvent(signal=signal, type=event_type, actor=actor, at=now(), data=data)
-    db.session.add(event)
-    clocks.on_event(signal, event_type, event.at)
-    return event
+    moment = now()
+    row = {
+        "signal_id": signal.id,
+        "type": event_type,
+        "actor_id": actor.id if actor else None,
+        "at": moment,
+        "data": data,
+    }
+    if signal.id is None or not gather(SignalEvent, row):
+        db.session.add(
+            SignalEvent(signal=signal, type=event_type, actor=actor, at=moment, data=data)
+        )
+    clocks.on_event(signal, event_type, moment)
 
 
 @dataclass
