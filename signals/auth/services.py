@@ -1,4 +1,4 @@
-"""Creating organisations and users, checking passwords and loading the logged-in user."""
+"""Organisations and users: creating them, passwords, the logged-in user, group members."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +41,17 @@ def organisation_by_name(name: str) -> Organisation | None:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def group_members(group: str) -> list[User]:
+    """The active members of route-node group ``group``, by id (they own what it owns)."""
+    query = (
+        select(User)
+        .join(GroupMembership)
+        .where(GroupMembership.group == group, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def create_user(data: Mapping[str, Any]) -> User:

@@ -16,7 +16,8 @@ from marshmallow import Schema
 from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 
-from signals.auth.models import GroupMembership, User
+from signals.auth.models import User
+from signals.auth.services import group_members
 from signals.clock import now
 from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
 from signals.extensions import db
@@ -315,13 +316,7 @@ def kwestie_owners(kwestie: Kwestie) -> list[User]:
     """The people who own ``kwestie``: its owner, or the active members of its group."""
     if kwestie.owner_user is not None:
         return [kwestie.owner_user]
-    query = (
-        select(User)
-        .join(GroupMembership)
-        .where(GroupMembership.group == kwestie.owner_group, User.active.is_(True))
-        .order_by(User.id)
-    )
-    return list(db.session.scalars(query))
+    return group_members(kwestie.owner_group or "")
 
 
 def _independent_nodes() -> list[str]:

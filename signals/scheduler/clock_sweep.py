@@ -19,7 +19,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from signals.auth.models import GroupMembership, Role, User
+from signals.auth.models import Role, User
+from signals.auth.services import group_members
 from signals.bulk import gathered_rows
 from signals.errors import Conflict
 from signals.extensions import db
@@ -145,14 +146,7 @@ class _People:
 
     def members(self, group: str) -> list[User]:
         if group not in self._members:
-            self._members[group] = list(
-                db.session.scalars(
-                    select(User)
-                    .join(GroupMembership)
-                    .where(GroupMembership.group == group, User.active.is_(True))
-                    .order_by(User.id)
-                )
-            )
+            self._members[group] = group_members(group)
         return self._members[group]
 
     def owners(self, signal: Signal) -> list[User]:

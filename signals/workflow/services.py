@@ -14,7 +14,8 @@ from marshmallow import Schema
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from signals.auth.models import GroupMembership, User
+from signals.auth.models import User
+from signals.auth.services import group_members
 from signals.bulk import gather
 from signals.clock import now
 from signals.errors import (
@@ -303,13 +304,7 @@ def owners_of(signal: Signal) -> list[User]:
     """The people who own ``signal`` now: its owner, or the active members of its group."""
     if signal.owner_user is not None:
         return [signal.owner_user]
-    query = (
-        select(User)
-        .join(GroupMembership)
-        .where(GroupMembership.group == signal.owner_group, User.active.is_(True))
-        .order_by(User.id)
-    )
-    return list(db.session.scalars(query))
+    return group_members(signal.owner_group or "")
 
 
 def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
