@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
+from bench_db import ensure_database, vacuum
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text
 
@@ -30,15 +30,6 @@ from signals.workflow.models import Signal
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/signals_bench"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TARGET_MS = 25
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    server = url.rsplit("/", 1)[0].replace("postgresql+psycopg", "postgresql") + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if exists.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 SEED_SQL = """
@@ -117,13 +108,6 @@ def seed(count: int) -> None:
             connection.execute(text(statement))
     db.session.commit()
     print(f"seeded {count:,} signals in {time.perf_counter() - started:.0f} s")
-
-
-def vacuum() -> None:
-    """What autovacuum does on a live system after seeding or a migration: statistics, and
-    the visibility map that lets the inbox's index-only scans skip the table."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
-        autocommit.execute(text("VACUUM ANALYZE"))
 
 
 class Samples:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
+from bench_db import ensure_database, vacuum
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text
 
@@ -84,15 +84,6 @@ NODES = [
 FIRST_STAFF = DIRECTORS + MANAGERS + 1
 FIRST_PARTNER = FIRST_STAFF + STAFF
 FIRST_MEMBER = FIRST_PARTNER + PARTNER_STAFF
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    server = url.rsplit("/", 1)[0].replace("postgresql+psycopg", "postgresql") + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if exists.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def sql_array(values: list[str]) -> str:
@@ -317,11 +308,9 @@ def seed(count: int) -> None:
     print(f"seeded {count:,} signals in {time.perf_counter() - started:.0f} s")
 
 
-def vacuum() -> None:
-    """What autovacuum does on a live system after seeding: statistics, the visibility map."""
+def timed_vacuum() -> None:
     started = time.perf_counter()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
-        autocommit.execute(text("VACUUM ANALYZE"))
+    vacuum()
     print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
 
 
@@ -457,7 +446,7 @@ def main() -> None:
     with app.app_context():
         upgrade()
         seed(args.signals)
-        vacuum()
+        timed_vacuum()
         print(
             f"route {ROUTES} version {active_graph().version}; SMTP unset (SIGNALS_SMTP_HOST): "
             "delivery is skipped, the mail stays in the outbox"
