@@ -99,10 +99,10 @@ class World:
     signals: dict[str, Signal]
 
 
-@pytest.fixture
-def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
+def make_role_users(make_user: Any) -> dict[str, User]:
+    """One user per role of :data:`ROLES` (the kwestie matrix uses the same cast)."""
     manager = make_user("manager", name="Marloes Teamleider")
-    users = {
+    return {
         "manager": manager,
         "reporter": make_user("professional", manager=manager, name="Samira Melder"),
         "colleague": make_user("professional", manager=manager, name="Collega Zelfde Team"),
@@ -119,6 +119,12 @@ def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
         "ombuds": make_user("member", groups=["ombudsman"], name="Ingrid Ombuds"),
         "admin": make_user("admin", name="Beheerder"),
     }
+
+
+@pytest.fixture
+def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
+    users = make_role_users(make_user)
+    manager = users["manager"]
 
     def staff_signal(title: str) -> Signal:
         return submit_signal(users["reporter"], {**signal_data, "title": title})

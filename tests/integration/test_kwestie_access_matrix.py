@@ -28,7 +28,7 @@ from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import accept_signal, forward_signal, submit_signal
 from tests.fixtures.people import WebSession
-from tests.integration.test_access_matrix import OWNER, ROLES, SEES
+from tests.integration.test_access_matrix import OWNER, ROLES, SEES, make_role_users
 
 Login = Callable[[User], WebSession]
 
@@ -98,24 +98,8 @@ class World:
 
 @pytest.fixture
 def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
-    manager = make_user("manager", name="Marloes Teamleider")
-    users = {
-        "manager": manager,
-        "reporter": make_user("professional", manager=manager, name="Samira Melder"),
-        "colleague": make_user("professional", manager=manager, name="Collega Zelfde Team"),
-        "partner": make_user(
-            "professional", organisation="Buurtteam Oost", kind="partner", name="Fatima Partner"
-        ),
-        "partner_colleague": make_user(
-            "professional", organisation="Buurtteam Oost", kind="partner", name="Partner Collega"
-        ),
-        "other_manager": make_user("manager", name="Andere Teamleider"),
-        "intake": make_user("member", groups=["intake"], name="Lotte Intake"),
-        "casuistiek": make_user("member", groups=["casuistiek"], name="Casus Lid"),
-        "beleid": make_user("member", groups=["beleid"], name="Hans Beleid"),
-        "ombuds": make_user("member", groups=["ombudsman"], name="Ingrid Ombuds"),
-        "admin": make_user("admin", name="Beheerder"),
-    }
+    users = make_role_users(make_user)
+    manager = users["manager"]
     signals = {
         kind: submit_signal(users[REPORTER_OF[kind]], {**signal_data, "title": TITLES[kind]})
         for kind in KINDS
