@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from datetime import timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -18,55 +17,35 @@ from signals.notifications.services import retry_all_dead, retry_dead_message
 from signals.workflow.services import submit_signal
 from tests.fixtures.people import WebSession
 from tests.fixtures.smtp import SmtpServer
+from tests.integration.test_web_signals import Page as WebPage
 
 Login = Callable[[User], WebSession]
 OUTBOX = "/beheer/outbox"
 
 
-class Page(HTMLParser):
-    """The texts of a rendered page by element id, and its flash notices."""
-
-    VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
+class Page(WebPage):
+    """The web tests' page reader, plus the page's flash notices (``role="status"``)."""
 
     def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self._open: list[tuple[str, str | None]] = []
-        self.texts: dict[str, str] = {}
         self.notices: list[str] = []
         self._in_notice = False
-        self.feed(html)
-        self.close()
+        super().__init__(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        element_id = attributes.get("id")
-        if element_id is not None:
-            assert element_id not in self.texts, f"duplicate id {element_id!r}"
-            self.texts[element_id] = ""
-        if attributes.get("role") == "status":
+        if dict(attrs).get("role") == "status":
             self.notices.append("")
             self._in_notice = True
-        if tag not in self.VOID:
-            self._open.append((tag, element_id))
+        super().handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div":
             self._in_notice = False
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
+        super().handle_endtag(tag)
 
     def handle_data(self, data: str) -> None:
-        for _tag, element_id in self._open:
-            if element_id is not None:
-                self.texts[element_id] += data
+        super().handle_data(data)
         if self._in_notice:
             self.notices[-1] += data
-
-    def text(self, element_id: str) -> str:
-        assert element_id in self.texts, f"no element with id {element_id!r}"
-        return " ".join(self.texts[element_id].split())
 
     def has(self, element_id: str) -> bool:
         return element_id in self.texts
