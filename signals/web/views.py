@@ -163,9 +163,7 @@ def show_signal(reference: str) -> str:
 def survey(reference: str) -> Page:
     """The reporter's verdict after resolution, asked for by e-mail."""
     user = _user()
-    signal = services.get_visible_signal(user, reference)
-    if signal.reporter_id != user.id:
-        abort(403)
+    signal = services.survey_signal(user, reference)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":

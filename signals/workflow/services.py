@@ -263,11 +263,17 @@ def close_signal(
     )
 
 
-def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
-    """The reporter's verdict after resolution (asked by the scheduler), once per resolution."""
-    signal = get_visible_signal(actor, reference, for_update=True)
+def survey_signal(actor: User, reference: str, *, for_update: bool = False) -> Signal:
+    """The signal whose survey ``actor`` may see and answer: only its reporter."""
+    signal = get_visible_signal(actor, reference, for_update=for_update)
     if signal.reporter_id != actor.id:
         raise Forbidden("Alleen de melder kan deze vraag beantwoorden.")
+    return signal
+
+
+def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The reporter's verdict after resolution (asked by the scheduler), once per resolution."""
+    signal = survey_signal(actor, reference, for_update=True)
     if signal.status != SignalStatus.RESOLVED or signal.survey_sent_at is None:
         raise ActionNotAllowed("Deze vraag wordt gesteld nadat het signaal is afgehandeld.")
     if survey_answer(signal) is not None:
