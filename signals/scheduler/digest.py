@@ -6,7 +6,7 @@ sweep, or a second scheduler, finds the row and sends nothing. After the first s
 working day the job costs one query.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
@@ -53,7 +53,7 @@ def send_digests(moment: datetime) -> int:
     return sent
 
 
-def _digest_for(manager: User, day: object, moment: datetime) -> int:
+def _digest_for(manager: User, day: date, moment: datetime) -> int:
     late = and_(or_(*owner_branches(manager)), overdue_clause(moment))
     total = db.session.scalar(select(func.count()).select_from(Signal).where(late)) or 0
     db.session.add(ManagerDigest(user_id=manager.id, day=day, items=total, created_at=moment))
