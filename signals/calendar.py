@@ -36,6 +36,9 @@ class BusinessCalendar:
         self.closed_days = frozenset(
             day if isinstance(day, date) else date.fromisoformat(day) for day in closed_days
         )
+        # (day, n) -> the n-th working day after (n > 0) or before (n < 0) day; the
+        # scheduler asks the same few questions thousands of times per sweep.
+        self._shifted: dict[tuple[date, int], date] = {}
 
     def is_working_day(self, day: date) -> bool:
         return (
@@ -49,12 +52,7 @@ class BusinessCalendar:
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The end (23:59:59 local) of the ``days``-th working day after ``start``'s day, in UTC."""
-        day = self.local_date(start)
-        remaining = days
-        while remaining > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
+        day = self._working_day_from(self.local_date(start), days)
         return datetime.combine(day, END_OF_DAY, tzinfo=self.zone).astimezone(UTC)
 
     def working_days_between(self, start: datetime, end: datetime) -> int:
@@ -73,13 +71,23 @@ class BusinessCalendar:
 
     def working_days_before(self, deadline: datetime, days: int) -> datetime:
         """8:00 local on the ``days``-th working day before ``deadline``'s day, in UTC."""
-        day = self.local_date(deadline)
-        remaining = days
-        while remaining > 0:
-            day -= timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
+        day = self._working_day_from(self.local_date(deadline), -days)
         return datetime.combine(day, OFFICE_MORNING, tzinfo=self.zone).astimezone(UTC)
+
+    def _working_day_from(self, start: date, days: int) -> date:
+        """The ``|days|``-th working day after (``days`` > 0) or before ``start``; itself at 0."""
+        key = (start, days)
+        if key not in self._shifted:
+            step = timedelta(days=1 if days > 0 else -1)
+            day, remaining = start, abs(days)
+            while remaining > 0:
+                day += step
+                if self.is_working_day(day):
+                    remaining -= 1
+            if len(self._shifted) > 100_000:
+                self._shifted.clear()
+            self._shifted[key] = day
+        return self._shifted[key]
 
     def extend(self, deadline: datetime, days: int) -> datetime:
         """``deadline`` moved ``days`` working days later (a paused clock's time given back)."""

@@ -1,5 +1,6 @@
 """Configuration defaults; every key can be set from the environment as ``SIGNALS_<KEY>``."""
 
+import os
 from datetime import timedelta
 
 
@@ -35,6 +36,10 @@ class Config:
     OFFICE_HOURS_END = 18
     # Seconds between outbox deliveries in `signals scheduler run`.
     SCHEDULER_INTERVAL = 60
+    # Helper processes that share a large backlog of clock work in one sweep (PostgreSQL
+    # only), started when at least SCHEDULER_HELPERS_FROM signals are due: one per spare core.
+    SCHEDULER_HELPERS = max(0, min(3, (os.cpu_count() or 1) - 1))
+    SCHEDULER_HELPERS_FROM = 2000
 
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)

@@ -13,11 +13,13 @@ the events).
 
 import logging
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import lazyload
 
 from signals.auth.models import Role, User
 from signals.auth.services import group_members
@@ -30,6 +32,7 @@ from signals.notifications.services import (
     signal_url,
 )
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
+from signals.scheduler.helpers import helpers_for, run_with_helpers
 from signals.transaction import unit_of_work
 from signals.workflow import clocks
 from signals.workflow.clocks import Clock, Due, Work
@@ -47,45 +50,98 @@ WORK_LABELS = {
     "followup": "controles na zes maanden",
     "skipped": "signalen bij een andere planner in behandeling",
     "failed": "signalen overgeslagen door een fout (zie het log)",
+    "failed_helper": "hulpprocessen uitgevallen (zie het log; hun werk volgt in de volgende ronde)",
 }
 
 
 def run_clock_work(moment: datetime) -> Counter[str]:
     """Do all clock work due at ``moment``; how many of each kind were done.
 
-    Due signals are handled in batches, one transaction per batch: the change to each signal,
-    its events and its e-mails commit together. If a batch fails (a conflict with another
-    sweeper on SQLite, or a fault in one signal), it is rolled back and redone one signal per
-    transaction, so that one bad signal never holds up the others.
+    A large backlog on PostgreSQL is shared with helper processes (:mod:`.helpers`), each
+    claiming its own batches; otherwise this process works through it alone.
+    """
+    anything_due = select(Signal.id).where(Signal.next_clock_at <= moment).limit(1)
+    if db.session.scalar(anything_due) is None:
+        db.session.rollback()
+        return Counter()  # the usual sweep: one index probe
+    helpers = helpers_for(moment)
+    if helpers:
+        return run_with_helpers(moment, helpers, claim_and_work)
+    return claim_and_work(moment)
+
+
+def claim_and_work(moment: datetime) -> Counter[str]:
+    """Claim due signals a batch at a time and do their work, until none is left to claim.
+
+    One transaction per batch: the change to each signal, its events and its e-mails commit
+    together. A batch's rows are locked as they are claimed, skipping rows another sweeper
+    holds, so sweepers working at once share the backlog. If a batch fails (a conflict with
+    another sweeper on SQLite, or a fault in one signal), it is rolled back and redone one
+    signal per transaction, so that one bad signal never holds up the others.
     """
     done: Counter[str] = Counter()
     passed_over: set[int] = set()
     while True:
-        query = (
-            select(Signal.id)
-            .where(Signal.next_clock_at <= moment)
-            .order_by(Signal.next_clock_at, Signal.id)
-            .limit(BATCH + len(passed_over))
-        )
-        ids = [id_ for id_ in db.session.scalars(query) if id_ not in passed_over]
-        db.session.rollback()
-        if not ids:
-            return done
+        claimed: list[int] = []
         try:
             with unit_of_work(), gathered_rows():
-                kinds = _work_on(ids, moment, passed_over)
-        except Exception:  # noqa: BLE001 (redone one by one below, where faults are reported)
-            for signal_id in ids:
+                kinds = _claim_and_work_batch(moment, passed_over, claimed)
+        except Exception:
+            if not claimed:
+                raise  # the claim itself failed: nothing to redo one by one
+            for signal_id in claimed:
                 done.update(_work_on_one(signal_id, moment, passed_over))
-        else:
-            done.update(kinds)
+            continue
+        if not claimed:
+            return done
+        done.update(kinds)
+
+
+def _claim_and_work_batch(moment: datetime, passed_over: set[int], claimed: list[int]) -> list[str]:
+    """Lock the next batch of due signals (their ids go to ``claimed``) and do their work."""
+    with db.session.no_autoflush:  # everything is written at the commit, in a few statements
+        signals = list(db.session.scalars(due_batch(moment, passed_over)).unique())
+        claimed.extend(signal.id for signal in signals)
+        return _work_on(signals, moment, passed_over)
+
+
+def due_batch(moment: datetime, passed_over: Collection[int] = ()) -> Select[Signal]:
+    """The next batch of signals with work due at ``moment``, locked, skipping locked rows."""
+    query = (
+        select(Signal)
+        .where(Signal.next_clock_at <= moment)
+        # No tie-break on id: a backlog often shares one moment, and a tie-break would make
+        # every batch sort all of it. Which of them comes first does not matter.
+        .order_by(Signal.next_clock_at)
+        .limit(BATCH)
+        .with_for_update(of=Signal, skip_locked=True)
+        .options(lazyload(Signal.regulation_rows))  # no clock work reads them
+        .execution_options(populate_existing=True)
+    )
+    if passed_over:
+        query = query.where(Signal.id.not_in(passed_over))
+    return query
 
 
 def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> list[str]:
-    """One signal's due work in a transaction of its own; a fault is logged and passed over."""
+    """One signal's due work in a transaction of its own; a fault is logged and passed over.
+
+    A signal that another sweeper holds, or that has no work due any more (another sweeper
+    has just done it), is not selected: "skipped".
+    """
+    query = (
+        select(Signal)
+        .where(Signal.id == signal_id, Signal.next_clock_at <= moment)
+        .with_for_update(of=Signal, skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
     try:
-        with unit_of_work(), gathered_rows():
-            return _work_on([signal_id], moment, passed_over)
+        with unit_of_work(), gathered_rows(), db.session.no_autoflush:
+            signal = db.session.scalars(query).unique().one_or_none()
+            if signal is None:
+                passed_over.add(signal_id)
+                return ["skipped"]
+            return _work_on([signal], moment, passed_over)
     except Conflict:
         passed_over.add(signal_id)
         return ["skipped"]
@@ -95,33 +151,15 @@ def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> lis
         return ["failed"]
 
 
-def _work_on(ids: list[int], moment: datetime, passed_over: set[int]) -> list[str]:
-    """The due work of the signals ``ids`` (inside the caller's transaction); what was done.
-
-    Rows another sweeper holds are skipped (``SKIP LOCKED``); a row that no longer has work
-    due (another sweeper has just done it) is not selected at all.
-    """
+def _work_on(signals: list[Signal], moment: datetime, passed_over: set[int]) -> list[str]:
+    """The due work of the locked ``signals`` (inside the caller's transaction); what was done."""
     kinds: list[str] = []
-    with db.session.no_autoflush:  # everything is written at the commit, in a few statements
-        signals = list(
-            db.session.scalars(
-                select(Signal)
-                .where(Signal.id.in_(ids), Signal.next_clock_at <= moment)
-                .order_by(Signal.id)
-                .with_for_update(of=Signal, skip_locked=True)
-                .execution_options(populate_existing=True)
-            ).unique()
-        )
-        found = {signal.id for signal in signals}
-        skipped = [signal_id for signal_id in ids if signal_id not in found]
-        passed_over.update(skipped)
-        kinds += ["skipped"] * len(skipped)
-        people = _People()
-        for signal in signals:
-            done = _work_for(signal, moment, people)
-            if not done:
-                passed_over.add(signal.id)
-            kinds += done
+    people = _People()
+    for signal in signals:
+        done = _work_for(signal, moment, people)
+        if not done:
+            passed_over.add(signal.id)
+        kinds += done
     return kinds
 
 

@@ -11,12 +11,13 @@ On PostgreSQL the race runs through ``FOR UPDATE SKIP LOCKED``; on SQLite (no ro
 loser's version check fails, or its re-read finds the work done, and it passes the signal over.
 """
 
+import multiprocessing
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +29,8 @@ from signals.clock import Clock, get_clock
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.scheduler import leader
-from signals.scheduler.clock_sweep import run_clock_work
+from signals.scheduler.clock_sweep import claim_and_work, run_clock_work
+from signals.scheduler.helpers import helpers_for, run_with_helpers
 from signals.scheduler.jobs import NOT_LEADER, sweep
 from signals.scheduler.leader import ADVISORY_KEY, LEASE_NAME, RELEASED, leadership
 from signals.scheduler.models import SchedulerLease
@@ -84,6 +86,41 @@ def outbox_rows() -> list[tuple[str, str, int | None]]:
     return [(recipient, kind, signal_id) for recipient, kind, signal_id in rows]
 
 
+def assert_each_action_once(
+    ids: list[int], before: int, reporter_email: str, manager_email: str, casuistiek_email: str
+) -> None:
+    """One breach and one escalation per signal, each e-mail once, every signal moved on."""
+    breaches = Counter(
+        (event.signal_id, event.data["clock"]) for event in events_of("deadline_breached")
+    )
+    assert breaches == Counter({(signal_id, "accept"): 1 for signal_id in ids})
+    escalations = Counter(event.signal_id for event in events_of("escalated_overdue"))
+    assert escalations == Counter(dict.fromkeys(ids, 1))
+    assert {(event.data["from"], event.data["to"]) for event in events_of("escalated_overdue")} == {
+        ("teamleider", "casuistiek")
+    }
+
+    mails = Counter(outbox_rows()[before:])
+    assert all(number == 1 for number in mails.values()), [
+        row for row, number in mails.items() if number > 1
+    ]
+    expected = {
+        *((manager_email, "deadline_breached", signal_id) for signal_id in ids),
+        *((reporter_email, "forwarded", signal_id) for signal_id in ids),
+        *((casuistiek_email, "new_signal", signal_id) for signal_id in ids),
+    }
+    assert set(mails) == expected
+
+    db.session.expire_all()
+    moved = list(db.session.scalars(select(Signal).where(Signal.id.in_(ids))))
+    assert {(signal.node, signal.node_visit, signal.owner_group) for signal in moved} == {
+        ("casuistiek", 2, "casuistiek")
+    }
+    assert all(
+        signal.next_clock_at is not None and signal.next_clock_at > OVERDUE for signal in moved
+    )
+
+
 def test_two_sweepers_at_once_do_each_clock_action_once(
     app: Flask,
     clock: Clock,
@@ -131,37 +168,48 @@ def test_two_sweepers_at_once_do_each_clock_action_once(
     assert total["escalation"] == SIGNALS, done
     assert set(total) <= {"breach", "escalation", "skipped"}, done
 
-    breaches = Counter(
-        (event.signal_id, event.data["clock"]) for event in events_of("deadline_breached")
-    )
-    assert breaches == Counter({(signal_id, "accept"): 1 for signal_id in ids})
-    escalations = Counter(event.signal_id for event in events_of("escalated_overdue"))
-    assert escalations == Counter(dict.fromkeys(ids, 1))
-    assert {(event.data["from"], event.data["to"]) for event in events_of("escalated_overdue")} == {
-        ("teamleider", "casuistiek")
-    }
-
-    mails = Counter(outbox_rows()[before:])
-    assert all(number == 1 for number in mails.values()), [
-        row for row, number in mails.items() if number > 1
-    ]
-    expected = {
-        *((manager_email, "deadline_breached", signal_id) for signal_id in ids),
-        *((reporter_email, "forwarded", signal_id) for signal_id in ids),
-        *((casuistiek_email, "new_signal", signal_id) for signal_id in ids),
-    }
-    assert set(mails) == expected
-
-    db.session.expire_all()
-    moved = list(db.session.scalars(select(Signal).where(Signal.id.in_(ids))))
-    assert {(signal.node, signal.node_visit, signal.owner_group) for signal in moved} == {
-        ("casuistiek", 2, "casuistiek")
-    }
-    assert all(
-        signal.next_clock_at is not None and signal.next_clock_at > OVERDUE for signal in moved
-    )
+    assert_each_action_once(ids, before, reporter_email, manager_email, casuistiek_email)
     with get_clock().frozen_at(OVERDUE):
         assert run_clock_work(OVERDUE) == Counter(), "a third sweep finds nothing left"
+
+
+def only_in_a_helper(moment: datetime) -> Counter[str]:
+    """The claim loop, done in helper processes only: whatever is done, a helper did it."""
+    if multiprocessing.parent_process() is None:
+        return Counter()
+    return claim_and_work(moment)
+
+
+def test_a_large_backlog_is_shared_with_helper_processes(
+    app: Flask,
+    clock: Clock,
+    reporter: User,
+    manager: User,
+    make_user: Callable[..., User],
+    signal_data: dict[str, Any],
+) -> None:
+    casuistiek = make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
+    ids = overdue_signals(reporter, signal_data, SIGNALS)
+    emails = (reporter.email, manager.email, casuistiek.email)
+    before = len(outbox_rows())
+    db.session.rollback()
+    app.config.update(SCHEDULER_HELPERS=1, SCHEDULER_HELPERS_FROM=SIGNALS)
+
+    with get_clock().frozen_at(OVERDUE):
+        if dialect() == "postgresql":
+            assert helpers_for(OVERDUE) == 1
+            app.config["SCHEDULER_HELPERS_FROM"] = SIGNALS + 1
+            assert helpers_for(OVERDUE) == 0, "a backlog under the threshold is done alone"
+            # A helper process builds the app from this one's configuration, pins its clock
+            # to the sweep's moment and does the work in the same database.
+            done = run_with_helpers(OVERDUE, 1, only_in_a_helper)
+        else:
+            assert helpers_for(OVERDUE) == 0, "SQLite has one writer: never helpers"
+            done = run_clock_work(OVERDUE)
+
+    assert done == Counter(breach=SIGNALS, escalation=SIGNALS)
+    assert_each_action_once(ids, before, *emails)
+    assert {event.at for event in events_of("deadline_breached")} == {OVERDUE}
 
 
 # The leader ----------------------------------------------------------------------------------

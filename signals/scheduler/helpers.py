@@ -1,0 +1,95 @@
+"""Helper processes that share a large backlog of clock work within one sweep.
+
+Rendering e-mail and keeping the ORM's books is Python work, bound to one core per process.
+When thousands of signals are due at once (a deadline that passed for a whole team over a
+long weekend, the scheduler back after an outage), the sweep starts helper processes
+(``SIGNALS_SCHEDULER_HELPERS``, PostgreSQL only: SQLite has one writer at a time). Each
+builds the app from the sweeping process's configuration, pins its clock to the sweep's
+moment and runs the same claim loop; batches are claimed with ``FOR UPDATE SKIP LOCKED``, so
+no signal is handled twice, and every action stays idempotent on its own besides. The sweep
+waits for its helpers and adds up what they did. A helper that fails leaves its uncommitted
+batch for the next sweep.
+"""
+
+import logging
+import multiprocessing
+import pickle
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from signals.extensions import db
+from signals.workflow.models import Signal
+
+log = logging.getLogger(__name__)
+ClaimLoop = Callable[[datetime], Counter[str]]
+
+
+def helpers_for(moment: datetime) -> int:
+    """How many helper processes the work due at ``moment`` is worth (0: work alone).
+
+    Starting a helper costs about a second (imports, the app, the route file), so helpers
+    are started only for a backlog of at least ``SCHEDULER_HELPERS_FROM`` signals.
+    """
+    helpers = int(current_app.config["SCHEDULER_HELPERS"])
+    if helpers <= 0 or db.engine.dialect.name != "postgresql":
+        return 0
+    threshold = int(current_app.config["SCHEDULER_HELPERS_FROM"])
+    last_of_threshold = (
+        select(Signal.id)
+        .where(Signal.next_clock_at <= moment)
+        .order_by(Signal.next_clock_at)
+        .offset(threshold - 1)
+        .limit(1)
+    )
+    backlog_reaches_threshold = db.session.scalar(last_of_threshold) is not None
+    db.session.rollback()
+    return helpers if backlog_reaches_threshold else 0
+
+
+def run_with_helpers(moment: datetime, helpers: int, claim_loop: ClaimLoop) -> Counter[str]:
+    """Run ``claim_loop`` here and in ``helpers`` processes at once; what all of them did."""
+    config = _portable_config()
+    done: Counter[str] = Counter()
+    spawn = multiprocessing.get_context("spawn")  # no fork: this process holds connections
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=spawn) as pool:
+        futures = [pool.submit(_help, config, moment, claim_loop) for _ in range(helpers)]
+        done.update(claim_loop(moment))
+        for future in futures:
+            try:
+                done.update(future.result())
+            except Exception:
+                log.exception("a scheduler helper failed; its open batch waits for the next sweep")
+                done["failed_helper"] += 1
+    return done
+
+
+def _help(config: dict[str, Any], moment: datetime, claim_loop: ClaimLoop) -> Counter[str]:
+    """A helper process's work: the app as the sweeper has it, the clock pinned to ``moment``."""
+    from signals import create_app
+    from signals.clock import get_clock
+
+    app = create_app(config)
+    with app.app_context(), get_clock().frozen_at(moment):
+        try:
+            return claim_loop(moment)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _portable_config() -> dict[str, Any]:
+    """The sweeping app's configuration, without what cannot cross to another process."""
+    portable = {}
+    for key, value in current_app.config.items():
+        try:
+            pickle.dumps(value)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            continue
+        portable[key] = value
+    return portable
