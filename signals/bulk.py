@@ -1,18 +1,21 @@
 """Rows gathered during a block and written with one executemany per table at its end.
 
 The scheduler writes thousands of events and e-mails in one sweep; an ORM object for each
-costs more than the row itself. Inside :func:`gathered_rows` the services hand such rows to
+costs more than the row itself, and on PostgreSQL a COPY costs the server less than as many
+INSERTs. Inside :func:`gathered_rows` the services hand such rows to
 :func:`gather` instead, still inside the caller's transaction: they commit with the change
 that caused them, or not at all. Outside the block :func:`gather` says no and the caller adds
 an ORM object as usual.
 """
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from psycopg import sql
+from sqlalchemy import JSON, Column, Connection, Dialect, Table, insert
 
 from signals.database import Base
 from signals.extensions import db
@@ -30,8 +33,7 @@ def gathered_rows() -> Iterator[None]:
     try:
         yield
         for model, values in rows.items():
-            # On the connection: a plain executemany, not the ORM's bulk INSERT … RETURNING.
-            db.session.connection().execute(insert(model), values)
+            _write(model, values)
     finally:
         _gathered.reset(token)
 
@@ -43,3 +45,66 @@ def gather(model: type[Base], values: dict[str, Any]) -> bool:
         return False
     rows.setdefault(model, []).append(values)
     return True
+
+
+def _write(model: type[Base], values: list[dict[str, Any]]) -> None:
+    table = cast(Table, model.__table__)
+    # every column but a serial key, which the database numbers
+    columns = [column for column in table.columns if column is not table.autoincrement_column]
+    rows = [row if len(row) == len(columns) else _completed(row, columns) for row in values]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, columns, rows)
+    else:
+        # On the connection: a plain executemany, not the ORM's bulk INSERT … RETURNING.
+        connection.execute(insert(model), rows)
+
+
+def _completed(row: dict[str, Any], columns: list[Column[Any]]) -> dict[str, Any]:
+    """``row`` with a value for every column: left-out ones get their Python default."""
+    completed = dict(row)
+    for column in columns:
+        if column.name not in completed:
+            completed[column.name] = _default(column)
+    return completed
+
+
+def _default(column: Column[Any]) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return default.arg(None)  # type: ignore[attr-defined]
+    return default.arg  # type: ignore[attr-defined]
+
+
+def _copy(
+    connection: Connection, table: Table, columns: list[Column[Any]], rows: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL: the rows through ``COPY … FROM STDIN``, in the caller's transaction.
+
+    For thousands of rows a COPY costs the server a fraction of as many INSERTs.
+    """
+    converters = [_converter(column, connection.dialect) for column in columns]
+    names = [column.name for column in columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    value if value is None or convert is None else convert(value)
+                    for value, convert in zip(
+                        (row[name] for name in names), converters, strict=True
+                    )
+                ]
+            )
+
+
+def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What turns a Python value into what COPY writes: the column type's own conversion."""
+    if isinstance(column.type, JSON):
+        return json.dumps
+    return column.type.bind_processor(dialect)

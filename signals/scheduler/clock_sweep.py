@@ -2,10 +2,10 @@
 
 The sweep reads only signals whose ``next_clock_at`` has come (an index range), so its cost
 follows the due work, not the size of the table. They are handled in batches, a transaction
-per batch: lock the rows (skipping those another sweeper holds), ask
+per batch: claim and lock the rows (skipping those another sweeper or a helper holds), ask
 :func:`signals.workflow.clocks.due_now` what is due *now* for each, do it, record it; the
-batch's events, e-mails and route history are written with one statement per table
-(:mod:`signals.bulk`). Because what was done is part of the signal's state, a second sweep
+batch's events, e-mails and route history are written with one COPY or executemany per
+table (:mod:`signals.bulk`). Because what was done is part of the signal's state, a second sweep
 at the same moment finds nothing left to do: every action happens once, also with two
 sweepers at once and without the leader lock. The system is the actor (``actor`` is empty in
 the events).
@@ -14,6 +14,7 @@ the events).
 import logging
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,7 +41,7 @@ from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import _move, _place, _record, owners_of
 
 log = logging.getLogger(__name__)
-BATCH = 200
+BATCH = 500
 WORK_LABELS = {
     "reminder": "herinneringen",
     "breach": "termijnoverschrijdingen",
@@ -81,49 +82,65 @@ def claim_and_work(moment: datetime) -> Counter[str]:
     """
     done: Counter[str] = Counter()
     passed_over: set[int] = set()
+    people = _People()
     while True:
         claimed: list[int] = []
         try:
             with unit_of_work(), gathered_rows():
-                kinds = _claim_and_work_batch(moment, passed_over, claimed)
+                kinds = _claim_and_work_batch(moment, passed_over, claimed, people)
         except Exception:
             if not claimed:
                 raise  # the claim itself failed: nothing to redo one by one
             for signal_id in claimed:
-                done.update(_work_on_one(signal_id, moment, passed_over))
+                done.update(_work_on_one(signal_id, moment, passed_over, people))
             continue
         if not claimed:
             return done
         done.update(kinds)
 
 
-def _claim_and_work_batch(moment: datetime, passed_over: set[int], claimed: list[int]) -> list[str]:
+def _claim_and_work_batch(
+    moment: datetime, passed_over: set[int], claimed: list[int], people: "_People"
+) -> list[str]:
     """Lock the next batch of due signals (their ids go to ``claimed``) and do their work."""
-    with db.session.no_autoflush:  # everything is written at the commit, in a few statements
-        signals = list(db.session.scalars(due_batch(moment, passed_over)).unique())
-        claimed.extend(signal.id for signal in signals)
-        return _work_on(signals, moment, passed_over)
-
-
-def due_batch(moment: datetime, passed_over: Collection[int] = ()) -> Select[Signal]:
-    """The next batch of signals with work due at ``moment``, locked, skipping locked rows."""
+    claimed.extend(db.session.scalars(due_batch(moment, passed_over)))
+    if not claimed:
+        return []
+    # Loaded by id after the claim: joined to their people before the LIMIT, the planner would
+    # join the whole backlog first.
     query = (
         select(Signal)
+        .where(Signal.id.in_(claimed))
+        .options(lazyload(Signal.regulation_rows))  # no clock work reads them
+        .execution_options(populate_existing=True)
+    )
+    with db.session.no_autoflush:  # everything is written at the commit, in a few statements
+        signals = list(db.session.scalars(query).unique())
+        return _work_on(signals, moment, passed_over, people)
+
+
+def due_batch(moment: datetime, passed_over: Collection[int] = ()) -> Select[int]:
+    """The ids of the next batch of signals with work due at ``moment``, locked.
+
+    Rows another sweeper holds are skipped (``SKIP LOCKED``): sweepers share the backlog.
+    """
+    query = (
+        select(Signal.id)
         .where(Signal.next_clock_at <= moment)
         # No tie-break on id: a backlog often shares one moment, and a tie-break would make
         # every batch sort all of it. Which of them comes first does not matter.
         .order_by(Signal.next_clock_at)
         .limit(BATCH)
         .with_for_update(of=Signal, skip_locked=True)
-        .options(lazyload(Signal.regulation_rows))  # no clock work reads them
-        .execution_options(populate_existing=True)
     )
     if passed_over:
         query = query.where(Signal.id.not_in(passed_over))
     return query
 
 
-def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> list[str]:
+def _work_on_one(
+    signal_id: int, moment: datetime, passed_over: set[int], people: "_People"
+) -> list[str]:
     """One signal's due work in a transaction of its own; a fault is logged and passed over.
 
     A signal that another sweeper holds, or that has no work due any more (another sweeper
@@ -141,7 +158,7 @@ def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> lis
             if signal is None:
                 passed_over.add(signal_id)
                 return ["skipped"]
-            return _work_on([signal], moment, passed_over)
+            return _work_on([signal], moment, passed_over, people)
     except Conflict:
         passed_over.add(signal_id)
         return ["skipped"]
@@ -151,10 +168,11 @@ def _work_on_one(signal_id: int, moment: datetime, passed_over: set[int]) -> lis
         return ["failed"]
 
 
-def _work_on(signals: list[Signal], moment: datetime, passed_over: set[int]) -> list[str]:
+def _work_on(
+    signals: list[Signal], moment: datetime, passed_over: set[int], people: "_People"
+) -> list[str]:
     """The due work of the locked ``signals`` (inside the caller's transaction); what was done."""
     kinds: list[str] = []
-    people = _People()
     for signal in signals:
         done = _work_for(signal, moment, people)
         if not done:
@@ -176,37 +194,66 @@ def _work_for(signal: Signal, moment: datetime, people: "_People") -> list[str]:
     return kinds
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who an e-mail goes to, as the mail templates address them."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+    @classmethod
+    def of(cls, user: User) -> "Recipient":
+        return cls(user.id, user.email, user.name, user.role)
+
+
 class _People:
-    """Owners and leads of the signals in one batch: a group's members are read once."""
+    """Owners and leads of the signals in one sweep.
+
+    A group's members and a line manager are read once per sweep, not once per signal or
+    batch, and kept as plain values that outlive the batches' transactions.
+    """
 
     def __init__(self) -> None:
-        self._members: dict[str, list[User]] = {}
+        self._members: dict[str, list[Recipient]] = {}
+        self._managers: dict[int, Recipient | None] = {}
 
-    def members(self, group: str) -> list[User]:
+    def members(self, group: str) -> list[Recipient]:
         if group not in self._members:
-            self._members[group] = group_members(group)
+            self._members[group] = [Recipient.of(user) for user in group_members(group)]
         return self._members[group]
 
-    def owners(self, signal: Signal) -> list[User]:
-        """What :func:`signals.workflow.services.owners_of` gives, from the batch's cache."""
+    def owners(self, signal: Signal) -> list[Recipient]:
+        """What :func:`signals.workflow.services.owners_of` gives."""
         if signal.owner_user is not None:
-            return [signal.owner_user]
+            return [Recipient.of(signal.owner_user)]
         return self.members(signal.owner_group or "")
 
-    def leads(self, signal: Signal) -> list[User]:
-        """Who answers for the owner: a person's line manager, or a group's managers.
+    def leads(self, signal: Signal) -> list[Recipient]:
+        """Who answers for the owner: a person's active line manager, or a group's managers.
 
         Never an owner (they get the owner's mail).
         """
         if signal.owner_user is not None:
-            manager = signal.owner_user.manager
-            leads = [manager] if manager is not None and manager.active else []
+            manager = self._manager(signal.owner_user.manager_id)
+            leads = [manager] if manager is not None else []
         else:
-            leads = [
-                user for user in self.members(signal.owner_group or "") if user.role == Role.MANAGER
-            ]
-        owners = {user.id for user in self.owners(signal)}
+            members = self.members(signal.owner_group or "")
+            leads = [member for member in members if member.role == Role.MANAGER]
+        owners = {owner.id for owner in self.owners(signal)}
         return [lead for lead in leads if lead.id not in owners]
+
+    def _manager(self, manager_id: int | None) -> Recipient | None:
+        if manager_id is None:
+            return None
+        if manager_id not in self._managers:
+            manager = db.session.get(User, manager_id)
+            if manager is not None and manager.active:
+                self._managers[manager_id] = Recipient.of(manager)
+            else:
+                self._managers[manager_id] = None
+        return self._managers[manager_id]
 
 
 def _do(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
@@ -293,7 +340,8 @@ def _to_owners(people: _People, signal: Signal, kind: str, **context: Any) -> No
     if signal.owner_user is not None:
         role = "person" if kind == "deadline_breached" else "owner"
         for owner in owners:
-            queue_signal_mail(kind, owner.email, signal, **{role: owner}, **context)
+            addressed: dict[str, Any] = {role: owner, **context}
+            queue_signal_mail(kind, owner.email, signal, **addressed)
     else:
         queue_signal_mail_to_each(kind, [owner.email for owner in owners], signal, **context)
 

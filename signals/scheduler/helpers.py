@@ -56,16 +56,25 @@ def run_with_helpers(moment: datetime, helpers: int, claim_loop: ClaimLoop) -> C
     """Run ``claim_loop`` here and in ``helpers`` processes at once; what all of them did."""
     config = _portable_config()
     done: Counter[str] = Counter()
-    spawn = multiprocessing.get_context("spawn")  # no fork: this process holds connections
+    # A fresh interpreter, never a fork: the sweeping process's database connections (the
+    # leader lock's among them) must not be shared with a child.
+    spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=helpers, mp_context=spawn) as pool:
         futures = [pool.submit(_help, config, moment, claim_loop) for _ in range(helpers)]
         done.update(claim_loop(moment))
+        here = sum(done.values())
         for future in futures:
             try:
                 done.update(future.result())
             except Exception:
                 log.exception("a scheduler helper failed; its open batch waits for the next sweep")
                 done["failed_helper"] += 1
+    log.info(
+        "clock work: %s actions in this process, %s in %s helpers",
+        here,
+        sum(done.values()) - here,
+        helpers,
+    )
     return done
 
 
