@@ -80,6 +80,8 @@ def register_extensions(app: Flask) -> None:
 def _require_login() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if request.blueprint == "api":
+        return None  # every API request brings its own token
     if not current_user.is_authenticated:
         back_to = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=back_to))
@@ -108,6 +110,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from signals.api.views import register as register_api
     from signals.auth.views import bp as auth_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.views import bp as web_bp
@@ -115,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(kwesties_bp)
+    register_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -141,6 +141,24 @@ def create_user_command(
         click.echo(f"Wachtwoord: {password}")
 
 
+@users.command(
+    "token", help="Maak een nieuwe API-sleutel voor deze gebruiker en toon die één keer."
+)
+@click.argument("email")
+@click.option("--name", default="", help="Waarvoor de sleutel is (bv. het zaaksysteem).")
+@with_appcontext
+@_reports_invalid_input
+def token_command(email: str, name: str) -> None:
+    from signals.auth.services import user_by_email
+    from signals.auth.tokens import issue_token
+
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Geen gebruiker met e-mailadres {email}.")
+    issued = issue_token(user, {"name": name} if name else {})
+    click.echo(issued.secret)
+
+
 @click.group(help="Demonstratiegegevens.")
 def demo() -> None:
     pass

@@ -41,6 +41,12 @@ class Config:
     SCHEDULER_HELPERS = max(0, min(3, (os.cpu_count() or 1) - 1))
     SCHEDULER_HELPERS_FROM = 2000
 
+    # Failed log-ins and API authentications: after AUTH_FAILURE_LIMIT failures from one
+    # address (or for one e-mail address) within AUTH_FAILURE_WINDOW seconds, further
+    # attempts are refused (429) until the window has passed.
+    AUTH_FAILURE_LIMIT = 10
+    AUTH_FAILURE_WINDOW = 900
+
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 

@@ -63,3 +63,31 @@ class Conflict(ActionNotAllowed):
         ),
     ) -> None:
         super().__init__(message)
+
+
+class Unauthenticated(SignalsError):
+    """No valid credentials came with the request (the API's 401)."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
+class TooManyAttempts(SignalsError):
+    """Too many failed attempts to authenticate from here; ``retry_after`` in seconds."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Te veel mislukte pogingen om in te loggen. Probeer het over {minutes} "
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw."
+        )
+        self.retry_after = retry_after
+
+
+class IdempotencyKeyReused(ActionNotAllowed):
+    """An ``Idempotency-Key`` sent again with a different request; nothing was stored."""
+
+    code = "idempotency_key_reused"

@@ -1,6 +1,6 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
-from signals.auth.models import GroupMembership, Organisation, User
+from signals.auth.models import ApiToken, AuthFailure, GroupMembership, Organisation, User
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
@@ -10,9 +10,12 @@ from signals.workflow.models import (
     SignalEvent,
     SignalParticipant,
     SignalRegulation,
+    SubmissionKey,
 )
 
 __all__ = [
+    "ApiToken",
+    "AuthFailure",
     "GroupMembership",
     "Kwestie",
     "ManagerDigest",
@@ -26,5 +29,6 @@ __all__ = [
     "SignalEvent",
     "SignalParticipant",
     "SignalRegulation",
+    "SubmissionKey",
     "User",
 ]

@@ -1,10 +1,13 @@
 """Error pages in Dutch, and the mapping of domain errors to HTTP statuses for the web UI."""
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from signals.api.views import api_error_for
 from signals.errors import SignalsError
+
+Page = Response | tuple[str, int]
 
 MESSAGES = {
     400: "Het verzoek kon niet worden verwerkt.",
@@ -18,8 +21,8 @@ MESSAGES = {
 
 def register(app: Flask) -> None:
     @app.errorhandler(SignalsError)
-    def domain_error(error: SignalsError) -> tuple[str, int]:
-        return _page(error.status_code, error.message), error.status_code
+    def domain_error(error: SignalsError) -> Page:
+        return api_error_for(error) or (_page(error.status_code, error.message), error.status_code)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
@@ -30,13 +33,13 @@ def register(app: Flask) -> None:
         return _page(400, message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Page:
         status = error.code or 500
-        return _page(status, MESSAGES.get(status, MESSAGES[400])), status
+        return api_error_for(error) or (_page(status, MESSAGES.get(status, MESSAGES[400])), status)
 
     @app.errorhandler(500)
-    def server_error(_error: Exception) -> tuple[str, int]:
-        return _page(500, MESSAGES[500]), 500
+    def server_error(error: Exception) -> Page:
+        return api_error_for(error) or (_page(500, MESSAGES[500]), 500)
 
 
 def _page(status: int, message: str) -> str:

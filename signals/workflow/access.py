@@ -11,8 +11,9 @@
 """
 
 from enum import IntEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from signals.auth.models import Role, User
 from signals.extensions import db
@@ -75,5 +76,37 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     """SQL condition for lists: signals ``user`` may see at least the whereabouts of."""
     if user.role == Role.ADMIN:
         return true()
-    participated = exists().where(SignalParticipant.signal_id == Signal.id, _participation(user))
-    return or_(Signal.reporter_id == user.id, participated, false())
+    return or_(Signal.reporter_id == user.id, _participated_at(user, None), false())
+
+
+def fully_visible_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition for lists that show content: signals ``user`` may see in full.
+
+    :func:`visible_clause` without the signals that are now at an independent node where
+    ``user`` has no part (of those they may know only the whereabouts).
+    """
+    if user.role == Role.ADMIN:
+        return true()
+    independent = [key for key, node in active_graph().nodes.items() if node.independent]
+    participated = _participated_at(user, None)
+    at_closed_room = Signal.node.in_(independent) if independent else false()
+    return or_(
+        Signal.reporter_id == user.id,
+        owns_clause(user),
+        and_(participated, or_(~at_closed_room, _participated_at(user, Signal.node))),
+    )
+
+
+def owns_clause(user: User) -> ColumnElement[bool]:
+    clauses = [Signal.owner_user_id == user.id]
+    if user.groups:
+        clauses.append(Signal.owner_group.in_(user.groups))
+    return or_(*clauses)
+
+
+def _participated_at(user: User, node: Any) -> ColumnElement[bool]:
+    """Whether ``user`` owned the signal at some node (at ``node``, an SQL expression, if given)."""
+    condition = and_(SignalParticipant.signal_id == Signal.id, _participation(user))
+    if node is not None:
+        condition = and_(condition, SignalParticipant.node == node)
+    return exists().where(condition)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     and_,
     case,
     func,
@@ -295,3 +296,23 @@ class ReferenceCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class SubmissionKey(Base):
+    """An ``Idempotency-Key`` a client sent with a new signal: a retry returns that signal.
+
+    The key is the client's, per user; ``request_hash`` tells a retry (the same body) from a
+    different submission that reuses the key by mistake.
+    """
+
+    __tablename__ = "submission_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    signal: Mapped[Signal] = relationship()

@@ -4,6 +4,8 @@ Every action validates its input, checks that the caller may do it, records its 
 writes its e-mails to the outbox, all in one transaction.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +14,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import User
@@ -22,6 +25,7 @@ from signals.errors import (
     ActionNotAllowed,
     Conflict,
     Forbidden,
+    IdempotencyKeyReused,
     InputInvalid,
     NotFound,
     SignalsError,
@@ -49,6 +53,7 @@ from signals.workflow.models import (
     SignalEvent,
     SignalParticipant,
     SignalStatus,
+    SubmissionKey,
 )
 from signals.workflow.references import next_reference
 from signals.workflow.schemas import (
@@ -62,39 +67,122 @@ from signals.workflow.schemas import (
 )
 from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
 
 def submit_signal(reporter: User, data: Mapping[str, Any]) -> Signal:
     """Validate and store a new signal, route it to its first owner and mail the receipt."""
-    fields = load(SignalInputSchema(), data)
-    _check_direct_choice(reporter, fields.get("direct_node"))
+    fields = _submission(reporter, data)
     with unit_of_work():
-        moment = now()
-        entry = decide_entry(reporter, fields, moment)
-        signal = Signal(
-            reference=next_reference(moment.year),
-            title=fields["title"],
-            situation=fields["situation"],
-            resident_experience=fields.get("resident_experience", ""),
-            level=fields["level"],
-            source_organisation=fields.get("source_organisation"),
-            scope=fields["scope"],
-            urgency=fields["urgency"],
-            impact=fields.get("impact", []),
-            maatwerk=fields["maatwerk"],
-            maatwerk_grounds=fields.get("maatwerk_grounds", []),
-            reporter=reporter,
-            organisation_id=reporter.organisation_id,
-            status=SignalStatus.NEW,
-            created_at=moment,
+        signal = _store_signal(reporter, fields)
+    return signal
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A signal submitted with an idempotency key; ``replayed``: made by an earlier request."""
+
+    signal: Signal
+    replayed: bool
+
+
+def submit_signal_once(reporter: User, data: Mapping[str, Any], key: str) -> Submission:
+    """:func:`submit_signal`, but a retry with the same ``key`` returns the first signal.
+
+    A partner system that lost the answer to a submission sends it again with the same key
+    and gets the signal it made, not a duplicate (and the owner no second e-mail). The same
+    key with another body is a mistake: :class:`IdempotencyKeyReused`. Two requests with one
+    key at the same moment: the unique key makes one of them wait and then replay.
+    """
+    key = _checked_key(key)
+    request_hash = hashlib.sha256(
+        json.dumps(data, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    earlier = _submitted_with(reporter, key)
+    if earlier is not None:
+        return _replay(earlier, request_hash)
+    fields = _submission(reporter, data)
+    try:
+        with unit_of_work():
+            signal = _store_signal(reporter, fields)
+            db.session.add(
+                SubmissionKey(
+                    user_id=reporter.id,
+                    key=key,
+                    request_hash=request_hash,
+                    signal=signal,
+                    created_at=signal.created_at,
+                )
+            )
+    except IntegrityError:
+        earlier = _submitted_with(reporter, key)
+        if earlier is None:
+            raise
+        return _replay(earlier, request_hash)
+    return Submission(signal, replayed=False)
+
+
+def _checked_key(key: str) -> str:
+    key = key.strip()
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise InputInvalid(
+            {IDEMPOTENCY_HEADER: [f"Verwacht 1 tot {MAX_KEY_LENGTH} leesbare ASCII-tekens."]}
         )
-        signal.regulations = fields["regulations"]
-        _place(signal, entry.node, entry.owner, entry.deadlines, moment)
-        db.session.add(signal)
-        db.session.flush()
-        _record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
-        queue_signal_mail("receipt", reporter.email, signal)
-        check_patterns(signal)
-        _notify_new_owners(signal)
+    return key
+
+
+def _submitted_with(reporter: User, key: str) -> SubmissionKey | None:
+    query = select(SubmissionKey).where(
+        SubmissionKey.user_id == reporter.id, SubmissionKey.key == key
+    )
+    return db.session.scalar(query)
+
+
+def _replay(earlier: SubmissionKey, request_hash: str) -> Submission:
+    if earlier.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"Deze {IDEMPOTENCY_HEADER} is al gebruikt voor een ander signaal "
+            f"({earlier.signal.reference}). Gebruik per nieuw signaal een nieuwe sleutel."
+        )
+    return Submission(earlier.signal, replayed=True)
+
+
+def _submission(reporter: User, data: Mapping[str, Any]) -> dict[str, Any]:
+    fields = load(SignalInputSchema(), data)
+    check_direct_choice(reporter, fields.get("direct_node"))
+    return fields
+
+
+def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
+    """The new signal, routed, with its events and e-mails (inside the caller's transaction)."""
+    moment = now()
+    entry = decide_entry(reporter, fields, moment)
+    signal = Signal(
+        reference=next_reference(moment.year),
+        title=fields["title"],
+        situation=fields["situation"],
+        resident_experience=fields.get("resident_experience", ""),
+        level=fields["level"],
+        source_organisation=fields.get("source_organisation"),
+        scope=fields["scope"],
+        urgency=fields["urgency"],
+        impact=fields.get("impact", []),
+        maatwerk=fields["maatwerk"],
+        maatwerk_grounds=fields.get("maatwerk_grounds", []),
+        reporter=reporter,
+        organisation_id=reporter.organisation_id,
+        status=SignalStatus.NEW,
+        created_at=moment,
+    )
+    signal.regulations = fields["regulations"]
+    _place(signal, entry.node, entry.owner, entry.deadlines, moment)
+    db.session.add(signal)
+    db.session.flush()
+    _record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
+    queue_signal_mail("receipt", reporter.email, signal)
+    check_patterns(signal)
+    _notify_new_owners(signal)
     return signal
 
 
@@ -162,7 +250,8 @@ def _notify_new_owners(signal: Signal) -> None:
         queue_signal_mail("new_signal", owner.email, signal, owner=owner)
 
 
-def _check_direct_choice(reporter: User, direct_node: str | None) -> None:
+def check_direct_choice(reporter: User, direct_node: str | None) -> None:
+    """Refuse (422) a first node the reporter may not choose directly."""
     if direct_node and direct_node not in {node.key for node in direct_choices(reporter)}:
         raise InputInvalid({"direct_node": ["Deze route is voor u niet rechtstreeks beschikbaar."]})
 

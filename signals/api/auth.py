@@ -1,0 +1,55 @@
+"""Who is calling: a personal token (``Authorization: Bearer``), or HTTP Basic for a token.
+
+A wrong token is counted against the client's address; a wrong password against the
+address and the e-mail address (:mod:`signals.auth.throttle`). Too many failures and the
+next attempt is refused (429) before anything is checked.
+"""
+
+from flask import g, request
+
+from signals.auth.models import User
+from signals.auth.services import authenticate
+from signals.auth.throttle import address_key, check_attempts, email_key, record_failure
+from signals.auth.tokens import user_for_token
+from signals.errors import InputInvalid, Unauthenticated
+
+# Messages, not secrets (S105 reads "token" in a name as a password).
+NO_TOKEN = "Stuur een API-sleutel mee: Authorization: Bearer <sleutel>."  # noqa: S105
+BAD_TOKEN = "Deze API-sleutel is onbekend, ingetrokken of van een inactief account."  # noqa: S105
+NO_BASIC = "Log in met HTTP Basic: uw e-mailadres en wachtwoord."
+BAD_BASIC = "Onjuist e-mailadres of wachtwoord."
+
+
+def token_user() -> User:
+    """The owner of the request's bearer token; :class:`Unauthenticated` otherwise."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated(NO_TOKEN)
+    user = user_for_token(secret.strip())
+    if user is None:
+        keys = [address_key(request.remote_addr)]
+        record_failure(keys)
+        check_attempts(keys)  # past the limit the answer becomes 429
+        raise Unauthenticated(BAD_TOKEN)
+    return user
+
+
+def basic_user() -> User:
+    """The user of the request's HTTP Basic e-mail and password (for ``POST /tokens``)."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic" or not credentials.username:
+        raise Unauthenticated(NO_BASIC)
+    email = credentials.username
+    keys = [address_key(request.remote_addr), email_key(email)]
+    check_attempts(keys)
+    try:
+        return authenticate({"email": email, "password": credentials.password or ""})
+    except InputInvalid:
+        record_failure(keys)
+        raise Unauthenticated(BAD_BASIC) from None
+
+
+def current_user() -> User:
+    """The caller, as authenticated for this request."""
+    user: User = g.api_user
+    return user

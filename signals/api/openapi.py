@@ -1,0 +1,189 @@
+"""The OpenAPI 3 document of the API, made from the views' own declarations and schemas.
+
+Each view declares what it takes and answers with :func:`operation`; :func:`build_spec`
+walks the app's URL map and writes every API route into the document through apispec's
+marshmallow plugin, so the document cannot miss a route or drift from the schemas the views
+use. A route without a declaration stops the document being built (and the test that builds
+it fails).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from marshmallow import Schema
+
+from signals.api.schemas import ErrorEnvelopeSchema
+
+F = TypeVar("F", bound=Callable[..., Any])
+API_VERSION = "1.0"
+ERRORS = {
+    400: "Geen geldige JSON",
+    401: "Geen of een ongeldige API-sleutel",
+    403: "U mag dit niet (bij een signaal op een onafhankelijke plek: alleen dat het daar is)",
+    404: "Bestaat niet, of u heeft er geen toegang toe",
+    409: "Niet mogelijk in deze stand, of intussen door een ander gewijzigd (`version`)",
+    422: "Invoer ongeldig: per veld de meldingen in `error.fields`",
+    429: "Te veel mislukte pogingen om in te loggen; zie `Retry-After`",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one view takes and answers."""
+
+    summary: str
+    description: str
+    tag: str
+    responses: dict[int, tuple[str, type[Schema] | Schema | None]]
+    errors: tuple[int, ...]
+    body: type[Schema] | Schema | None = None
+    query: type[Schema] | None = None
+    headers: tuple[dict[str, Any], ...] = ()
+    security: str = "bearer"
+    extra_response_headers: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+_OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(
+    *,
+    summary: str,
+    tag: str,
+    responses: dict[int, tuple[str, type[Schema] | Schema | None]],
+    errors: tuple[int, ...] = (401, 404, 429),
+    description: str = "",
+    body: type[Schema] | Schema | None = None,
+    query: type[Schema] | None = None,
+    headers: tuple[dict[str, Any], ...] = (),
+    security: str = "bearer",
+    extra_response_headers: dict[int, dict[str, Any]] | None = None,
+) -> Callable[[F], F]:
+    """Declare a view's operation for the OpenAPI document (registered by function name)."""
+
+    def register(view: F) -> F:
+        _OPERATIONS[view.__name__] = Operation(
+            summary=summary,
+            description=description,
+            tag=tag,
+            responses=responses,
+            errors=errors,
+            body=body,
+            query=query,
+            headers=headers,
+            security=security,
+            extra_response_headers=extra_response_headers or {},
+        )
+        return view
+
+    return register
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """The OpenAPI document for every route of the ``api`` blueprint."""
+    spec = APISpec(
+        title="Signalen knellende mechanismen — API",
+        version=API_VERSION,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={
+            "description": (
+                "Signalen indienen, volgen en behandelen vanuit andere systemen (buurtteams, "
+                "zaaksystemen). Dezelfde regels als de webapplicatie: wie wat mag zien en doen, "
+                "termijnen in werkdagen, e-mail bij elke stap. Foutmeldingen in het Nederlands."
+            )
+        },
+        servers=[{"url": "/"}],
+    )
+    spec.components.security_scheme(
+        "bearer",
+        {"type": "http", "scheme": "bearer", "description": "Een persoonlijke API-sleutel"},
+    )
+    spec.components.security_scheme(
+        "basic", {"type": "http", "scheme": "basic", "description": "E-mailadres en wachtwoord"}
+    )
+    spec.components.schema("Error", schema=ErrorEnvelopeSchema)
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if not rule.endpoint.startswith("api."):
+            continue
+        name = rule.endpoint.removeprefix("api.")
+        if name not in _OPERATIONS:
+            raise LookupError(f"API route {rule.rule} ({name}) has no OpenAPI declaration")
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _describe(
+                _OPERATIONS[name], name, rule.arguments
+            )
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "operationId": name,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "responses": {},
+    }
+    if op.description:
+        described["description"] = op.description
+    described["security"] = [{op.security: []}] if op.security else []
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": argument, "required": True, "schema": _path_schema(argument)}
+        for argument in sorted(path_arguments)
+    ]
+    if op.query is not None:
+        parameters.append({"in": "query", "schema": op.query})
+    parameters.extend(op.headers)
+    if parameters:
+        described["parameters"] = parameters
+    if op.body is not None:
+        described["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": op.body}},
+        }
+    for status, (text, schema) in op.responses.items():
+        response: dict[str, Any] = {"description": text}
+        if schema is not None:
+            response["content"] = {"application/json": {"schema": schema}}
+        if status in op.extra_response_headers:
+            response["headers"] = op.extra_response_headers[status]
+        described["responses"][str(status)] = response
+    errors = set(op.errors) | ({400, 422} if op.body is not None else set())
+    if op.query is not None:
+        errors.add(422)
+    if op.security:
+        errors |= {401, 429}
+    for status in sorted(errors):
+        response = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": "Error"}},
+        }
+        if status == 429:
+            response["headers"] = {
+                "Retry-After": {"description": "seconden", "schema": {"type": "integer"}}
+            }
+        described["responses"][str(status)] = response
+    return described
+
+
+def _schema_name(schema: type[Schema] | Schema) -> str:
+    """A component name per schema; a partial one (every field optional) is a schema apart."""
+    schema_class = schema if isinstance(schema, type) else type(schema)
+    name = schema_class.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        name += "Partial"
+    return name
+
+
+def _path_schema(argument: str) -> dict[str, Any]:
+    if argument == "kwestie_id":
+        return {"type": "integer", "minimum": 1}
+    return {"type": "string", "maxLength": 32}

@@ -1,0 +1,494 @@
+"""What the API answers, as marshmallow schemas (dumped, and documented in the OpenAPI file).
+
+Inputs are validated by the domain's own schemas (:mod:`signals.workflow.schemas`,
+:mod:`signals.kwesties.schemas`), the same ones the web forms use. The ``present_*``
+functions decide what one caller may see of an object — the reporter hidden at nodes that
+hide them, what they may do now — and the schemas give it its shape.
+"""
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from signals import codes
+from signals.auth.models import ApiToken, User
+from signals.kwesties.models import Kwestie
+from signals.kwesties.services import KwestieSummary, LinkedSignals
+from signals.notifications.services import kwestie_url, signal_url
+from signals.routing.graph import RouteGraph
+from signals.routing.services import RouteDecision, active_graph, node_label
+from signals.workflow import access
+from signals.workflow.models import Signal, SignalEvent
+from signals.workflow.services import actions_for
+
+Json = dict[str, Any]
+
+
+class OutputSchema(Schema):
+    """Base of the answers: fields in the order declared."""
+
+    class Meta:  # noqa: D106
+        ordered = True
+
+
+class ErrorSchema(OutputSchema):
+    """What went wrong: a code for programs, a Dutch message for people, messages per field."""
+
+    code = fields.String(required=True, metadata={"example": "invalid_input"})
+    message = fields.String(required=True)
+    field_messages = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per invoerveld de meldingen (bij 422)."},
+    )
+
+
+class ErrorEnvelopeSchema(OutputSchema):
+    """Every error answer."""
+
+    error = fields.Nested(ErrorSchema, required=True)
+
+
+class TokenCreateSchema(OutputSchema):
+    """A new token: ``token`` is shown only in this answer."""
+
+    token = fields.String(required=True, metadata={"example": "ks_…"})
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class NodeRefSchema(OutputSchema):
+    """A place in the route: its key and Dutch label."""
+
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class OwnerSchema(OutputSchema):
+    """A person (``name``, ``email``) or a group of the route (``group``, ``label``)."""
+
+    name = fields.String()
+    email = fields.String()
+    group = fields.String()
+    label = fields.String()
+
+
+class PersonSchema(OutputSchema):
+    """A person: name, e-mail address and organisation."""
+
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    organisation = fields.String(required=True)
+
+
+class DeadlinesSchema(OutputSchema):
+    """The deadlines of the current visit to a node (ISO 8601 with offset), or null."""
+
+    accept_due = fields.DateTime(required=True, allow_none=True)
+    feedback_due = fields.DateTime(required=True, allow_none=True)
+    update_due = fields.DateTime(required=True, allow_none=True)
+
+
+class KwestieRefSchema(OutputSchema):
+    """The kwestie a signal belongs to."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
+class ActorSchema(OutputSchema):
+    """Who did it; ``name`` is null where the reporter is not shown to the caller."""
+
+    name = fields.String(required=True, allow_none=True)
+    reporter = fields.Boolean(required=True)
+
+
+class EventSchema(OutputSchema):
+    """An entry in the timeline."""
+
+    type = fields.String(required=True, metadata={"example": "accepted"})
+    at = fields.DateTime(required=True)
+    actor = fields.Nested(ActorSchema, required=True, allow_none=True)
+    data = fields.Dict(required=True)
+
+
+class SignalSchema(OutputSchema):
+    """A signal as the caller may see it."""
+
+    reference = fields.String(required=True, metadata={"example": "KM-2026-00042"})
+    title = fields.String(required=True)
+    situation = fields.String(required=True)
+    resident_experience = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(list(codes.STATUSES)))
+    node = fields.Nested(NodeRefSchema, required=True)
+    owner = fields.Nested(OwnerSchema, required=True, allow_none=True)
+    reporter = fields.Nested(
+        PersonSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null waar de melder voor u is afgeschermd"},
+    )
+    deadlines = fields.Nested(DeadlinesSchema, required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    outcome = fields.String(required=True, allow_none=True)
+    rationale = fields.String(required=True, allow_none=True)
+    kwestie = fields.Nested(KwestieRefSchema, required=True, allow_none=True)
+    regulations = fields.List(fields.String(), required=True)
+    level = fields.String(required=True)
+    source_organisation = fields.String(required=True, allow_none=True)
+    scope = fields.String(required=True)
+    urgency = fields.String(required=True)
+    impact = fields.List(fields.String(), required=True)
+    maatwerk = fields.String(required=True)
+    maatwerk_grounds = fields.List(fields.String(), required=True)
+    version = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Stuur mee als `version` bij een actie: 409 als het intussen "
+            "door iemand anders is gewijzigd."
+        },
+    )
+    actions = fields.List(
+        fields.String(), required=True, metadata={"description": "Wat u nu met dit signaal kunt"}
+    )
+    url = fields.String(required=True, metadata={"description": "De pagina in de webapplicatie"})
+
+
+class SignalDetailSchema(SignalSchema):
+    """A signal with its timeline."""
+
+    events = fields.List(fields.Nested(EventSchema), required=True)
+
+
+class SignalPageSchema(OutputSchema):
+    """A page of signals, newest first; ``next_cursor`` fetches the next page (null: done)."""
+
+    items = fields.List(fields.Nested(SignalSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+class RoutePreviewSchema(OutputSchema):
+    """Where a signal with these fields would go now, and its deadlines there."""
+
+    node = fields.Nested(NodeRefSchema, required=True)
+    owner = fields.Nested(OwnerSchema, required=True)
+    reason = fields.String(required=True)
+    accept_due = fields.DateTime(required=True)
+    feedback_due = fields.DateTime(required=True)
+    update_due = fields.DateTime(required=True)
+
+
+class ClocksSchema(OutputSchema):
+    """Working days: to accept, to the first feedback, between status updates."""
+
+    accept_within = fields.Integer(required=True)
+    feedback_within = fields.Integer(required=True)
+    update_every = fields.Integer(required=True)
+
+
+class RouteNodeSchema(OutputSchema):
+    """A place in the route: who owns it, its clocks, where it escalates to."""
+
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True)
+    description = fields.String(required=True)
+    owner = fields.Dict(required=True, metadata={"description": "`type` en zo nodig `group`"})
+    clocks = fields.Nested(ClocksSchema, required=True)
+    escalate_on_overdue = fields.String(required=True, allow_none=True)
+    independent = fields.Boolean(required=True)
+    shows_reporter = fields.Boolean(required=True)
+
+
+class RouteEdgeSchema(OutputSchema):
+    """A line of the route (``back``: a way back)."""
+
+    source = fields.String(required=True, data_key="from")
+    target = fields.String(required=True, data_key="to")
+    back = fields.Boolean(required=True)
+
+
+class EntryRuleSchema(OutputSchema):
+    """A rule for the first node: all its conditions hold."""
+
+    name = fields.String(required=True)
+    to = fields.String(required=True)
+    when = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw()), required=True)
+
+
+class EntrySchema(OutputSchema):
+    """How a new signal finds its first node: the first rule that matches, else ``default``."""
+
+    rules = fields.List(fields.Nested(EntryRuleSchema), required=True)
+    default = fields.String(required=True)
+
+
+class RouteGraphSchema(OutputSchema):
+    """The active route graph."""
+
+    municipality = fields.String(required=True)
+    version = fields.String(required=True)
+    nodes = fields.List(fields.Nested(RouteNodeSchema), required=True)
+    edges = fields.List(fields.Nested(RouteEdgeSchema), required=True)
+    entry = fields.Nested(EntrySchema, required=True)
+
+
+class CodeSchema(OutputSchema):
+    """A code and its Dutch label."""
+
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class CodeListsSchema(OutputSchema):
+    """Every code list with its Dutch labels, in the order forms show them."""
+
+    lists = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(CodeSchema)), required=True
+    )
+
+
+class KwestieSchema(OutputSchema):
+    """A structural issue: one mechanism behind many signals."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "decided"]))
+    node = fields.Nested(NodeRefSchema, required=True)
+    owner = fields.Nested(OwnerSchema, required=True)
+    regulation = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True, allow_none=True)
+    source_organisation = fields.String(required=True, allow_none=True)
+    outcome = fields.String(required=True, allow_none=True)
+    rationale = fields.String(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+    linked = fields.Integer(required=True, metadata={"description": "gekoppelde signalen"})
+    url = fields.String(required=True)
+
+
+class KwestieListSchema(OutputSchema):
+    """The kwesties the caller may see."""
+
+    items = fields.List(fields.Nested(KwestieSchema), required=True)
+
+
+class KwestieEventSchema(OutputSchema):
+    """An entry in a kwestie's history."""
+
+    type = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True, allow_none=True)
+    data = fields.Dict(required=True)
+
+
+class KwestieDetailSchema(KwestieSchema):
+    """A kwestie with the linked signals the caller may see, and its history."""
+
+    signals = fields.List(fields.String(), required=True)
+    hidden_signals = fields.Integer(
+        required=True, metadata={"description": "gekoppelde signalen die u niet mag zien"}
+    )
+    events = fields.List(fields.Nested(KwestieEventSchema), required=True)
+
+
+# What one caller sees ------------------------------------------------------------------------
+
+
+def present_token(token: ApiToken, secret: str) -> Json:
+    return {
+        "token": secret,
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+    }
+
+
+def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -> Json:
+    """``signal`` as ``viewer`` may see it in full (the caller has checked that they may)."""
+    shows_reporter = access.shows_reporter(viewer, signal)
+    reporter = signal.reporter
+    view: Json = {
+        "reference": signal.reference,
+        "title": signal.title,
+        "situation": signal.situation,
+        "resident_experience": signal.resident_experience,
+        "status": signal.status,
+        "node": {"key": signal.node, "label": node_label(signal.node)},
+        "owner": _signal_owner(signal),
+        "reporter": {
+            "name": reporter.name,
+            "email": reporter.email,
+            "organisation": reporter.organisation.name,
+        }
+        if shows_reporter
+        else None,
+        "deadlines": {
+            "accept_due": signal.accept_due,
+            "feedback_due": signal.feedback_due,
+            "update_due": signal.update_due,
+        },
+        "created_at": signal.created_at,
+        "updated_at": signal.updated_at,
+        "outcome": signal.outcome,
+        "rationale": signal.rationale,
+        "kwestie": {"id": signal.kwestie.id, "title": signal.kwestie.title}
+        if signal.kwestie is not None
+        else None,
+        "regulations": signal.regulations,
+        "level": signal.level,
+        "source_organisation": signal.source_organisation,
+        "scope": signal.scope,
+        "urgency": signal.urgency,
+        "impact": list(signal.impact or []),
+        "maatwerk": signal.maatwerk,
+        "maatwerk_grounds": list(signal.maatwerk_grounds or []),
+        "version": signal.version,
+        "actions": actions_for(viewer, signal),
+        "url": signal_url(signal.reference),
+    }
+    if with_events:
+        view["events"] = [_present_event(event, signal, shows_reporter) for event in signal.events]
+    return view
+
+
+def _signal_owner(signal: Signal) -> Json | None:
+    if signal.owner_user is not None:
+        return {"name": signal.owner_user.name, "email": signal.owner_user.email}
+    if signal.owner_group is not None:
+        return {
+            "group": signal.owner_group,
+            "label": active_graph().group_label(signal.owner_group),
+        }
+    return None
+
+
+def _present_event(event: SignalEvent, signal: Signal, shows_reporter: bool) -> Json:
+    actor: Json | None = None
+    if event.actor is not None:
+        by_reporter = event.actor_id == signal.reporter_id
+        actor = {
+            "name": event.actor.name if shows_reporter or not by_reporter else None,
+            "reporter": by_reporter,
+        }
+    return {"type": event.type, "at": event.at, "actor": actor, "data": event.data or {}}
+
+
+def present_preview(decision: RouteDecision) -> Json:
+    owner = decision.owner
+    return {
+        "node": {"key": decision.node.key, "label": decision.node.label},
+        "owner": {"name": owner.user.name, "email": owner.user.email}
+        if owner.user is not None
+        else {"group": owner.group, "label": active_graph().group_label(owner.group or "")},
+        "reason": decision.reason,
+        "accept_due": decision.deadlines.accept_due,
+        "feedback_due": decision.deadlines.feedback_due,
+        "update_due": decision.deadlines.update_due,
+    }
+
+
+def present_graph(graph: RouteGraph) -> Json:
+    return {
+        "municipality": graph.municipality,
+        "version": graph.version,
+        "nodes": [
+            {
+                "key": node.key,
+                "label": node.label,
+                "kind": node.kind.value,
+                "description": node.description,
+                "owner": {"type": node.owner.type.value, "group": node.owner.group or None},
+                "clocks": {
+                    "accept_within": node.clocks.accept_within,
+                    "feedback_within": node.clocks.feedback_within,
+                    "update_every": node.clocks.update_every,
+                },
+                "escalate_on_overdue": node.escalate_on_overdue,
+                "independent": node.independent,
+                "shows_reporter": node.shows_reporter,
+            }
+            for node in graph.nodes.values()
+        ],
+        "edges": [
+            {"source": edge.source, "target": edge.target, "back": edge.back}
+            for edge in graph.edges
+        ],
+        "entry": {
+            "rules": [
+                {
+                    "name": rule.name,
+                    "to": rule.to,
+                    "when": {name: sorted(values, key=str) for name, values in rule.when.items()},
+                }
+                for rule in graph.rules
+            ],
+            "default": graph.default,
+        },
+    }
+
+
+def present_codes() -> Json:
+    return {
+        "lists": {
+            name: [{"code": code, "label": label} for code, label in code_list.items()]
+            for name, code_list in codes.CODE_LISTS.items()
+        }
+    }
+
+
+def present_kwestie(summary: KwestieSummary) -> Json:
+    kwestie = summary.kwestie
+    return {**_kwestie_fields(kwestie), "linked": summary.linked}
+
+
+def present_kwestie_detail(kwestie: Kwestie, linked: LinkedSignals) -> Json:
+    return {
+        **_kwestie_fields(kwestie),
+        "linked": linked.total,
+        "signals": [signal.reference for signal in linked.visible],
+        "hidden_signals": linked.hidden,
+        "events": [
+            {
+                "type": event.type,
+                "at": event.at,
+                "actor": event.actor.name if event.actor is not None else None,
+                "data": event.data or {},
+            }
+            for event in kwestie.events
+        ],
+    }
+
+
+def _kwestie_fields(kwestie: Kwestie) -> Json:
+    if kwestie.owner_user is not None:
+        owner: Json = {"name": kwestie.owner_user.name, "email": kwestie.owner_user.email}
+    else:
+        group = kwestie.owner_group or ""
+        owner = {"group": group, "label": active_graph().group_label(group)}
+    return {
+        "id": kwestie.id,
+        "title": kwestie.title,
+        "description": kwestie.description,
+        "status": kwestie.status,
+        "node": {"key": kwestie.node, "label": node_label(kwestie.node)},
+        "owner": owner,
+        "regulation": kwestie.regulation,
+        "level": kwestie.level,
+        "source_organisation": kwestie.source_organisation,
+        "outcome": kwestie.outcome,
+        "rationale": kwestie.rationale,
+        "created_at": kwestie.created_at,
+        "updated_at": kwestie.updated_at,
+        "decided_at": kwestie.decided_at,
+        "version": kwestie.version,
+        "url": kwestie_url(kwestie.id),
+    }

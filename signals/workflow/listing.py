@@ -1,0 +1,115 @@
+"""The list of signals a person may see, filtered, a page at a time (the API's signal list).
+
+Newest first, with cursor pagination: the cursor names the last signal of a page, so a page
+stays right while new signals arrive (an offset would shift). Only signals the person may see
+in full are listed (:func:`signals.workflow.access.fully_visible_clause`).
+"""
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from signals import codes
+from signals.auth.models import User
+from signals.clock import now
+from signals.extensions import db
+from signals.routing.services import active_graph
+from signals.validation import FIELD_MESSAGES, InputSchema, choice_field, load
+from signals.workflow.access import fully_visible_clause, owns_clause
+from signals.workflow.models import OPEN_STATUSES, Signal, due_expression
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+BOOLEAN_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht true of false."}
+
+
+class SignalListSchema(InputSchema):
+    """The filters and the page of ``GET /api/v1/signals``."""
+
+    status = choice_field(codes.STATUSES, required=False)
+    node = fields.String(
+        validate=validate.Length(max=64, error="Maximaal 64 tekens."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een plek in de route."},
+    )
+    overdue = fields.Boolean(error_messages=BOOLEAN_MESSAGES)
+    mine = fields.Boolean(error_messages=BOOLEAN_MESSAGES)
+    cursor = fields.String(
+        validate=validate.Length(max=40, error="Ongeldige cursor."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Ongeldige cursor."},
+    )
+    limit = fields.Integer(
+        validate=validate.Range(
+            min=1, max=MAX_LIMIT, error=f"Kies een aantal van 1 tot en met {MAX_LIMIT}."
+        ),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een getal."},
+    )
+
+    @validates("node")
+    def _known_node(self, value: str, **_kwargs: Any) -> None:
+        if value not in active_graph().nodes:
+            raise ValidationError(f"Onbekende plek in de route: {value}.")
+
+    @validates("cursor")
+    def _readable_cursor(self, value: str, **_kwargs: Any) -> None:
+        if _after_id(value) is None:
+            raise ValidationError("Ongeldige cursor.")
+
+
+@dataclass(frozen=True)
+class SignalPage:
+    """One page of the list, and the cursor of the next one (None: this was the last)."""
+
+    signals: list[Signal]
+    next_cursor: str | None
+
+
+def list_signals(user: User, data: Mapping[str, Any]) -> SignalPage:
+    """The signals ``user`` may see in full that match the filters in ``data``, newest first.
+
+    ``overdue``: open, with the running deadline (accepting, first feedback) passed.
+    ``mine``: reported by ``user``, or theirs (or their group's) to handle now.
+    """
+    filters = load(SignalListSchema(), data)
+    limit = filters.get("limit", DEFAULT_LIMIT)
+    query = select(Signal).where(fully_visible_clause(user))
+    if "status" in filters:
+        query = query.where(Signal.status == filters["status"])
+    if "node" in filters:
+        query = query.where(Signal.node == filters["node"])
+    if filters.get("overdue") is True:
+        query = query.where(Signal.status.in_(OPEN_STATUSES), due_expression() < now())
+    elif filters.get("overdue") is False:
+        query = query.where(due_expression() >= now())
+    if filters.get("mine"):
+        query = query.where((Signal.reporter_id == user.id) | owns_clause(user))
+    if "cursor" in filters:
+        query = query.where(Signal.id < _after_id(filters["cursor"]))
+    query = (
+        query.order_by(Signal.id.desc())
+        .limit(limit + 1)
+        .options(selectinload(Signal.kwestie), selectinload(Signal.regulation_rows))
+    )
+    signals = list(db.session.scalars(query).unique())
+    more = len(signals) > limit
+    signals = signals[:limit]
+    return SignalPage(signals, _cursor_after(signals[-1]) if more else None)
+
+
+def _cursor_after(signal: Signal) -> str:
+    return base64.urlsafe_b64encode(f"s{signal.id}".encode()).decode().rstrip("=")
+
+
+def _after_id(cursor: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if not text.startswith("s") or not text[1:].isdigit() or len(text) > 20:
+        return None
+    return int(text[1:])
