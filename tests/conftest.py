@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.people",
     "tests.fixtures.smtp",
+    "tests.fixtures.api",
 ]

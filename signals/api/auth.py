@@ -8,8 +8,8 @@ next attempt is refused (429) before anything is checked.
 from flask import g, request
 
 from signals.auth.models import User
-from signals.auth.services import authenticate
-from signals.auth.throttle import address_key, check_attempts, email_key, record_failure
+from signals.auth.services import log_in
+from signals.auth.throttle import address_key, check_attempts, record_failure
 from signals.auth.tokens import user_for_token
 from signals.errors import InputInvalid, Unauthenticated
 
@@ -39,13 +39,10 @@ def basic_user() -> User:
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.username:
         raise Unauthenticated(NO_BASIC)
-    email = credentials.username
-    keys = [address_key(request.remote_addr), email_key(email)]
-    check_attempts(keys)
+    credentials_in = {"email": credentials.username, "password": credentials.password or ""}
     try:
-        return authenticate({"email": email, "password": credentials.password or ""})
+        return log_in(credentials_in, request.remote_addr)
     except InputInvalid:
-        record_failure(keys)
         raise Unauthenticated(BAD_BASIC) from None
 
 

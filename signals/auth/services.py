@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from signals.auth.models import GroupMembership, Organisation, User
 from signals.auth.schemas import LoginSchema, OrganisationInputSchema, UserInputSchema
+from signals.auth.throttle import address_key, check_attempts, email_key, record_failure
 from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
@@ -115,6 +116,24 @@ def authenticate(data: Mapping[str, Any]) -> User:
     if user is None or not password_ok or not user.active:
         raise InputInvalid({"password": [LOGIN_FAILED]}, message=LOGIN_FAILED)
     return user
+
+
+def log_in(data: Mapping[str, Any], address: str | None) -> User:
+    """:func:`authenticate` under the rate limit, for the log-in form and HTTP Basic alike.
+
+    Failures count against the client's ``address`` and the e-mail address tried; past the
+    limit the attempt is refused (:class:`TooManyAttempts`) before the password is checked.
+    """
+    email = data.get("email")
+    keys = [address_key(address)]
+    if isinstance(email, str) and email.strip():
+        keys.append(email_key(email))
+    check_attempts(keys)
+    try:
+        return authenticate(data)
+    except InputInvalid:
+        record_failure(keys)
+        raise
 
 
 def load_user(user_id: str) -> User | None:

@@ -8,6 +8,7 @@ web and API process of the service shares it. A failure is recorded in a transac
 own: the request it belongs to fails, the record must not.
 """
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -67,4 +68,4 @@ def _window() -> timedelta:
 
 
 def _seconds_until_free(oldest: datetime) -> int:
-    return max(1, int((oldest + _window() - now()).total_seconds()) + 1)
+    return max(1, math.ceil((oldest + _window() - now()).total_seconds()))

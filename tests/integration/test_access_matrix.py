@@ -1,4 +1,4 @@
-"""Who sees what: every role against every kind of signal, on pages, lists and actions.
+"""Who sees what: every role against every kind of signal, on pages, lists, actions and the API.
 
 Denied is 403 or 404 and never a leak: a denied signal's reference and title appear in no
 list, count or page of that person.
@@ -196,3 +196,52 @@ def test_lists_show_nothing_that_is_not_theirs(
             assert (signal.reference in inbox.text) is owns, (kind, "inbox")
         else:
             assert inbox.status_code == 403
+
+
+# The API keeps the same rules --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "kind"), CASES)
+def test_the_api_shows_what_the_page_shows(world: World, api: Any, role: str, kind: str) -> None:
+    signal, user = world.signals[kind], world.users[role]
+    response = api(user).get(f"/signals/{signal.reference}")
+    expected = SEES[kind][role]
+    if expected == "none":
+        assert response.status_code == 404
+    elif expected == "where":
+        assert response.status_code == 403
+        assert "onafhankelijke plek" in response.get_json()["error"]["message"]
+    else:
+        assert response.status_code == 200
+        assert response.get_json()["title"] == signal.title
+        reporter = response.get_json()["reporter"]
+        assert (reporter is None) is ((kind, role) in HIDDEN_REPORTER)
+        return
+    assert signal.title not in response.text and signal.situation not in response.text
+
+
+@pytest.mark.parametrize(("role", "kind"), CASES)
+def test_api_feedback_is_for_the_owner_only(world: World, api: Any, role: str, kind: str) -> None:
+    signal, user = world.signals[kind], world.users[role]
+    response = api(user).act(signal.reference, "feedback", message="Stand van zaken.")
+    if OWNER[kind] == role:
+        assert response.status_code == 200
+    elif SEES[kind][role] == "none":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_list_holds_what_they_may_see_in_full(world: World, api: Any, role: str) -> None:
+    listed = api(world.users[role]).get("/signals", limit=100).get_json()["items"]
+    expected = {
+        signal.reference for kind, signal in world.signals.items() if SEES[kind][role] == "full"
+    }
+    assert {item["reference"] for item in listed} == expected
+    for item in listed:
+        hidden = (
+            next(k for k, s in world.signals.items() if s.reference == item["reference"]),
+            role,
+        )
+        assert (item["reporter"] is None) is (hidden in HIDDEN_REPORTER)
