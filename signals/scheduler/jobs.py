@@ -5,14 +5,17 @@ wall clock), and the application clock is pinned to it for the sweep's length, s
 service it calls sees the same "now". Only the leader sweeps (:mod:`.leader`).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from signals.auth.throttle import forget_old_failures
 from signals.clock import get_clock
 from signals.notifications.delivery import deliver_pending, smtp_configured
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
 from signals.scheduler.leader import leadership
 
+# Failed log-ins are kept a day (for the administrator who looks into an attack), then deleted.
+FAILURES_KEPT = timedelta(days=1)
 NOT_LEADER = "een andere planner is bezig; deze ronde doet niets"
 
 
@@ -22,6 +25,7 @@ def sweep(now: datetime) -> list[str]:
         if not leading:
             return [NOT_LEADER]
         lines = describe(run_clock_work(now))
+        forget_old_failures(now - FAILURES_KEPT)
         digests = send_digests(now)
         if digests:
             lines.append(f"overzichten aan leidinggevenden: {digests}")

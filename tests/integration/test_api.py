@@ -727,3 +727,58 @@ def test_tokens_are_made_seen_and_revoked_on_their_page(
 
     too_long = session.post("/api-sleutels", {"name": "x" * 101})
     assert too_long.status_code == 422 and "Maximaal 100 tekens" in too_long.text
+
+
+def test_two_retries_at_the_same_moment_make_one_signal(
+    app: Flask, reporter: User, signal_data: dict[str, Any]
+) -> None:
+    """Both requests pass the "key not used yet" check; the unique key lets one of them in."""
+    import threading
+
+    from signals.workflow.services import submit_signal_once
+    from tests.fixtures.app import make_test_app
+
+    reporter_id = reporter.id
+    db.session.rollback()
+    others = [make_test_app(app.config["SQLALCHEMY_DATABASE_URI"]) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results: list[tuple[str, bool]] = []
+    failures: list[BaseException] = []
+
+    def submit(other: Flask) -> None:
+        try:
+            with other.app_context():
+                user = db.session.get(User, reporter_id)
+                assert user is not None
+                barrier.wait(timeout=30)
+                submission = submit_signal_once(user, signal_data, "gelijktijdig")
+                results.append((submission.signal.reference, submission.replayed))
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+    threads = [threading.Thread(target=submit, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    assert len(results) == 2
+    assert results[0][0] == results[1][0], "one signal for both"
+    assert sorted(replayed for _reference, replayed in results) == [False, True]
+    assert count(Signal) == 1 and count(SubmissionKey) == 1
+    assert count(OutboxMessage) == 2, "the losing request's e-mails were rolled back"
+
+
+def test_the_scheduler_forgets_failures_after_a_day(client: FlaskClient, clock: Clock) -> None:
+    from signals.scheduler.jobs import sweep
+
+    guess = {"Authorization": "Bearer ks_" + "B" * 43}
+    client.get("/api/v1/signals", headers=guess)
+    clock.set(clock.now() + timedelta(hours=23))
+    client.get("/api/v1/signals", headers=guess)
+    sweep(clock.now() + timedelta(hours=2))
+    assert count(AuthFailure) == 1, "the one of 25 hours ago is gone, the other kept"
