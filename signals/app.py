@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -16,6 +16,7 @@ from signals.clock import Clock
 from signals.config import Config
 from signals.extensions import csrf, db, login_manager, migrate
 from signals.routing import services as routing
+from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
@@ -74,7 +75,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     app.extensions["signals.clock"] = app.config.get("CLOCK") or Clock()
     routing.init_app(app, PROJECT_ROOT)
+    app.before_request(_refuse_unreadable_addresses)
     app.before_request(_require_login)
+
+
+def _refuse_unreadable_addresses() -> None:
+    """A NUL or a broken character in the path or the query: 400, before any query runs."""
+    if not readable(request.path) or not readable(list(request.args.items(multi=True))):
+        abort(400)
 
 
 def _require_login() -> Response | None:

@@ -12,6 +12,7 @@ from signals.errors import InputInvalid
 from signals.privacy import refuse_bsn
 
 REQUIRED = "Dit veld is verplicht."
+UNREADABLE = "Bevat tekens die niet kunnen worden opgeslagen (zoals een nul-teken)."
 FIELD_MESSAGES: dict[str, Any] = {
     "required": REQUIRED,
     "null": REQUIRED,
@@ -35,13 +36,40 @@ class InputSchema(Schema):
         if not isinstance(data, Mapping):
             return data
         cleaned: dict[str, Any] = {}
+        unreadable: dict[str, list[str]] = {}
         for key, value in data.items():
+            if not readable(value):
+                unreadable[str(key)] = [UNREADABLE]
+                continue
             if isinstance(value, str):
                 value = value.strip()
             if value is None or value == "" or value == []:
                 continue
             cleaned[key] = value
+        if unreadable:
+            raise ValidationError(unreadable)
         return cleaned
+
+
+def readable(value: Any) -> bool:
+    """Whether every text in ``value`` can be stored: no NUL character, valid Unicode.
+
+    PostgreSQL refuses NUL in text and a lone surrogate (which JSON can carry) is no
+    character at all; both would otherwise end as a server error instead of a message.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list | tuple):
+        return all(readable(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(readable(key) and readable(item) for key, item in value.items())
+    return True
 
 
 class FormSchema(InputSchema):

@@ -27,7 +27,8 @@ def address_key(address: str | None) -> str:
 
 
 def email_key(email: str) -> str:
-    return f"email:{email.strip().lower()[:250]}"
+    # ascii(): whatever was typed (a NUL, a broken character) becomes storable text
+    return f"email:{ascii(email.strip().lower())[:250]}"
 
 
 def check_attempts(keys: Iterable[str]) -> None:

@@ -782,3 +782,33 @@ def test_the_scheduler_forgets_failures_after_a_day(client: FlaskClient, clock: 
     client.get("/api/v1/signals", headers=guess)
     sweep(clock.now() + timedelta(hours=2))
     assert count(AuthFailure) == 1, "the one of 25 hours ago is gone, the other kept"
+
+
+@pytest.mark.parametrize("text", ["met\u0000nul", "half \ud800 teken"])
+def test_text_that_cannot_be_stored_is_refused_not_a_server_error(
+    client: FlaskClient,
+    api: Api,
+    login: Any,
+    reporter: User,
+    signal_data: dict[str, Any],
+    text: str,
+) -> None:
+    caller = api(reporter)
+    body = caller.post("/signals", {**signal_data, "title": text})
+    assert body.status_code == 422 and "nul-teken" in error_of(body)["fields"]["title"][0]
+    listed = caller.post("/signals", {**signal_data, "regulations": ["awb", text]})
+    assert listed.status_code == 422 and "regulations" in error_of(listed)["fields"]
+    key = caller.post("/signals", signal_data, headers={"Idempotency-Key": "a\u0000b"})
+    assert key.status_code == 422
+    path = client.get("/api/v1/signals/KM%00", headers=caller.headers)
+    assert path.status_code == 400 and error_of(path)["code"] == "bad_request"
+    query = client.get("/api/v1/signals?node=a%00", headers=caller.headers)
+    assert query.status_code == 400
+    basic_nul = client.post("/api/v1/tokens", headers=basic(f"{reporter.email}\u0000", "x"))
+    assert basic_nul.status_code == 401
+    assert count(Signal) == 0
+    # the web form keeps what was typed and says what is wrong
+    page = login(reporter).post("/signalen/nieuw", {**signal_data, "title": "met\u0000nul"})
+    assert page.status_code == 422
+    assert "nul-teken" in page.text and signal_data["situation"] in page.text
+    assert client.get("/signalen/KM%00").status_code == 400
