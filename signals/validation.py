@@ -21,7 +21,14 @@ FIELD_MESSAGES: dict[str, Any] = {
 
 
 class InputSchema(Schema):
-    """Base of every input schema: unknown fields refused, text trimmed, empty means absent."""
+    """Base of every input schema: unknown fields refused, text trimmed, empty means absent.
+
+    "Empty means absent" (an empty text, null, an empty list) suits forms and JSON bodies;
+    a schema of query parameters turns it off (``empty_means_absent``), so that ``?overdue=``
+    is an error rather than no filter.
+    """
+
+    empty_means_absent = True
 
     error_messages = {
         "unknown": "Onbekend veld.",
@@ -36,18 +43,22 @@ class InputSchema(Schema):
         if not isinstance(data, Mapping):
             return data
         cleaned: dict[str, Any] = {}
-        unreadable: dict[str, list[str]] = {}
+        refused: dict[str, list[str]] = {}
+        known = {field.data_key or name for name, field in self.load_fields.items()}
         for key, value in data.items():
+            if self.unknown == RAISE and key not in known:
+                refused[str(key)] = [self.error_messages["unknown"]]  # also when empty
+                continue
             if not readable(value):
-                unreadable[str(key)] = [UNREADABLE]
+                refused[str(key)] = [UNREADABLE]
                 continue
             if isinstance(value, str):
                 value = value.strip()
-            if value is None or value == "" or value == []:
+            if self.empty_means_absent and (value is None or value == "" or value == []):
                 continue
             cleaned[key] = value
-        if unreadable:
-            raise ValidationError(unreadable)
+        if refused:
+            raise ValidationError(refused)
         return cleaned
 
 
@@ -102,10 +113,12 @@ def choice_field(codes: Iterable[str], *, required: bool = True) -> fields.Strin
 
 
 def choices_field(codes: Iterable[str], *, required: bool = True) -> fields.List[Any]:
-    """Several codes out of a code list; a single value counts as a list of one."""
-    return _SingleOrList(
+    """Several codes out of a code list, each at most once."""
+    return fields.List(
         choice_field(codes),
         required=required,
+        validate=_each_once,
+        metadata={"uniqueItems": True},
         error_messages={
             **FIELD_MESSAGES,
             "required": "Kies ten minste één.",
@@ -115,11 +128,9 @@ def choices_field(codes: Iterable[str], *, required: bool = True) -> fields.List
     )
 
 
-class _SingleOrList(fields.List[Any]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        return super()._deserialize(value, attr, data, **kwargs)
+def _each_once(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("Kies elke code één keer.")
 
 
 def field_messages(errors: Mapping[str, Any] | list[Any] | str) -> dict[str, list[str]]:

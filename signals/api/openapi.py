@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from signals.api.schemas import ErrorEnvelopeSchema
+from signals.validation import InputSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 API_VERSION = "1.0"
@@ -86,11 +87,12 @@ def operation(
 
 def build_spec(app: Flask) -> dict[str, Any]:
     """The OpenAPI document for every route of the ``api`` blueprint."""
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="Signalen knellende mechanismen — API",
         version=API_VERSION,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[marshmallow],
         info={
             "description": (
                 "Signalen indienen, volgen en behandelen vanuit andere systemen (buurtteams, "
@@ -100,6 +102,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         },
         servers=[{"url": "/"}],
     )
+    assert marshmallow.converter is not None  # set by APISpec when it takes the plugin
+    marshmallow.converter.add_attribute_function(_empty_means_absent)  # type: ignore[no-untyped-call]
     spec.components.security_scheme(
         "bearer",
         {"type": "http", "scheme": "bearer", "description": "Een persoonlijke API-sleutel"},
@@ -172,6 +176,25 @@ def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, A
             }
         described["responses"][str(status)] = response
     return described
+
+
+def _empty_means_absent(
+    self: Any, field: fields.Field[Any], ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """Document that a field that may be left out also takes null and an empty text.
+
+    Both count as leaving it out (:class:`signals.validation.InputSchema`).
+    """
+    schema = field.parent
+    if not isinstance(schema, InputSchema) or not schema.empty_means_absent:
+        return {}
+    optional = not field.required or schema.partial is True
+    if not optional or "dump_only" in ret:
+        return {}
+    extra: dict[str, Any] = {"nullable": True}
+    if "enum" in ret:
+        extra["enum"] = [*ret["enum"], ""]
+    return extra
 
 
 def _schema_name(schema: type[Schema] | Schema) -> str:

@@ -31,7 +31,7 @@ class OutputSchema(Schema):
         ordered = True
 
 
-class ErrorSchema(OutputSchema):
+class ErrorBodySchema(OutputSchema):
     """What went wrong: a code for programs, a Dutch message for people, messages per field."""
 
     code = fields.String(required=True, metadata={"example": "invalid_input"})
@@ -47,7 +47,7 @@ class ErrorSchema(OutputSchema):
 class ErrorEnvelopeSchema(OutputSchema):
     """Every error answer."""
 
-    error = fields.Nested(ErrorSchema, required=True)
+    error = fields.Nested(ErrorBodySchema, required=True)
 
 
 class TokenCreateSchema(OutputSchema):

@@ -19,6 +19,7 @@ from signals import codes
 from signals.auth.models import User
 from signals.clock import now
 from signals.extensions import db
+from signals.kwesties.schemas import MAX_ID
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, InputSchema, choice_field, load
 from signals.workflow.access import fully_visible_clause, owns_clause
@@ -31,6 +32,8 @@ BOOLEAN_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht true of false."}
 
 class SignalListSchema(InputSchema):
     """The filters and the page of ``GET /api/v1/signals``."""
+
+    empty_means_absent = False  # query parameters: "?overdue=" is a mistake, not "no filter"
 
     status = choice_field(codes.STATUSES, required=False)
     node = fields.String(
@@ -110,6 +113,9 @@ def _after_id(cursor: str) -> int | None:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not text.startswith("s") or not text[1:].isdigit() or len(text) > 20:
+    digits = text[1:]
+    if not text.startswith("s") or not (digits.isascii() and digits.isdecimal()):
         return None
-    return int(text[1:])
+    if len(digits) > len(str(MAX_ID)) or not 0 < int(digits) <= MAX_ID:
+        return None
+    return int(digits)

@@ -238,6 +238,10 @@ INVALID = [
     ({"title": "x" * 151}, "title", "Maximaal 150 tekens."),
     ({"situation": "BSN 111222333 van de inwoner"}, "situation", "burgerservicenummer"),
     ({"direct_node": "casuistiek"}, "direct_node", "niet rechtstreeks beschikbaar"),
+    ({"regulations": ["awb", "awb"]}, "regulations", "Kies elke code één keer."),
+    ({"regulations": "awb"}, "regulations", "Verwacht een lijst met codes."),
+    ({"": None}, "", "Onbekend veld."),
+    ({"kleur": ""}, "kleur", "Onbekend veld."),
 ]
 
 
@@ -420,6 +424,10 @@ def test_the_list_filters(
         ({"overdue": "misschien"}, "overdue"),
         ({"cursor": "!!"}, "cursor"),
         ({"cursor": base64.urlsafe_b64encode(b"x1").decode()}, "cursor"),
+        ({"cursor": base64.urlsafe_b64encode(b"s" + b"9" * 19).decode()}, "cursor"),
+        ({"cursor": base64.urlsafe_b64encode("s²".encode()).decode()}, "cursor"),
+        ({"overdue": ""}, "overdue"),
+        ({"status": ""}, "status"),
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
         ({"sort": "title"}, "sort"),
