@@ -29,6 +29,12 @@ class InputInvalid(SignalsError):
         self.fields = {name: list(messages) for name, messages in fields.items()}
 
 
+class MalformedJson(SignalsError):
+    """The body of an API request is not JSON at all (400; JSON that is wrong is 422)."""
+
+    code = "malformed_json"
+
+
 class NotFound(SignalsError):
     """The object does not exist, or the caller may not know that it exists."""
 

@@ -25,7 +25,7 @@ from signals.api.errors import (
 from signals.api.openapi import build_spec, operation
 from signals.auth.tokens import TokenSchema, issue_token
 from signals.clock import now
-from signals.errors import Forbidden, InputInvalid, SignalsError
+from signals.errors import Forbidden, InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
@@ -99,7 +99,7 @@ Elke actie neemt ook `version` (de versie die u zag): is het signaal intussen ge
 
 
 def register(app: Flask) -> None:
-    """Register the API blueprint and make every error under ``/api/`` an error envelope."""
+    """Register the API blueprint (errors outside its views: :func:`api_error_for`)."""
     app.register_blueprint(bp)
 
 
@@ -127,18 +127,10 @@ def json_body() -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise _MalformedJson() from None
+        raise MalformedJson(MALFORMED_JSON) from None
     if not isinstance(body, dict):
         raise InputInvalid({"_schema": ["Verwacht een JSON-object met velden."]})
     return body
-
-
-class _MalformedJson(SignalsError):
-    status_code = 400
-    code = "malformed_json"
-
-    def __init__(self) -> None:
-        super().__init__(MALFORMED_JSON)
 
 
 def _answer(schema: Schema, data: Any, status: int = 200) -> Response:
