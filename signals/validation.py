@@ -4,7 +4,8 @@ Web forms and the API validate with the same schemas, so both show the same per-
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
@@ -148,6 +149,18 @@ def _messages(value: Any) -> list[str]:
     else:
         found = [message for nested in value for message in _messages(nested)]
     return list(dict.fromkeys(found))
+
+
+S = TypeVar("S", bound=Schema)
+
+
+@cache
+def reusable(schema: type[S]) -> S:
+    """One instance of ``schema`` for every request: making one copies all its fields.
+
+    Only for schemas made without arguments; loading and dumping keep no state in them.
+    """
+    return schema()
 
 
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from signals.api.openapi import build_spec, operation
 from signals.auth.tokens import TokenSchema, issue_token
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, MalformedJson, SignalsError
-from signals.extensions import csrf
+from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
 from signals.routing.services import active_graph, decide_entry
-from signals.validation import load
+from signals.validation import load, reusable
 from signals.workflow import access, services
 from signals.workflow.listing import SignalListSchema, list_signals
 from signals.workflow.models import Signal
@@ -105,6 +105,9 @@ def register(app: Flask) -> None:
 
 @bp.before_request
 def _authenticate() -> None:
+    # The answer shows what the request itself just committed: no reloading it all from the
+    # database after the commit (the session is this request's alone).
+    db.session().expire_on_commit = False
     if request.endpoint not in PUBLIC:
         g.api_user = token_user()
 
@@ -133,8 +136,8 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def _answer(schema: Schema, data: Any, status: int = 200) -> Response:
-    response = jsonify(schema.dump(data))
+def _answer(schema: type[Schema], data: Any, status: int = 200) -> Response:
+    response = jsonify(reusable(schema).dump(data))
     response.status_code = status
     return response
 
@@ -157,7 +160,7 @@ def create_token() -> Response:
     user = basic_user()
     issued = issue_token(user, json_body())
     return _answer(
-        schemas.TokenCreateSchema(), schemas.present_token(issued.token, issued.secret), 201
+        schemas.TokenCreateSchema, schemas.present_token(issued.token, issued.secret), 201
     )
 
 
@@ -209,7 +212,7 @@ def create_signal() -> Response:
         submission = services.submit_signal_once(user, body, key)
         signal, replayed = submission.signal, submission.replayed
     response = _answer(
-        schemas.SignalDetailSchema(),
+        schemas.SignalDetailSchema,
         schemas.present_signal(user, signal, with_events=True),
         201,
     )
@@ -233,7 +236,7 @@ def list_signals_view() -> Response:
     user = current_user()
     page = list_signals(user, request.args.to_dict())
     return _answer(
-        schemas.SignalPageSchema(),
+        schemas.SignalPageSchema,
         {
             "items": [schemas.present_signal(user, signal) for signal in page.signals],
             "next_cursor": page.next_cursor,
@@ -252,7 +255,7 @@ def get_signal(reference: str) -> Response:
     user = current_user()
     signal = _fully_visible(user, reference)
     return _answer(
-        schemas.SignalDetailSchema(), schemas.present_signal(user, signal, with_events=True)
+        schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
 
 
@@ -271,7 +274,7 @@ def signal_action(reference: str) -> Response:
     action = _action(body, SIGNAL_ACTIONS)
     signal = SIGNAL_ACTIONS[action](user, reference, body)
     return _answer(
-        schemas.SignalDetailSchema(), schemas.present_signal(user, signal, with_events=True)
+        schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
 
 
@@ -302,7 +305,7 @@ def _action(body: dict[str, Any], actions: Mapping[str, Any]) -> str:
     errors=(),
 )
 def route_graph() -> Response:
-    return _answer(schemas.RouteGraphSchema(), schemas.present_graph(active_graph()))
+    return _answer(schemas.RouteGraphSchema, schemas.present_graph(active_graph()))
 
 
 @bp.post("/routes/preview")
@@ -322,7 +325,7 @@ def route_preview() -> Response:
     if direct is not None:
         services.check_direct_choice(user, direct)
     decision = decide_entry(user, fields_in, now())
-    return _answer(schemas.RoutePreviewSchema(), schemas.present_preview(decision))
+    return _answer(schemas.RoutePreviewSchema, schemas.present_preview(decision))
 
 
 @bp.get("/codes")
@@ -333,7 +336,7 @@ def route_preview() -> Response:
     errors=(),
 )
 def code_lists() -> Response:
-    return _answer(schemas.CodeListsSchema(), schemas.present_codes())
+    return _answer(schemas.CodeListsSchema, schemas.present_codes())
 
 
 # Kwesties ------------------------------------------------------------------------------------
@@ -349,7 +352,7 @@ def code_lists() -> Response:
 def list_kwesties() -> Response:
     summaries = kwesties.list_kwesties(current_user())
     return _answer(
-        schemas.KwestieListSchema(),
+        schemas.KwestieListSchema,
         {"items": [schemas.present_kwestie(summary) for summary in summaries]},
     )
 
@@ -405,7 +408,7 @@ def _kwestie_answer(user: Any, kwestie_id: int, status: int = 200) -> Response:
     kwestie = kwesties.get_visible_kwestie(user, kwestie_id)
     linked = kwesties.linked_signals_for(user, kwestie)
     return _answer(
-        schemas.KwestieDetailSchema(), schemas.present_kwestie_detail(kwestie, linked), status
+        schemas.KwestieDetailSchema, schemas.present_kwestie_detail(kwestie, linked), status
     )
 
 

@@ -70,7 +70,7 @@ class User(UserMixin, Base):  # type: ignore[misc]
     organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
     manager: Mapped["User | None"] = relationship(remote_side=[id])
     group_memberships: Mapped[list["GroupMembership"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

@@ -44,7 +44,7 @@ from signals.routing.services import (
     resolve_owner,
 )
 from signals.transaction import unit_of_work
-from signals.validation import load
+from signals.validation import load, reusable
 from signals.workflow import clocks
 from signals.workflow.access import Visibility, is_owner, visibility
 from signals.workflow.models import (
@@ -149,7 +149,7 @@ def _replay(earlier: SubmissionKey, request_hash: str) -> Submission:
 
 
 def _submission(reporter: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    fields = load(SignalInputSchema(), data)
+    fields = load(reusable(SignalInputSchema), data)
     check_direct_choice(reporter, fields.get("direct_node"))
     return fields
 
