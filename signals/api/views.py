@@ -24,14 +24,13 @@ from signals.api.errors import (
 )
 from signals.api.openapi import build_spec, operation
 from signals.auth.tokens import TokenSchema, issue_token
-from signals.clock import now
-from signals.errors import Forbidden, InputInvalid, MalformedJson, SignalsError
+from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
-from signals.routing.services import active_graph, decide_entry
-from signals.validation import load, reusable
-from signals.workflow import access, services
+from signals.routing.services import active_graph
+from signals.validation import reusable
+from signals.workflow import services
 from signals.workflow.listing import SignalListSchema, list_signals
 from signals.workflow.models import Signal
 from signals.workflow.schemas import SignalInputSchema
@@ -41,9 +40,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: every request carries its own credentials
 PUBLIC = {"api.openapi_document", "api.docs", "api.create_token"}
 MALFORMED_JSON = "De body is geen geldige JSON."
-WHEREABOUTS_ONLY = (
-    "Dit signaal ligt bij een onafhankelijke plek in de route; u ziet alleen dat het daar is."
-)
 
 SignalAction = Callable[[Any, str, Mapping[str, Any]], Signal]
 SIGNAL_ACTIONS: dict[str, SignalAction] = {
@@ -253,7 +249,7 @@ def list_signals_view() -> Response:
 )
 def get_signal(reference: str) -> Response:
     user = current_user()
-    signal = _fully_visible(user, reference)
+    signal = services.get_fully_visible_signal(user, reference)
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
@@ -276,13 +272,6 @@ def signal_action(reference: str) -> Response:
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
-
-
-def _fully_visible(user: Any, reference: str) -> Signal:
-    signal = services.get_visible_signal(user, reference)
-    if access.visibility(user, signal) != access.Visibility.FULL:
-        raise Forbidden(WHEREABOUTS_ONLY)
-    return signal
 
 
 def _action(body: dict[str, Any], actions: Mapping[str, Any]) -> str:
@@ -319,12 +308,7 @@ def route_graph() -> Response:
     errors=(),
 )
 def route_preview() -> Response:
-    user = current_user()
-    fields_in = load(SignalInputSchema(partial=True), json_body())
-    direct = fields_in.get("direct_node")
-    if direct is not None:
-        services.check_direct_choice(user, direct)
-    decision = decide_entry(user, fields_in, now())
+    decision = services.preview_signal(current_user(), json_body())
     return _answer(schemas.RoutePreviewSchema, schemas.present_preview(decision))
 
 

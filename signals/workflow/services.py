@@ -37,6 +37,7 @@ from signals.routing.graph import Node
 from signals.routing.services import (
     Deadlines,
     Owner,
+    RouteDecision,
     active_graph,
     deadlines_at,
     decide_entry,
@@ -67,6 +68,9 @@ from signals.workflow.schemas import (
 )
 from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
 
+WHEREABOUTS_ONLY = (
+    "Dit signaal ligt bij een onafhankelijke plek in de route; u ziet alleen dat het daar is."
+)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
@@ -415,6 +419,28 @@ def get_visible_signal(user: User, reference: str, *, for_update: bool = False) 
     if signal is None or visibility(user, signal) == Visibility.NONE:
         raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
     return signal
+
+
+def get_fully_visible_signal(user: User, reference: str) -> Signal:
+    """The signal ``reference`` if ``user`` may see all of it.
+
+    NotFound if they may not know it exists; Forbidden if they may know only where it is
+    (at an independent node that is not theirs).
+    """
+    signal = get_visible_signal(user, reference)
+    if visibility(user, signal) != Visibility.FULL:
+        raise Forbidden(WHEREABOUTS_ONLY)
+    return signal
+
+
+def preview_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
+    """Where a signal with the fields in ``data`` would enter now; nothing is stored.
+
+    Every field may be left out, but what is given must be valid (422 otherwise).
+    """
+    fields = load(SignalInputSchema(partial=True), data)
+    check_direct_choice(reporter, fields.get("direct_node"))
+    return decide_entry(reporter, fields, now())
 
 
 def _begin(
