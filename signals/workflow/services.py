@@ -45,7 +45,7 @@ from signals.routing.services import (
     resolve_owner,
 )
 from signals.transaction import unit_of_work
-from signals.validation import load, reusable
+from signals.validation import load, readable, reusable
 from signals.workflow import clocks
 from signals.workflow.access import Visibility, is_owner, visibility
 from signals.workflow.models import (
@@ -412,6 +412,8 @@ def get_visible_signal(user: User, reference: str, *, for_update: bool = False) 
     ``for_update`` locks the row until the transaction ends (PostgreSQL), so two owners acting
     at once are serialised and the second sees the first one's result.
     """
+    if not readable(reference):  # a NUL would reach the database as a server error
+        raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
     query = select(Signal).where(Signal.reference == reference)
     if for_update:
         query = query.with_for_update(of=Signal).execution_options(populate_existing=True)

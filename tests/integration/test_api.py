@@ -798,6 +798,7 @@ def test_text_that_cannot_be_stored_is_refused_not_a_server_error(
     api: Api,
     login: Any,
     reporter: User,
+    manager: User,
     signal_data: dict[str, Any],
     text: str,
 ) -> None:
@@ -812,6 +813,9 @@ def test_text_that_cannot_be_stored_is_refused_not_a_server_error(
     assert path.status_code == 400 and error_of(path)["code"] == "bad_request"
     query = client.get("/api/v1/signals?node=a%00", headers=caller.headers)
     assert query.status_code == 400
+    owner = api(manager)
+    kwestie = owner.post("/kwesties", {"title": "x", "node": "beleid", "from_signal": text})
+    assert kwestie.status_code == 404, kwestie.text
     basic_nul = client.post("/api/v1/tokens", headers=basic(f"{reporter.email}\u0000", "x"))
     assert basic_nul.status_code == 401
     assert count(Signal) == 0
