@@ -323,7 +323,7 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
         "resident_experience": signal.resident_experience,
         "status": signal.status,
         "node": {"key": signal.node, "label": node_label(signal.node)},
-        "owner": _signal_owner(signal),
+        "owner": _owner(signal.owner_user, signal.owner_group),
         "reporter": {
             "name": reporter.name,
             "email": reporter.email,
@@ -360,14 +360,12 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
     return view
 
 
-def _signal_owner(signal: Signal) -> Json | None:
-    if signal.owner_user is not None:
-        return {"name": signal.owner_user.name, "email": signal.owner_user.email}
-    if signal.owner_group is not None:
-        return {
-            "group": signal.owner_group,
-            "label": active_graph().group_label(signal.owner_group),
-        }
+def _owner(user: User | None, group: str | None) -> Json | None:
+    """An owner as :class:`OwnerSchema` shows it: a person, else a group of the route."""
+    if user is not None:
+        return {"name": user.name, "email": user.email}
+    if group is not None:
+        return {"group": group, "label": active_graph().group_label(group)}
     return None
 
 
@@ -383,12 +381,9 @@ def _present_event(event: SignalEvent, signal: Signal, shows_reporter: bool) -> 
 
 
 def present_preview(decision: RouteDecision) -> Json:
-    owner = decision.owner
     return {
         "node": {"key": decision.node.key, "label": decision.node.label},
-        "owner": {"name": owner.user.name, "email": owner.user.email}
-        if owner.user is not None
-        else {"group": owner.group, "label": active_graph().group_label(owner.group or "")},
+        "owner": _owner(decision.owner.user, decision.owner.group),
         "reason": decision.reason,
         "accept_due": decision.deadlines.accept_due,
         "feedback_due": decision.deadlines.feedback_due,
@@ -469,18 +464,13 @@ def present_kwestie_detail(kwestie: Kwestie, linked: LinkedSignals) -> Json:
 
 
 def _kwestie_fields(kwestie: Kwestie) -> Json:
-    if kwestie.owner_user is not None:
-        owner: Json = {"name": kwestie.owner_user.name, "email": kwestie.owner_user.email}
-    else:
-        group = kwestie.owner_group or ""
-        owner = {"group": group, "label": active_graph().group_label(group)}
     return {
         "id": kwestie.id,
         "title": kwestie.title,
         "description": kwestie.description,
         "status": kwestie.status,
         "node": {"key": kwestie.node, "label": node_label(kwestie.node)},
-        "owner": owner,
+        "owner": _owner(kwestie.owner_user, kwestie.owner_group),
         "regulation": kwestie.regulation,
         "level": kwestie.level,
         "source_organisation": kwestie.source_organisation,
