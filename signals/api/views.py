@@ -201,12 +201,8 @@ def create_signal() -> Response:
     user = current_user()
     body = json_body()
     key = request.headers.get(IDEMPOTENCY_HEADER)
-    replayed = False
-    if key is None:
-        signal = services.submit_signal(user, body)
-    else:
-        submission = services.submit_signal_once(user, body, key)
-        signal, replayed = submission.signal, submission.replayed
+    submission = services.submit_signal_once(user, body, key)
+    signal = submission.signal
     response = _answer(
         schemas.SignalDetailSchema,
         schemas.present_signal(user, signal, with_events=True),
@@ -214,7 +210,7 @@ def create_signal() -> Response:
     )
     response.headers["Location"] = f"{bp.url_prefix}/signals/{signal.reference}"
     if key is not None:
-        response.headers["Idempotent-Replayed"] = "true" if replayed else "false"
+        response.headers["Idempotent-Replayed"] = "true" if submission.replayed else "false"
     return response
 
 

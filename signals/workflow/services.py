@@ -91,14 +91,17 @@ class Submission:
     replayed: bool
 
 
-def submit_signal_once(reporter: User, data: Mapping[str, Any], key: str) -> Submission:
+def submit_signal_once(reporter: User, data: Mapping[str, Any], key: str | None) -> Submission:
     """:func:`submit_signal`, but a retry with the same ``key`` returns the first signal.
 
-    A partner system that lost the answer to a submission sends it again with the same key
-    and gets the signal it made, not a duplicate (and the owner no second e-mail). The same
-    key with another body is a mistake: :class:`IdempotencyKeyReused`. Two requests with one
-    key at the same moment: the unique key makes one of them wait and then replay.
+    Without a key it is :func:`submit_signal`. A partner system that lost the answer to a
+    submission sends it again with the same key and gets the signal it made, not a duplicate
+    (and the owner no second e-mail). The same key with another body is a mistake:
+    :class:`IdempotencyKeyReused`. Two requests with one key at the same moment: the unique
+    key makes one of them wait and then replay.
     """
+    if key is None:
+        return Submission(submit_signal(reporter, data), replayed=False)
     key = _checked_key(key)
     request_hash = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
