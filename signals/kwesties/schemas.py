@@ -5,12 +5,12 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate
 
 from signals import codes
+from signals.database import MAX_ID
 from signals.routing.graph import Node, NodeKind
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, choice_field, text_field
 from signals.workflow.schemas import MESSAGE_MAX, TEXT_MAX, TITLE_MAX, ActionSchema
 
-MAX_ID = 2**31 - 1  # the largest id a database integer column holds
 NODE_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht een plek in de route."}
 
 # The kinds of node a kwestie can be handled at: where mechanisms, not cases, are dealt with.

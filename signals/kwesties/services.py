@@ -19,11 +19,11 @@ from sqlalchemy.orm.attributes import flag_modified
 from signals.auth.models import User
 from signals.auth.services import group_members
 from signals.clock import now
+from signals.database import MAX_ID
 from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
 from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent, KwestieStatus
 from signals.kwesties.schemas import (
-    MAX_ID,
     DecideSchema,
     KwestieInputSchema,
     KwestieMessageSchema,

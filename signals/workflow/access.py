@@ -36,10 +36,7 @@ def is_owner(user: User, signal: Signal) -> bool:
 
 
 def _participation(user: User) -> ColumnElement[bool]:
-    clauses = [SignalParticipant.user_id == user.id]
-    if user.groups:
-        clauses.append(SignalParticipant.group.in_(user.groups))
-    return or_(*clauses)
+    return _person_or_groups(user, SignalParticipant.user_id, SignalParticipant.group)
 
 
 def participated_nodes(user: User, signal: Signal) -> set[str]:
@@ -98,9 +95,15 @@ def fully_visible_clause(user: User) -> ColumnElement[bool]:
 
 
 def owns_clause(user: User) -> ColumnElement[bool]:
-    clauses = [Signal.owner_user_id == user.id]
+    """SQL condition: ``user`` or one of their groups owns the signal now."""
+    return _person_or_groups(user, Signal.owner_user_id, Signal.owner_group)
+
+
+def _person_or_groups(user: User, person: Any, group: Any) -> ColumnElement[bool]:
+    """``person`` (a user id column) is ``user``, or ``group`` is one of their groups."""
+    clauses = [person == user.id]
     if user.groups:
-        clauses.append(Signal.owner_group.in_(user.groups))
+        clauses.append(group.in_(user.groups))
     return or_(*clauses)
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from signals import codes
 from signals.auth.models import User
 from signals.clock import now
+from signals.database import MAX_ID
 from signals.extensions import db
-from signals.kwesties.schemas import MAX_ID
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, InputSchema, choice_field, load
 from signals.workflow.access import fully_visible_clause, owns_clause
