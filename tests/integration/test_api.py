@@ -151,10 +151,9 @@ def test_every_route_but_the_public_ones_needs_a_token(app: Flask, client: Flask
 
 
 @pytest.fixture
-def low_limit(app: Flask) -> Any:
-    app.config["AUTH_FAILURE_LIMIT"] = 3
-    yield 3
-    app.config["AUTH_FAILURE_LIMIT"] = 10
+def low_limit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setitem(app.config, "AUTH_FAILURE_LIMIT", 3)
+    return 3
 
 
 def test_failed_passwords_are_rate_limited_per_address_and_email(

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,25 +122,33 @@ def assert_each_action_once(
     )
 
 
-def test_two_sweepers_at_once_do_each_clock_action_once(
-    app: Flask,
+@dataclass(frozen=True)
+class Backlog:
+    """Overdue signals, the addresses their e-mails go to, and the outbox size before."""
+
+    ids: list[int]
+    emails: tuple[str, str, str]  # reporter, manager (owner), casuïstiek member (new owner)
+    outbox_before: int
+
+
+@pytest.fixture
+def backlog(
     clock: Clock,
     reporter: User,
     manager: User,
     make_user: Callable[..., User],
     signal_data: dict[str, Any],
-) -> None:
+) -> Backlog:
     casuistiek = make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
     ids = overdue_signals(reporter, signal_data, SIGNALS)
     # Read what the assertions need now: inside the other apps the test's own session would
     # refresh expired objects through their engines.
-    reporter_email, manager_email, casuistiek_email = (
-        reporter.email,
-        manager.email,
-        casuistiek.email,
-    )
-    before = len(outbox_rows())
+    made = Backlog(ids, (reporter.email, manager.email, casuistiek.email), len(outbox_rows()))
     db.session.rollback()
+    return made
+
+
+def test_two_sweepers_at_once_do_each_clock_action_once(app: Flask, backlog: Backlog) -> None:
 
     barrier = threading.Barrier(2)
     done: list[Counter[str]] = []
@@ -168,7 +177,7 @@ def test_two_sweepers_at_once_do_each_clock_action_once(
     assert total["escalation"] == SIGNALS, done
     assert set(total) <= {"breach", "escalation", "skipped"}, done
 
-    assert_each_action_once(ids, before, reporter_email, manager_email, casuistiek_email)
+    assert_each_action_once(backlog.ids, backlog.outbox_before, *backlog.emails)
     with get_clock().frozen_at(OVERDUE):
         assert run_clock_work(OVERDUE) == Counter(), "a third sweep finds nothing left"
 
@@ -181,24 +190,15 @@ def only_in_a_helper(moment: datetime) -> Counter[str]:
 
 
 def test_a_large_backlog_is_shared_with_helper_processes(
-    app: Flask,
-    clock: Clock,
-    reporter: User,
-    manager: User,
-    make_user: Callable[..., User],
-    signal_data: dict[str, Any],
+    app: Flask, backlog: Backlog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    casuistiek = make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
-    ids = overdue_signals(reporter, signal_data, SIGNALS)
-    emails = (reporter.email, manager.email, casuistiek.email)
-    before = len(outbox_rows())
-    db.session.rollback()
-    app.config.update(SCHEDULER_HELPERS=1, SCHEDULER_HELPERS_FROM=SIGNALS)
+    monkeypatch.setitem(app.config, "SCHEDULER_HELPERS", 1)
+    monkeypatch.setitem(app.config, "SCHEDULER_HELPERS_FROM", SIGNALS)
 
     with get_clock().frozen_at(OVERDUE):
         if dialect() == "postgresql":
             assert helpers_for(OVERDUE) == 1
-            app.config["SCHEDULER_HELPERS_FROM"] = SIGNALS + 1
+            monkeypatch.setitem(app.config, "SCHEDULER_HELPERS_FROM", SIGNALS + 1)
             assert helpers_for(OVERDUE) == 0, "a backlog under the threshold is done alone"
             # A helper process builds the app from this one's configuration, pins its clock
             # to the sweep's moment and does the work in the same database.
@@ -208,7 +208,7 @@ def test_a_large_backlog_is_shared_with_helper_processes(
             done = run_clock_work(OVERDUE)
 
     assert done == Counter(breach=SIGNALS, escalation=SIGNALS)
-    assert_each_action_once(ids, before, *emails)
+    assert_each_action_once(backlog.ids, backlog.outbox_before, *backlog.emails)
     assert {event.at for event in events_of("deadline_breached")} == {OVERDUE}
 
 
