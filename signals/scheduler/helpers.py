@@ -9,15 +9,23 @@ moment and runs the same claim loop; batches are claimed with ``FOR UPDATE SKIP 
 no signal is handled twice, and every action stays idempotent on its own besides. The sweep
 waits for its helpers and adds up what they did. A helper that fails leaves its uncommitted
 batch for the next sweep.
+
+A helper never outlives its sweep: when the sweeping process is gone, however it ended
+(killed, out of memory), the helper ends at once, so that no batches are claimed without the
+leader lock. Its connection closes with it, and PostgreSQL rolls back the batch it had open
+(once the statement under way, if any, is over), freeing its rows for the next sweep.
 """
 
 import logging
 import multiprocessing
+import os
 import pickle
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from flask import current_app
@@ -59,7 +67,9 @@ def run_with_helpers(moment: datetime, helpers: int, claim_loop: ClaimLoop) -> C
     # A fresh interpreter, never a fork: the sweeping process's database connections (the
     # leader lock's among them) must not be shared with a child.
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=spawn) as pool:
+    with ProcessPoolExecutor(
+        max_workers=helpers, mp_context=spawn, initializer=_end_with_the_sweep
+    ) as pool:
         futures = [pool.submit(_help, config, moment, claim_loop) for _ in range(helpers)]
         done.update(claim_loop(moment))
         here = sum(done.values())
@@ -76,6 +86,30 @@ def run_with_helpers(moment: datetime, helpers: int, claim_loop: ClaimLoop) -> C
         helpers,
     )
     return done
+
+
+def _end_with_the_sweep() -> None:
+    """In a helper, before any work: end this process as soon as the sweeping one is gone."""
+    sweeper = multiprocessing.parent_process()
+    if sweeper is not None:
+        watcher = threading.Thread(
+            target=_exit_when_gone, args=(sweeper,), name="sweep-watcher", daemon=True
+        )
+        watcher.start()
+
+
+def _exit_when_gone(sweeper: BaseProcess) -> None:
+    # ``join`` blocks on the sentinel that "spawn" gave this process: the read end of a pipe
+    # whose write end only the sweeper holds, open until this helper has ended. The kernel
+    # closes it when the sweeper dies, however it dies, and the read end stays at EOF. So this
+    # thread sleeps in the kernel and costs the claim loop nothing, wakes at once, and cannot
+    # miss a sweeper that died before it started. Polling os.getppid() would wake up all the
+    # time and still notice late; PR_SET_PDEATHSIG follows the thread that started the helper,
+    # not the process, and misses a parent that died before it was set.
+    sweeper.join()
+    # Not sys.exit (it would end this thread only) nor a log line (the main thread may hold
+    # the logging lock, stuck on an output nobody reads now): the process ends here and then.
+    os._exit(1)
 
 
 def _help(config: dict[str, Any], moment: datetime, claim_loop: ClaimLoop) -> Counter[str]:
