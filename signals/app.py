@@ -10,12 +10,14 @@ from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from signals.clock import Clock
 from signals.config import Config
 from signals.extensions import csrf, db, login_manager, migrate
 from signals.routing import services as routing
+from signals.safe_methods import HeadAsGet
 from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -37,7 +39,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_middleware(app)
     return app
+
+
+def register_middleware(app: Flask) -> None:
+    """HEAD served as GET; the client's address from the trusted proxies in front, if any."""
+    app.wsgi_app = HeadAsGet(app.wsgi_app)  # type: ignore[method-assign]
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
 
 def _finish_config(app: Flask) -> None:

@@ -3,13 +3,16 @@
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from signals.errors import InputInvalid
+from signals.errors import InputInvalid, SignalsError
+
+if TYPE_CHECKING:
+    from signals.auth.models import User
 
 
 def main() -> None:
@@ -58,6 +61,9 @@ def _reports_invalid_input(command: Callable[..., Any]) -> Callable[..., Any]:
             for field, messages in error.fields.items():
                 for message in messages:
                     click.echo(f"{field}: {message}", err=True)
+            raise SystemExit(1) from error
+        except SignalsError as error:  # refused for another reason: say why, no traceback
+            click.echo(error.message, err=True)
             raise SystemExit(1) from error
 
     return wrapper
@@ -142,6 +148,51 @@ def create_user_command(
 
 
 @users.command(
+    "set-password", help="Geef een gebruiker een nieuw wachtwoord; al diens sessies eindigen."
+)
+@click.argument("email")
+@click.option("--password", default=None, help="Zonder deze optie wordt er een gegenereerd.")
+@with_appcontext
+@_reports_invalid_input
+def set_password_command(email: str, password: str | None) -> None:
+    import secrets
+
+    from signals.auth.services import set_password
+
+    user = _existing_user(email)
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    set_password(user, {"password": password})
+    click.echo(f"Nieuw wachtwoord voor {user.email}; al diens sessies zijn beëindigd.")
+    if generated:
+        click.echo(f"Wachtwoord: {password}")
+
+
+@users.command(
+    "deactivate",
+    help="Zet deze gebruiker op inactief: inloggen en API-sleutels werken niet meer, "
+    "al diens sessies eindigen.",
+)
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email: str) -> None:
+    from signals.auth.services import deactivate_user
+
+    user = _existing_user(email)
+    deactivate_user(user)
+    click.echo(f"Gebruiker {user.email} is gedeactiveerd; al diens sessies zijn beëindigd.")
+
+
+def _existing_user(email: str) -> "User":
+    from signals.auth.services import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Geen gebruiker met e-mailadres {email}.")
+    return user
+
+
+@users.command(
     "token", help="Maak een nieuwe API-sleutel voor deze gebruiker en toon die één keer."
 )
 @click.argument("email")
@@ -149,12 +200,9 @@ def create_user_command(
 @with_appcontext
 @_reports_invalid_input
 def token_command(email: str, name: str) -> None:
-    from signals.auth.services import user_by_email
     from signals.auth.tokens import issue_token
 
-    user = user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"Geen gebruiker met e-mailadres {email}.")
+    user = _existing_user(email)
     issued = issue_token(user, {"name": name} if name else {})
     click.echo(issued.secret)
 

@@ -13,7 +13,9 @@ class Config:
     ROUTES = "routes_config/amsterdam.yaml"
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
-    SMTP_TIMEOUT = 10
+    # Seconds to wait for each answer of the mail server. Generous (RFC 5321 §4.5.3.2 allows
+    # minutes): a server that stores a message but answers after this gets it again.
+    SMTP_TIMEOUT = 120
     MAIL_FROM = "signalen@localhost"
     BASE_URL = "http://localhost:5000"
     TIMEZONE = "Europe/Amsterdam"
@@ -41,11 +43,21 @@ class Config:
     SCHEDULER_HELPERS = max(0, min(3, (os.cpu_count() or 1) - 1))
     SCHEDULER_HELPERS_FROM = 2000
 
-    # Failed log-ins and API authentications: after AUTH_FAILURE_LIMIT failures from one
-    # address (or for one e-mail address) within AUTH_FAILURE_WINDOW seconds, further
-    # attempts are refused (429) until the window has passed.
+    # Failed log-ins and API authentications (signals/auth/throttle.py), counted per
+    # (address, account) pair, per address and per account: AUTH_FAILURE_LIMIT failures are
+    # free; after n failures the next attempt waits AUTH_FAILURE_DELAY · 2^(n − limit)
+    # seconds after the last one, at most AUTH_FAILURE_WINDOW seconds (429 until then). A
+    # failure counts for AUTH_FAILURE_MEMORY seconds (the scheduler keeps failures a day or
+    # longer, never less than that).
+    # Proxies in front of the service that set X-Forwarded-For and X-Forwarded-Proto (a TLS
+    # proxy: 1). Their word is taken for the client's address only then: without it, every
+    # client would look like the proxy to the throttle, and with it set too high a client
+    # could claim any address.
+    TRUSTED_PROXIES = 0
     AUTH_FAILURE_LIMIT = 10
     AUTH_FAILURE_WINDOW = 900
+    AUTH_FAILURE_DELAY = 1
+    AUTH_FAILURE_MEMORY = 86400
 
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)

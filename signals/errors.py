@@ -85,12 +85,20 @@ class TooManyAttempts(SignalsError):
     code = "too_many_attempts"
 
     def __init__(self, retry_after: int) -> None:
-        minutes = max(1, round(retry_after / 60))
         super().__init__(
-            f"Te veel mislukte pogingen om in te loggen. Probeer het over {minutes} "
-            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw."
+            f"Te veel mislukte pogingen om in te loggen. Probeer het over {_wait(retry_after)} "
+            "opnieuw."
         )
         self.retry_after = retry_after
+
+
+def _wait(seconds: int) -> str:
+    """A wait in Dutch: seconds under a minute, else whole minutes (rounded up)."""
+    if seconds < 60:
+        seconds = max(1, seconds)
+        return f"{seconds} {'seconde' if seconds == 1 else 'seconden'}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} {'minuut' if minutes == 1 else 'minuten'}"
 
 
 class IdempotencyKeyReused(ActionNotAllowed):

@@ -1,6 +1,13 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
-from signals.auth.models import ApiToken, AuthFailure, GroupMembership, Organisation, User
+from signals.auth.models import (
+    ApiToken,
+    AuthFailure,
+    GroupMembership,
+    LoginAddress,
+    Organisation,
+    User,
+)
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
@@ -20,6 +27,7 @@ __all__ = [
     "Kwestie",
     "ManagerDigest",
     "KwestieEvent",
+    "LoginAddress",
     "PatternAlert",
     "Organisation",
     "OutboxMessage",

@@ -3,6 +3,8 @@
 Web forms and the API validate with the same schemas, so both show the same per-field messages.
 """
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar
@@ -14,10 +16,15 @@ from signals.privacy import refuse_bsn
 
 REQUIRED = "Dit veld is verplicht."
 UNREADABLE = "Bevat tekens die niet kunnen worden opgeslagen (zoals een nul-teken)."
+NOT_ONE_LINE = "Gebruik één regel gewone tekst: zonder regelovergang, tab of ander stuurteken."
+# Characters that change how text after them is displayed (Unicode bidirectional embeddings,
+# overrides and isolates): in a title or a name they can make one text look like another.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 FIELD_MESSAGES: dict[str, Any] = {
     "required": REQUIRED,
     "null": REQUIRED,
     "invalid": "Ongeldige waarde.",
+    "too_large": "Dit getal is te groot.",
 }
 
 
@@ -84,6 +91,42 @@ def readable(value: Any) -> bool:
     return True
 
 
+def is_one_line(text: str) -> bool:
+    """Whether ``text`` is one line of plain text: no control, line-separator or bidi character.
+
+    Single-line values (titles, names, e-mail addresses) end up in e-mail headers and in
+    one-line places on pages, where a line break is a header injection or a broken layout.
+    """
+    return not any(
+        unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in _BIDI_CONTROLS
+        for character in text
+    )
+
+
+def refuse_line_breaks(text: str) -> None:
+    """A marshmallow validator: refuse text that is not one line (:func:`is_one_line`)."""
+    if not is_one_line(text):
+        raise ValidationError(NOT_ONE_LINE)
+
+
+def one_line(text: str) -> str:
+    """``text`` made into one line: every control or separator character becomes a space.
+
+    For headers built from text stored before it was checked on input (and as a second line
+    of defence): runs of white space become one space.
+    """
+    cleaned = "".join(" " if not is_one_line(character) else character for character in text)
+    return " ".join(cleaned.split())
+
+
+# What the OpenAPI document says of text (as a JSON Schema pattern): something besides white
+# space (trimmed, only white space is empty), never a NUL; a single line also no control, line
+# separator or bidi character (:func:`is_one_line`).
+_NOT_IN_A_LINE = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+ONE_LINE_PATTERN = f"^[^{_NOT_IN_A_LINE}]*[^\\s{_NOT_IN_A_LINE}][^{_NOT_IN_A_LINE}]*$"
+TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
 class FormSchema(InputSchema):
     """An input schema for HTML forms: extra fields (the CSRF token, buttons) are ignored."""
 
@@ -91,17 +134,45 @@ class FormSchema(InputSchema):
         unknown = EXCLUDE
 
 
-def text_field(*, max_length: int, required: bool = True) -> fields.String:
-    """Free text, trimmed, at most ``max_length`` characters, never containing a BSN."""
+def text_field(
+    *, max_length: int, required: bool = True, single_line: bool = False
+) -> fields.String:
+    """Free text, trimmed, at most ``max_length`` characters, never containing a BSN.
+
+    ``single_line``: also refuse line breaks and other control characters (a title, a name).
+    """
     validators: list[Callable[[str], Any]] = [
         validate.Length(max=max_length, error=f"Maximaal {max_length} tekens."),
         refuse_bsn,
     ]
+    if single_line:
+        validators.append(refuse_line_breaks)
     return fields.String(
         required=required,
         validate=validators,
         error_messages={**FIELD_MESSAGES, "invalid": "Verwacht tekst."},
+        metadata={"pattern": ONE_LINE_PATTERN if single_line else TEXT_PATTERN},
     )
+
+
+class WholeNumber(fields.Integer):
+    """A whole number, given as one: ``3`` or ``"3"`` — never ``1.5``, ``"1.5"`` or ``true``.
+
+    marshmallow's own integer field truncates ``1.5`` to ``1``: a client that sends a
+    fraction by mistake would act on another object than it meant. Form fields arrive as
+    text, so digits in a string are accepted (ASCII digits only: ``int()`` also reads
+    other scripts' digits).
+    """
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value.strip()):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,30}")
 
 
 def choice_field(codes: Iterable[str], *, required: bool = True) -> fields.String:
@@ -119,7 +190,7 @@ def choices_field(codes: Iterable[str], *, required: bool = True) -> fields.List
         choice_field(codes),
         required=required,
         validate=_each_once,
-        metadata={"uniqueItems": True},
+        metadata={"uniqueItems": True, **({"minItems": 1} if required else {})},
         error_messages={
             **FIELD_MESSAGES,
             "required": "Kies ten minste één.",

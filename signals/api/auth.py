@@ -1,15 +1,16 @@
 """Who is calling: a personal token (``Authorization: Bearer``), or HTTP Basic for a token.
 
-A wrong token is counted against the client's address; a wrong password against the
-address and the e-mail address (:mod:`signals.auth.throttle`). Too many failures and the
-next attempt is refused (429) before anything is checked.
+A wrong token is counted against the client's address; a wrong password like one on the
+log-in form (:mod:`signals.auth.throttle`). While the throttle holds an address back, a
+wrong token gets 429 with ``Retry-After``, and so does a password attempt, before it is
+checked. A valid token always works.
 """
 
 from flask import g, request
 
 from signals.auth.models import User
 from signals.auth.services import log_in
-from signals.auth.throttle import address_key, check_attempts, record_failure
+from signals.auth.throttle import token_failed
 from signals.auth.tokens import user_for_token
 from signals.errors import InputInvalid, Unauthenticated
 
@@ -27,9 +28,7 @@ def token_user() -> User:
         raise Unauthenticated(NO_TOKEN)
     user = user_for_token(secret.strip())
     if user is None:
-        keys = [address_key(request.remote_addr)]
-        record_failure(keys)
-        check_attempts(keys)  # past the limit the answer becomes 429
+        token_failed(request.remote_addr)  # 429 while this address is held back
         raise Unauthenticated(BAD_TOKEN)
     return user
 

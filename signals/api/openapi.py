@@ -23,7 +23,7 @@ from signals.validation import InputSchema
 F = TypeVar("F", bound=Callable[..., Any])
 API_VERSION = "1.0"
 ERRORS = {
-    400: "Geen geldige JSON",
+    400: "Geen geldige JSON, of een nul-teken of ongeldig teken in het adres",
     401: "Geen of een ongeldige API-sleutel",
     403: "U mag dit niet (bij een signaal op een onafhankelijke plek: alleen dat het daar is)",
     404: "Bestaat niet, of u heeft er geen toegang toe",
@@ -33,6 +33,10 @@ ERRORS = {
 }
 
 
+# A schema, or an OpenAPI schema object combining schemas (``{"anyOf": [A, B]}``), or none.
+ResponseSchema = type[Schema] | Schema | dict[str, Any] | None
+
+
 @dataclass(frozen=True)
 class Operation:
     """What one view takes and answers."""
@@ -40,13 +44,14 @@ class Operation:
     summary: str
     description: str
     tag: str
-    responses: dict[int, tuple[str, type[Schema] | Schema | None]]
+    responses: dict[int, tuple[str, "ResponseSchema"]]
     errors: tuple[int, ...]
-    body: type[Schema] | Schema | None = None
+    body: "ResponseSchema" = None
     query: type[Schema] | None = None
     headers: tuple[dict[str, Any], ...] = ()
     security: str = "bearer"
     extra_response_headers: dict[int, dict[str, Any]] = field(default_factory=dict)
+    body_required: bool = True
 
 
 _OPERATIONS: dict[str, Operation] = {}
@@ -56,16 +61,21 @@ def operation(
     *,
     summary: str,
     tag: str,
-    responses: dict[int, tuple[str, type[Schema] | Schema | None]],
+    responses: dict[int, tuple[str, "ResponseSchema"]],
     errors: tuple[int, ...] = (401, 404, 429),
     description: str = "",
-    body: type[Schema] | Schema | None = None,
+    body: "ResponseSchema" = None,
     query: type[Schema] | None = None,
     headers: tuple[dict[str, Any], ...] = (),
     security: str = "bearer",
     extra_response_headers: dict[int, dict[str, Any]] | None = None,
+    body_required: bool = True,
 ) -> Callable[[F], F]:
-    """Declare a view's operation for the OpenAPI document (registered by function name)."""
+    """Declare a view's operation for the OpenAPI document (registered by function name).
+
+    ``body`` is a schema, or an OpenAPI schema object combining schemas (``{"oneOf": …}``);
+    ``body_required``: whether a request without a body is refused (422).
+    """
 
     def register(view: F) -> F:
         _OPERATIONS[view.__name__] = Operation(
@@ -79,6 +89,7 @@ def operation(
             headers=headers,
             security=security,
             extra_response_headers=extra_response_headers or {},
+            body_required=body_required,
         )
         return view
 
@@ -103,6 +114,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         servers=[{"url": "/"}],
     )
     assert marshmallow.converter is not None  # set by APISpec when it takes the plugin
+    marshmallow.converter.add_attribute_function(_route_choices)  # type: ignore[no-untyped-call]
     marshmallow.converter.add_attribute_function(_empty_means_absent)  # type: ignore[no-untyped-call]
     spec.components.security_scheme(
         "bearer",
@@ -126,7 +138,45 @@ def build_spec(app: Flask) -> dict[str, Any]:
             )
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _add_dependent_requirements(document["components"]["schemas"])
+    return document
+
+
+def _add_dependent_requirements(components: dict[str, Any]) -> None:
+    """State each input schema's ``REQUIRED_WHEN`` rules in its component.
+
+    OpenAPI 3.0 has no ``dependentRequired``; "if ``level`` is X then ``source_organisation``
+    is required" is written as ``anyOf: [level is not X, source_organisation is given]``,
+    where given means neither absent nor empty (empty counts as absent on input).
+    """
+    for operation in _OPERATIONS.values():
+        for schema in _schemas_in(operation.body):
+            rules: dict[tuple[str, str], tuple[str, str]] = getattr(schema, "REQUIRED_WHEN", {})
+            component = components.get(_schema_name(schema))
+            if not rules or component is None or "allOf" in component:
+                continue
+            component["allOf"] = [
+                {
+                    "anyOf": [
+                        {"properties": {field: {"not": {"enum": [value]}}}},
+                        {"required": [needed], "properties": {needed: {"not": {"enum": EMPTY}}}},
+                    ]
+                }
+                for (field, value), (needed, _message) in rules.items()
+            ]
+
+
+# What an optional input counts as absent (:class:`signals.validation.InputSchema`).
+EMPTY: list[Any] = [None, "", []]
+
+
+def _schemas_in(body: "ResponseSchema") -> list[type[Schema] | Schema]:
+    if body is None:
+        return []
+    if isinstance(body, dict):
+        return [item for key in ("oneOf", "anyOf", "allOf") for item in body.get(key, [])]
+    return [body]
 
 
 def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, Any]:
@@ -150,7 +200,7 @@ def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, A
         described["parameters"] = parameters
     if op.body is not None:
         described["requestBody"] = {
-            "required": True,
+            "required": op.body_required,
             "content": {"application/json": {"schema": op.body}},
         }
     for status, (text, schema) in op.responses.items():
@@ -160,7 +210,8 @@ def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, A
         if status in op.extra_response_headers:
             response["headers"] = op.extra_response_headers[status]
         described["responses"][str(status)] = response
-    errors = set(op.errors) | ({400, 422} if op.body is not None else set())
+    # 400 everywhere: a NUL or a broken character in the path or the query is refused first.
+    errors = set(op.errors) | {400} | ({422} if op.body is not None else set())
     if op.query is not None:
         errors.add(422)
     if op.security:
@@ -178,12 +229,25 @@ def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, A
     return described
 
 
+def _route_choices(
+    self: Any, field: fields.Field[Any], ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """The nodes of the active route as an enum, for a field that names one.
+
+    Which nodes there are is the route file's to say, so such a field names them in its
+    metadata as a function (``choices``) that is asked when the document is built.
+    """
+    choices = field.metadata.get("choices")
+    return {"enum": list(choices())} if callable(choices) else {}
+
+
 def _empty_means_absent(
     self: Any, field: fields.Field[Any], ret: dict[str, Any], **_kwargs: Any
 ) -> dict[str, Any]:
     """Document that a field that may be left out also takes null and an empty text.
 
-    Both count as leaving it out (:class:`signals.validation.InputSchema`).
+    Both count as leaving it out (:class:`signals.validation.InputSchema`), and so does text
+    of only white space (it is trimmed).
     """
     schema = field.parent
     if not isinstance(schema, InputSchema) or not schema.empty_means_absent:
@@ -194,6 +258,8 @@ def _empty_means_absent(
     extra: dict[str, Any] = {"nullable": True}
     if "enum" in ret:
         extra["enum"] = [*ret["enum"], ""]
+    if "pattern" in ret:
+        extra["pattern"] = f"^\\s*$|{ret['pattern']}"
     return extra
 
 

@@ -13,7 +13,13 @@ from marshmallow import Schema, fields, validate
 from signals import codes
 from signals.auth.models import ApiToken, User
 from signals.kwesties.models import Kwestie
-from signals.kwesties.services import KwestieSummary, LinkedSignals
+from signals.kwesties.services import (
+    KwestieSummary,
+    LinkedSignals,
+    TimelineEntry,
+    may_see_kwestie,
+    visible_kwestie_ids,
+)
 from signals.notifications.services import kwestie_url, signal_url
 from signals.routing.graph import RouteGraph
 from signals.routing.services import RouteDecision, active_graph, node_label
@@ -93,10 +99,16 @@ class DeadlinesSchema(OutputSchema):
 
 
 class KwestieRefSchema(OutputSchema):
-    """The kwestie a signal belongs to."""
+    """The kwestie a signal belongs to; its title only for those who may see the kwestie."""
 
     id = fields.Integer(required=True)
-    title = fields.String(required=True)
+    title = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "null: een kwestie die u niet mag zien (op een onafhankelijke plek)"
+        },
+    )
 
 
 class ActorSchema(OutputSchema):
@@ -289,12 +301,27 @@ class KwestieEventSchema(OutputSchema):
     data = fields.Dict(required=True)
 
 
+class KwestieWhereaboutsSchema(OutputSchema):
+    """A kwestie its creator may not see (at an independent node): only where it lies."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "decided"]))
+    node = fields.Nested(NodeRefSchema, required=True)
+    whereabouts_only = fields.Boolean(
+        required=True, metadata={"description": "altijd `true`: de inhoud is voor u afgeschermd"}
+    )
+
+
 class KwestieDetailSchema(KwestieSchema):
     """A kwestie with the linked signals the caller may see, and its history."""
 
     signals = fields.List(fields.String(), required=True)
     hidden_signals = fields.Integer(
-        required=True, metadata={"description": "gekoppelde signalen die u niet mag zien"}
+        required=True,
+        metadata={
+            "description": "gekoppelde signalen die u niet mag zien (alleen voor de eigenaar "
+            "van de kwestie en beheerders geteld; voor anderen 0)"
+        },
     )
     events = fields.List(fields.Nested(KwestieEventSchema), required=True)
 
@@ -340,9 +367,7 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
         "updated_at": signal.updated_at,
         "outcome": signal.outcome,
         "rationale": signal.rationale,
-        "kwestie": {"id": signal.kwestie.id, "title": signal.kwestie.title}
-        if signal.kwestie is not None
-        else None,
+        "kwestie": _kwestie_ref(viewer, signal),
         "regulations": signal.regulations,
         "level": signal.level,
         "source_organisation": signal.source_organisation,
@@ -356,8 +381,29 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
         "url": signal_url(signal.reference),
     }
     if with_events:
-        view["events"] = [_present_event(event, signal, shows_reporter) for event in signal.events]
+        hidden_kwesties = _hidden_kwesties(viewer, signal)
+        view["events"] = [
+            _present_event(event, signal, shows_reporter, hidden_kwesties)
+            for event in signal.events
+        ]
     return view
+
+
+def _kwestie_ref(viewer: User, signal: Signal) -> Json | None:
+    if signal.kwestie is None:
+        return None
+    seen = may_see_kwestie(viewer, signal.kwestie.id)
+    return {"id": signal.kwestie.id, "title": signal.kwestie.title if seen else None}
+
+
+def _hidden_kwesties(viewer: User, signal: Signal) -> set[int]:
+    """The kwesties named in ``signal``'s timeline that ``viewer`` may not see."""
+    named = {
+        event.data["kwestie"]
+        for event in signal.events
+        if isinstance((event.data or {}).get("kwestie"), int)
+    }
+    return named - visible_kwestie_ids(viewer, named)
 
 
 def _owner(user: User | None, group: str | None) -> Json | None:
@@ -369,7 +415,9 @@ def _owner(user: User | None, group: str | None) -> Json | None:
     return None
 
 
-def _present_event(event: SignalEvent, signal: Signal, shows_reporter: bool) -> Json:
+def _present_event(
+    event: SignalEvent, signal: Signal, shows_reporter: bool, hidden_kwesties: set[int]
+) -> Json:
     actor: Json | None = None
     if event.actor is not None:
         by_reporter = event.actor_id == signal.reporter_id
@@ -377,7 +425,10 @@ def _present_event(event: SignalEvent, signal: Signal, shows_reporter: bool) -> 
             "name": event.actor.name if shows_reporter or not by_reporter else None,
             "reporter": by_reporter,
         }
-    return {"type": event.type, "at": event.at, "actor": actor, "data": event.data or {}}
+    data = dict(event.data or {})
+    if data.get("kwestie") in hidden_kwesties and "title" in data:
+        data["title"] = None  # the title of a kwestie the viewer may not see
+    return {"type": event.type, "at": event.at, "actor": actor, "data": data}
 
 
 def present_preview(decision: RouteDecision) -> Json:
@@ -445,7 +496,9 @@ def present_kwestie(summary: KwestieSummary) -> Json:
     return {**_kwestie_fields(kwestie), "linked": summary.linked}
 
 
-def present_kwestie_detail(kwestie: Kwestie, linked: LinkedSignals) -> Json:
+def present_kwestie_detail(
+    kwestie: Kwestie, linked: LinkedSignals, timeline: list[TimelineEntry]
+) -> Json:
     return {
         **_kwestie_fields(kwestie),
         "linked": linked.total,
@@ -456,10 +509,19 @@ def present_kwestie_detail(kwestie: Kwestie, linked: LinkedSignals) -> Json:
                 "type": event.type,
                 "at": event.at,
                 "actor": event.actor.name if event.actor is not None else None,
-                "data": event.data or {},
+                "data": event.data,
             }
-            for event in kwestie.events
+            for event in timeline
         ],
+    }
+
+
+def present_kwestie_whereabouts(kwestie: Kwestie) -> Json:
+    return {
+        "id": kwestie.id,
+        "status": kwestie.status,
+        "node": {"key": kwestie.node, "label": node_label(kwestie.node)},
+        "whereabouts_only": True,
     }
 
 

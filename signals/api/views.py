@@ -13,7 +13,6 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_te
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
-from signals import codes
 from signals.api import schemas
 from signals.api.auth import basic_user, current_user, token_user
 from signals.api.errors import (
@@ -27,54 +26,71 @@ from signals.auth.tokens import TokenSchema, issue_token
 from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
-from signals.kwesties.schemas import KwestieInputSchema
+from signals.kwesties.schemas import (
+    DecideSchema,
+    KwestieInputSchema,
+    KwestieMessageSchema,
+    LinkSchema,
+)
 from signals.routing.services import active_graph
 from signals.validation import reusable
 from signals.workflow import services
 from signals.workflow.listing import SignalListSchema, list_signals
 from signals.workflow.models import Signal
-from signals.workflow.schemas import SignalInputSchema
+from signals.workflow.schemas import (
+    AcceptSchema,
+    FeedbackSchema,
+    ForwardSchema,
+    MessageSchema,
+    ResolveSchema,
+    SignalInputSchema,
+)
 from signals.workflow.services import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: every request carries its own credentials
 PUBLIC = {"api.openapi_document", "api.docs", "api.create_token"}
 MALFORMED_JSON = "De body is geen geldige JSON."
+NO_BODY = "Stuur een JSON-object met de velden in de body."
+# Our deepest input is an object holding a list of texts; anything far deeper is not ours.
+MAX_JSON_DEPTH = 16
+TOO_DEEP = f"De JSON is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus)."
 
 SignalAction = Callable[[Any, str, Mapping[str, Any]], Signal]
-SIGNAL_ACTIONS: dict[str, SignalAction] = {
-    "accept": services.accept_signal,
-    "forward": services.forward_signal,
-    "request_info": services.request_info,
-    "reply": services.reply_to_question,
-    "feedback": services.give_feedback,
-    "resolve": services.resolve_signal,
-    "reopen": services.reopen_signal,
-    "link": kwesties.link_signal,
+KwestieAction = Callable[[Any, int, Mapping[str, Any]], Any]
+# Per action: the service that does it and the schema of its fields (for the document).
+SIGNAL_ACTIONS: dict[str, tuple[SignalAction, type[Schema]]] = {
+    "accept": (services.accept_signal, AcceptSchema),
+    "forward": (services.forward_signal, ForwardSchema),
+    "request_info": (services.request_info, MessageSchema),
+    "reply": (services.reply_to_question, MessageSchema),
+    "feedback": (services.give_feedback, FeedbackSchema),
+    "resolve": (services.resolve_signal, ResolveSchema),
+    "reopen": (services.reopen_signal, MessageSchema),
+    "link": (kwesties.link_signal, LinkSchema),
 }
-KWESTIE_ACTIONS = {"message": kwesties.kwestie_message, "decide": kwesties.decide_kwestie}
+KWESTIE_ACTIONS: dict[str, tuple[KwestieAction, type[Schema]]] = {
+    "message": (kwesties.kwestie_message, KwestieMessageSchema),
+    "decide": (kwesties.decide_kwestie, DecideSchema),
+}
 
 
-class SignalActionSchema(Schema):
-    """An action on a signal: ``action`` and the fields that action takes (see the table)."""
+def action_bodies(actions: Mapping[str, tuple[Any, type[Schema]]]) -> dict[str, Any]:
+    """The document's body of an actions endpoint: one of the actions, each with its fields.
 
-    action = fields.String(required=True, validate=validate.OneOf(list(SIGNAL_ACTIONS)))
-    version = fields.Integer(metadata={"description": "De `version` van het signaal dat u zag"})
-    to = fields.String(metadata={"description": "forward: de volgende plek (een lijn vanaf hier)"})
-    message = fields.String(metadata={"description": "Bericht aan de melder (of de eigenaar)"})
-    outcome = fields.String(validate=validate.OneOf(list(codes.OUTCOMES)))
-    rationale = fields.String(metadata={"description": "resolve: de onderbouwing"})
-    kwestie = fields.Integer(metadata={"description": "link: het nummer van de kwestie"})
+    Each is the action's own input schema (the one its service validates with) plus
+    ``action``, so the document says which fields each action requires.
+    """
+    return {"oneOf": [_with_action(name, schema) for name, (_run, schema) in actions.items()]}
 
 
-class KwestieActionSchema(Schema):
-    """An action on a kwestie: a message to every linked reporter, or the decision."""
+def _with_action(name: str, schema: type[Schema]) -> type[Schema]:
+    class Named(schema):  # type: ignore[valid-type,misc]
+        action = fields.String(required=True, validate=validate.OneOf([name]))
 
-    action = fields.String(required=True, validate=validate.OneOf(list(KWESTIE_ACTIONS)))
-    version = fields.Integer()
-    message = fields.String()
-    outcome = fields.String(validate=validate.OneOf(list(codes.OUTCOMES)))
-    rationale = fields.String()
+    Named.__name__ = "".join(part.title() for part in name.split("_")) + "ActionSchema"
+    Named.__doc__ = f"De actie `{name}`: {(schema.__doc__ or '').strip()}"
+    return Named
 
 
 ACTIONS_TABLE = """
@@ -118,18 +134,46 @@ def _http_error(error: HTTPException) -> Response:
     return http_error_response(error)
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object; 400 for what is not JSON, 422 for JSON that is no object."""
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """The request's JSON object; 400 for what is not JSON, 422 for JSON that is no object.
+
+    JSON nested deeper than any of our inputs (:data:`MAX_JSON_DEPTH`) is refused like
+    malformed JSON: parsing and validating it would recurse until the interpreter gives up.
+    No body at all is 422 where the operation needs one (``required``), else no fields.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
+        if required:
+            raise InputInvalid({"_schema": [NO_BODY]}, message=NO_BODY)
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedJson(MALFORMED_JSON) from None
+    if nesting_depth(body) > MAX_JSON_DEPTH:
+        raise MalformedJson(TOO_DEEP)
     if not isinstance(body, dict):
         raise InputInvalid({"_schema": ["Verwacht een JSON-object met velden."]})
     return body
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (a scalar: 0), without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _answer(schema: type[Schema], data: Any, status: int = 200) -> Response:
@@ -149,12 +193,13 @@ def _answer(schema: type[Schema], data: Any, status: int = 200) -> Response:
     tag="Sleutels",
     body=TokenSchema,
     responses={201: ("De nieuwe sleutel", schemas.TokenCreateSchema)},
-    errors=(401, 403, 429),
+    errors=(401, 403, 409, 429),
     security="basic",
+    body_required=False,
 )
 def create_token() -> Response:
     user = basic_user()
-    issued = issue_token(user, json_body())
+    issued = issue_token(user, json_body(required=False))
     return _answer(
         schemas.TokenCreateSchema, schemas.present_token(issued.token, issued.secret), 201
     )
@@ -177,7 +222,12 @@ def create_token() -> Response:
             "in": "header",
             "name": IDEMPOTENCY_HEADER,
             "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_KEY_LENGTH,
+                "pattern": "^[ -~]*[!-~][ -~]*$",  # printable ASCII, not only spaces
+            },
             "description": "Uw eigen unieke sleutel voor deze inzending",
         },
     ),
@@ -256,15 +306,15 @@ def get_signal(reference: str) -> Response:
     summary="Een actie op een signaal",
     description=ACTIONS_TABLE,
     tag="Signalen",
-    body=SignalActionSchema,
+    body=action_bodies(SIGNAL_ACTIONS),
     responses={200: ("Het signaal na de actie", schemas.SignalDetailSchema)},
     errors=(403, 404, 409),
 )
 def signal_action(reference: str) -> Response:
     user = current_user()
     body = json_body()
-    action = _action(body, SIGNAL_ACTIONS)
-    signal = SIGNAL_ACTIONS[action](user, reference, body)
+    run, _schema = SIGNAL_ACTIONS[_action(body, SIGNAL_ACTIONS)]
+    signal = run(user, reference, body)
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
@@ -341,16 +391,27 @@ def list_kwesties() -> Response:
 @operation(
     summary="Een kwestie starten",
     description="Met `from_signal` (en de `version` van dat signaal) wordt dat signaal meteen "
-    "gekoppeld.",
+    "gekoppeld. Ligt de nieuwe kwestie op een onafhankelijke plek die niet de uwe is (de "
+    "ombudsman), dan ziet u alleen waar ze ligt (`whereabouts_only`).",
     tag="Kwesties",
     body=KwestieInputSchema,
-    responses={201: ("De nieuwe kwestie", schemas.KwestieDetailSchema)},
+    responses={
+        201: (
+            "De nieuwe kwestie, of alleen waar ze ligt",
+            {"anyOf": [schemas.KwestieDetailSchema, schemas.KwestieWhereaboutsSchema]},
+        )
+    },
     errors=(403, 404, 409),
 )
 def create_kwestie() -> Response:
     user = current_user()
     kwestie = kwesties.create_kwestie(user, json_body())
-    response = _kwestie_answer(user, kwestie.id, 201)
+    if kwesties.may_see_kwestie(user, kwestie.id):
+        response = _kwestie_answer(user, kwestie.id, 201)
+    else:  # at an independent node that is not theirs: only where it went, as on the web
+        response = _answer(
+            schemas.KwestieWhereaboutsSchema, schemas.present_kwestie_whereabouts(kwestie), 201
+        )
     response.headers["Location"] = f"{bp.url_prefix}/kwesties/{kwestie.id}"
     return response
 
@@ -372,23 +433,26 @@ def get_kwestie(kwestie_id: int) -> Response:
     "(`outcome`, `rationale`, `message`): het besluit; open gekoppelde signalen worden ermee "
     "afgehandeld. Beide alleen door de eigenaar; `version` zoals bij signalen.",
     tag="Kwesties",
-    body=KwestieActionSchema,
+    body=action_bodies(KWESTIE_ACTIONS),
     responses={200: ("De kwestie na de actie", schemas.KwestieDetailSchema)},
     errors=(403, 404, 409),
 )
 def kwestie_action(kwestie_id: int) -> Response:
     user = current_user()
     body = json_body()
-    action = _action(body, KWESTIE_ACTIONS)
-    KWESTIE_ACTIONS[action](user, kwestie_id, body)
+    run, _schema = KWESTIE_ACTIONS[_action(body, KWESTIE_ACTIONS)]
+    run(user, kwestie_id, body)
     return _kwestie_answer(user, kwestie_id)
 
 
 def _kwestie_answer(user: Any, kwestie_id: int, status: int = 200) -> Response:
     kwestie = kwesties.get_visible_kwestie(user, kwestie_id)
     linked = kwesties.linked_signals_for(user, kwestie)
+    timeline = kwesties.kwestie_timeline(user, kwestie)
     return _answer(
-        schemas.KwestieDetailSchema, schemas.present_kwestie_detail(kwestie, linked), status
+        schemas.KwestieDetailSchema,
+        schemas.present_kwestie_detail(kwestie, linked, timeline),
+        status,
     )
 
 

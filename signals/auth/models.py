@@ -1,10 +1,10 @@
-"""Organisation, User and GroupMembership models."""
+"""Organisations, users and their groups; API tokens; what the log-in throttle remembers."""
 
 from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signals.clock import now
@@ -65,6 +65,9 @@ class User(UserMixin, Base):  # type: ignore[misc]
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session cookie's user id: raising it (log-out, a new password,
+    # deactivation) ends every session of this person at their next request.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
@@ -76,6 +79,14 @@ class User(UserMixin, Base):  # type: ignore[misc]
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """flask-login's id in the session cookie: ``<id>:<session generation>``.
+
+        A cookie carrying an older generation names no one any more (:func:`load_user` in
+        :mod:`signals.auth.services`).
+        """
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def groups(self) -> list[str]:
@@ -127,7 +138,11 @@ class ApiToken(Base):
 
 
 class AuthFailure(Base):
-    """One failed attempt to authenticate, counted per key (a client address, an e-mail)."""
+    """One failed attempt to authenticate, counted per key (:mod:`signals.auth.throttle`).
+
+    An attempt in progress is recorded here too, before its password is checked, and removed
+    when it succeeds or is refused: concurrent attempts see each other.
+    """
 
     __tablename__ = "auth_failures"
     __table_args__ = (Index("ix_auth_failures_key_at", "key", "at"),)
@@ -135,3 +150,17 @@ class AuthFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginAddress(Base):
+    """An address a person has logged in from with their password: the throttle trusts it.
+
+    Only a keyed hash of the address (IPv6: of its /64 network) is kept; it serves to
+    recognise the address again, not to show it.
+    """
+
+    __tablename__ = "login_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime())

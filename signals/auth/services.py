@@ -1,5 +1,11 @@
-"""Organisations and users: creating them, passwords, the logged-in user, group members."""
+"""Organisations and users: creating them, logging in and out, passwords, deactivation.
 
+Also the logged-in user of a session (flask-login's user loader) and group members. Log-out,
+a new password and deactivation raise the person's session generation, which ends every
+session of theirs (:meth:`User.get_id`, :func:`load_user`).
+"""
+
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,9 +13,16 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from signals.auth import throttle
 from signals.auth.models import GroupMembership, Organisation, User
-from signals.auth.schemas import LoginSchema, OrganisationInputSchema, UserInputSchema
-from signals.auth.throttle import address_key, check_attempts, email_key, record_failure
+from signals.auth.passwords import email_problem
+from signals.auth.schemas import (
+    LoginSchema,
+    NewPasswordSchema,
+    OrganisationInputSchema,
+    PasswordChangeSchema,
+    UserInputSchema,
+)
 from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
@@ -17,6 +30,9 @@ from signals.transaction import unit_of_work
 from signals.validation import load
 
 LOGIN_FAILED = "Onbekende combinatie van e-mailadres en wachtwoord."
+WRONG_CURRENT_PASSWORD = "Dit is niet uw huidige wachtwoord."  # noqa: S105 (a message)
+SAME_PASSWORD = "Kies een ander wachtwoord dan uw huidige."  # noqa: S105 (a message)
+SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
 
 # Checked against when the e-mail address is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -76,9 +92,7 @@ def create_user(data: Mapping[str, Any]) -> User:
             organisation=organisation,
             role=fields["role"],
             manager=manager,
-            password_hash=generate_password_hash(
-                fields["password"], method=current_app.config["PASSWORD_HASH_METHOD"]
-            ),
+            password_hash=_hash(fields["password"]),
             active=True,
             created_at=now(),
             group_memberships=[GroupMembership(group=group) for group in fields["groups"]],
@@ -110,35 +124,115 @@ def set_partner_contact(data: Mapping[str, Any]) -> Organisation:
 def authenticate(data: Mapping[str, Any]) -> User:
     """The active user whose e-mail and password match; :class:`InputInvalid` otherwise."""
     fields = load(LoginSchema(), data)
+    return _check_password(user_by_email(fields["email"]), fields["password"])
+
+
+def log_in(data: Mapping[str, Any], address: str | None) -> User:
+    """:func:`authenticate` under the throttle, for the log-in form and HTTP Basic alike.
+
+    An attempt from ``address`` that the throttle holds back is refused
+    (:class:`TooManyAttempts`) before the password is checked; a failure is counted.
+    A form without e-mail address or password is no attempt: it only gets its messages.
+    """
+    fields = load(LoginSchema(), data)
     user = user_by_email(fields["email"])
+    attempt = throttle.begin_password_attempt(fields["email"], address, user)
+    checked = _check_password(user, fields["password"])
+    throttle.attempt_succeeded(attempt, checked)
+    return checked
+
+
+def log_out(user: User) -> None:
+    """End every session of ``user``: this browser's and any other (a cookie copied too)."""
+    with unit_of_work():
+        _end_sessions(user)
+
+
+def change_password(user: User, data: Mapping[str, Any], address: str | None) -> None:
+    """``user`` sets a new password (typed twice), proving the current one.
+
+    The current password is checked under the throttle, like a log-in from ``address``. The
+    new one follows the password rules; every session of ``user`` ends, so the caller logs
+    this browser in again.
+    """
+    errors: dict[str, list[str]] = {}
+    fields: dict[str, Any] = {}
+    try:
+        fields = load(PasswordChangeSchema(), data)
+    except InputInvalid as error:
+        errors = error.fields
+    new_password = fields.get("new_password") or _text(data.get("new_password"))
+    problem = email_problem(new_password, user.email)
+    if problem and "new_password" not in errors:
+        errors["new_password"] = [problem]
+    if errors:
+        raise InputInvalid(errors)
+    attempt = throttle.begin_password_attempt(user.email, address, user)
+    try:
+        _check_password(user, fields["current_password"])
+    except InputInvalid:
+        raise InputInvalid({"current_password": [WRONG_CURRENT_PASSWORD]}) from None
+    throttle.attempt_succeeded(attempt, user)
+    if check_password_hash(user.password_hash, fields["new_password"]):
+        raise InputInvalid({"new_password": [SAME_PASSWORD]})
+    with unit_of_work():
+        user.password_hash = _hash(fields["new_password"])
+        _end_sessions(user)
+
+
+def set_password(user: User, data: Mapping[str, Any]) -> None:
+    """Give ``user`` the new password ``data["password"]`` (the CLI); their sessions end."""
+    fields = load(NewPasswordSchema(), data)
+    problem = email_problem(fields["password"], user.email)
+    if problem:
+        raise InputInvalid({"password": [problem]})
+    with unit_of_work():
+        user.password_hash = _hash(fields["password"])
+        _end_sessions(user)
+
+
+def deactivate_user(user: User) -> None:
+    """``user`` can no longer log in or use API tokens; every session of theirs ends."""
+    with unit_of_work():
+        user.active = False
+        _end_sessions(user)
+
+
+def load_user(user_id: str) -> User | None:
+    """flask-login's user loader: the active user of a session id of the current generation.
+
+    The id is ``<user id>:<session generation>`` (:meth:`User.get_id`); an id of an earlier
+    generation, or of the form from before generations existed, names no one.
+    """
+    match = SESSION_ID.fullmatch(user_id)
+    if match is None:
+        return None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or not user.active or user.session_generation != int(match.group(2)):
+        return None
+    return user
+
+
+def _check_password(user: User | None, password: str) -> User:
+    """``user`` if it is active and ``password`` is theirs; :class:`InputInvalid` otherwise.
+
+    An unknown user costs the same time as a wrong password.
+    """
     password_hash = user.password_hash if user is not None else _DUMMY_HASH
-    password_ok = check_password_hash(password_hash, fields["password"])
+    password_ok = check_password_hash(password_hash, password)
     if user is None or not password_ok or not user.active:
         raise InputInvalid({"password": [LOGIN_FAILED]}, message=LOGIN_FAILED)
     return user
 
 
-def log_in(data: Mapping[str, Any], address: str | None) -> User:
-    """:func:`authenticate` under the rate limit, for the log-in form and HTTP Basic alike.
-
-    Failures count against the client's ``address`` and the e-mail address tried; past the
-    limit the attempt is refused (:class:`TooManyAttempts`) before the password is checked.
-    """
-    email = data.get("email")
-    keys = [address_key(address)]
-    if isinstance(email, str) and email.strip():
-        keys.append(email_key(email))
-    check_attempts(keys)
-    try:
-        return authenticate(data)
-    except InputInvalid:
-        record_failure(keys)
-        raise
+def _end_sessions(user: User) -> None:
+    """Raise ``user``'s session generation (in the database, so concurrent raises add up)."""
+    user.session_generation = User.session_generation + 1
 
 
-def load_user(user_id: str) -> User | None:
-    """flask-login's user loader: the active user with this id, or nobody."""
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) else None

@@ -1,72 +1,203 @@
-"""The rate limit on failed authentication: log-in form, HTTP Basic and API tokens.
+"""The throttle on failed authentication: the log-in form, HTTP Basic, API tokens, passwords.
 
-Failures are counted per key — the client's address, and for a password also the e-mail
-address it was tried for — in a sliding window (``AUTH_FAILURE_WINDOW`` seconds). At
-``AUTH_FAILURE_LIMIT`` failures further attempts with that key are refused before any
-password is checked, so guessing stops there. The count lives in the database, so every
-web and API process of the service shares it. A failure is recorded in a transaction of its
-own: the request it belongs to fails, the record must not.
+Failures are counted per key, in the database (every process of the service shares them):
+
+* ``pair:<address>|<e-mail>`` — one client address guessing one account. Always applies.
+* ``address:<address>`` — one address trying many accounts (spraying), and bad API tokens.
+* ``account:<e-mail>`` — many addresses trying one account (distributed guessing).
+
+The address and account keys count and hold back only attempts from an address the account
+has not logged in from before with its password (:class:`LoginAddress`). So an attacker can
+slow down guessing but cannot lock a person out: from an address where they logged in
+before, only their own mistakes there (the pair key) ever hold them back.
+
+Each key has ``AUTH_FAILURE_LIMIT`` free failures. After ``n`` failures (``n`` at least the
+limit) the next attempt is allowed only ``AUTH_FAILURE_DELAY · 2^(n − limit)`` seconds after
+the last one, at most ``AUTH_FAILURE_WINDOW`` seconds; earlier attempts get
+:class:`TooManyAttempts` (429 with ``Retry-After``) before any password is checked. A
+failure counts for ``AUTH_FAILURE_MEMORY`` seconds; a successful log-in clears its pair.
+Addresses are compared per IPv4 address and per IPv6 /64 network (what one subscriber gets).
+
+An attempt is recorded before its password is checked, in a transaction of its own, so that
+concurrent attempts count each other; it stays as a failure, or is removed when it succeeds
+or is refused.
 """
 
+import hashlib
+import hmac
+import ipaddress
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from signals.auth.models import AuthFailure
+from signals.auth.models import AuthFailure, LoginAddress, User
 from signals.clock import now
 from signals.errors import TooManyAttempts
 from signals.extensions import db
 from signals.transaction import unit_of_work
 
-
-def address_key(address: str | None) -> str:
-    return f"address:{address or 'onbekend'}"
-
-
-def email_key(email: str) -> str:
-    # ascii(): whatever was typed (a NUL, a broken character) becomes storable text
-    return f"email:{ascii(email.strip().lower())[:250]}"
+KEY_LENGTH = 300  # AuthFailure.key
+# An address a person logged in from stays trusted this long after their last log-in there.
+ADDRESS_KEPT = timedelta(days=180)
+UNKNOWN_ADDRESS = "onbekend"
 
 
-def check_attempts(keys: Iterable[str]) -> None:
-    """Refuse (:class:`TooManyAttempts`) when any of ``keys`` has too many recent failures."""
-    keys = list(keys)
-    since = now() - _window()
-    query = (
-        select(func.count(), func.min(AuthFailure.at))
-        .where(AuthFailure.key.in_(keys), AuthFailure.at > since)
-        .group_by(AuthFailure.key)
-    )
-    for count, oldest in db.session.execute(query):
-        if count >= _limit():
-            db.session.rollback()
-            raise TooManyAttempts(_seconds_until_free(oldest))
+@dataclass(frozen=True)
+class Attempt:
+    """A password attempt under way: its pair key and its rows in ``AuthFailure``."""
+
+    pair_key: str
+    failure_ids: tuple[int, ...]
+    address: str | None
 
 
-def record_failure(keys: Iterable[str]) -> None:
-    """Count a failed attempt for each of ``keys`` (committed at once)."""
+def begin_password_attempt(email: str, address: str | None, user: User | None) -> Attempt:
+    """Record an attempt with ``email``'s password from ``address`` (``user``: its owner).
+
+    Raises :class:`TooManyAttempts` (and records nothing) when one of its keys is held
+    back; otherwise the attempt counts as a failure until :func:`attempt_succeeded`.
+    """
+    account = _account(email)
+    network = client_network(address)
+    pair = _key(f"pair:{network}|{account}")
+    keys = [pair]
+    if user is None or not is_known_address(user, address):
+        keys += [_key(f"address:{network}"), _key(f"account:{account}")]
+    return Attempt(pair, _record_or_refuse(keys), address)
+
+
+def attempt_succeeded(attempt: Attempt, user: User) -> None:
+    """The password was right: forget the attempt and the pair's failures, trust the address."""
     moment = now()
     with unit_of_work():
-        db.session.add_all(AuthFailure(key=key, at=moment) for key in keys)
+        db.session.execute(
+            delete(AuthFailure).where(
+                or_(AuthFailure.id.in_(attempt.failure_ids), AuthFailure.key == attempt.pair_key)
+            )
+        )
+        if attempt.address:
+            _remember_address(user, attempt.address, moment)
+
+
+def token_failed(address: str | None) -> None:
+    """Count an unknown API token from ``address``; :class:`TooManyAttempts` if held back."""
+    _record_or_refuse([_key(f"address:{client_network(address)}")])
+
+
+def is_known_address(user: User, address: str | None) -> bool:
+    """Whether ``user`` logged in from ``address`` with their password (recently enough)."""
+    if not address:
+        return False
+    query = select(LoginAddress.last_login_at).where(
+        LoginAddress.user_id == user.id, LoginAddress.address_hash == _address_hash(address)
+    )
+    last = db.session.scalar(query)
+    return last is not None and last >= now() - ADDRESS_KEPT
+
+
+def client_network(address: str | None) -> str:
+    """The address as counted: IPv4 as it is, IPv6 as its /64 network."""
+    if not address:
+        return UNKNOWN_ADDRESS
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return ascii(address)[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def forget_old_failures(before: datetime) -> int:
-    """Delete failures older than ``before`` (the scheduler's housekeeping); how many."""
+    """Housekeeping, every sweep: delete old failures and addresses; how many failures.
+
+    A failure goes when it is older than ``before`` and no longer counts; a log-in address
+    when it is no longer trusted.
+    """
+    moment = now()
+    cutoff = min(before, moment - _memory())
     with unit_of_work():
-        result = db.session.execute(delete(AuthFailure).where(AuthFailure.at < before))
+        result = db.session.execute(delete(AuthFailure).where(AuthFailure.at < cutoff))
+        db.session.execute(
+            delete(LoginAddress).where(LoginAddress.last_login_at < moment - ADDRESS_KEPT)
+        )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _limit() -> int:
-    return int(current_app.config["AUTH_FAILURE_LIMIT"])
+def _record_or_refuse(keys: Sequence[str]) -> tuple[int, ...]:
+    """Record a failure for each key; if any key is held back, take them out and refuse."""
+    moment = now()
+    with unit_of_work():
+        rows = [AuthFailure(key=key, at=moment) for key in keys]
+        db.session.add_all(rows)
+        db.session.flush()
+        ids = tuple(row.id for row in rows)
+    wait = max(_wait(key, own, moment) for key, own in zip(keys, ids, strict=True))
+    if wait > 0:
+        with unit_of_work():
+            db.session.execute(delete(AuthFailure).where(AuthFailure.id.in_(ids)))
+        raise TooManyAttempts(wait)
+    return ids
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=int(current_app.config["AUTH_FAILURE_WINDOW"]))
+def _wait(key: str, own: int, moment: datetime) -> int:
+    """Seconds until ``key`` allows another attempt, counting every failure but ``own``."""
+    count, last = db.session.execute(
+        select(func.count(), func.max(AuthFailure.at)).where(
+            AuthFailure.key == key, AuthFailure.id != own, AuthFailure.at > moment - _memory()
+        )
+    ).one()
+    free = int(current_app.config["AUTH_FAILURE_LIMIT"])
+    if count < free or last is None:
+        return 0
+    allowed = last + _delay(count - free)
+    return max(0, math.ceil((allowed - moment).total_seconds()))
 
 
-def _seconds_until_free(oldest: datetime) -> int:
-    return max(1, math.ceil((oldest + _window() - now()).total_seconds()))
+def _delay(beyond_free: int) -> timedelta:
+    """The pause after a failure that is ``beyond_free`` failures past the free ones."""
+    first = float(current_app.config["AUTH_FAILURE_DELAY"])
+    longest = float(current_app.config["AUTH_FAILURE_WINDOW"])
+    seconds = longest if beyond_free >= 64 else min(longest, first * 2**beyond_free)
+    return timedelta(seconds=seconds)
+
+
+def _memory() -> timedelta:
+    return timedelta(seconds=int(current_app.config["AUTH_FAILURE_MEMORY"]))
+
+
+def _remember_address(user: User, address: str, moment: datetime) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(LoginAddress).values(
+        user_id=user.id, address_hash=_address_hash(address), last_login_at=moment
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginAddress.user_id, LoginAddress.address_hash],
+            set_={"last_login_at": statement.excluded.last_login_at},
+        )
+    )
+
+
+def _address_hash(address: str) -> str:
+    """A keyed hash of the address's network: recognisable again, not readable."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"login-address:{client_network(address)}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _account(email: str) -> str:
+    # ascii(): whatever was typed (a NUL, a broken character) becomes storable text
+    return ascii(email.strip().lower())
+
+
+def _key(text: str) -> str:
+    return text[:KEY_LENGTH]

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from signals.auth.models import ApiToken, User
 from signals.clock import now
-from signals.errors import Forbidden, InputInvalid, NotFound
+from signals.errors import ActionNotAllowed, Forbidden, NotFound
 from signals.extensions import db
 from signals.transaction import unit_of_work
 from signals.validation import InputSchema, load, text_field
@@ -30,7 +30,7 @@ LAST_USED_PRECISION = timedelta(minutes=5)
 class TokenSchema(InputSchema):
     """What a new token is for (a name its owner recognises)."""
 
-    name = text_field(max_length=100, required=False)
+    name = text_field(max_length=100, required=False, single_line=True)
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,8 @@ def issue_token(user: User, data: dict[str, Any] | None = None) -> IssuedToken:
     active = db.session.scalars(
         select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
-    if len(active) >= TOKEN_LIMIT:
-        raise InputInvalid(
-            {"name": [f"U heeft al {TOKEN_LIMIT} sleutels; trek er eerst een in."]},
-            message="U heeft al het maximale aantal API-sleutels.",
-        )
+    if len(active) >= TOKEN_LIMIT:  # not the input's fault: possible again after a revocation
+        raise ActionNotAllowed(f"U heeft al {TOKEN_LIMIT} API-sleutels; trek er eerst een in.")
     secret = PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
         token = ApiToken(

@@ -1,17 +1,24 @@
-"""Login and logout pages (blueprint ``auth``)."""
+"""Pages of blueprint ``auth``: logging in and out, changing one's password, API tokens."""
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from signals.auth.models import User
-from signals.auth.services import log_in
+from signals.auth.services import change_password, log_in, log_out
 from signals.auth.tokens import issue_token, revoke_token, tokens_of
-from signals.errors import InputInvalid, TooManyAttempts
+from signals.errors import ActionNotAllowed, InputInvalid, TooManyAttempts
 
 bp = Blueprint("auth", __name__)
+
+# The longest ``next`` followed after logging in; the login gate makes short ones.
+NEXT_MAX_LENGTH = 2000
+# How often ``next`` is percent-decoded when checked: "%252F" is "/" after two rounds.
+NEXT_DECODINGS = 3
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -45,6 +52,8 @@ def api_tokens() -> str | tuple[str, int]:
             issued = issue_token(user, values)
         except InputInvalid as error:
             errors = error.fields
+        except ActionNotAllowed as error:
+            errors = {"name": [error.message]}
     page = render_template(
         "auth/api_tokens.html", tokens=tokens_of(user), issued=issued, values=values, errors=errors
     )
@@ -58,20 +67,80 @@ def revoke_api_token(token_id: int) -> Response:
     return redirect(url_for("auth.api_tokens"))
 
 
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+def change_own_password() -> Response | tuple[str, int]:
+    """Change one's own password; every other session of the person ends."""
+    user = _user()
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            change_password(user, request.form, request.remote_addr)
+        except InputInvalid as error:
+            errors, status = error.fields, 422
+        except TooManyAttempts as error:
+            errors, status = {"current_password": [error.message]}, 429
+        else:
+            login_user(user)  # this browser goes on, with the new session generation
+            flash(
+                "Uw wachtwoord is gewijzigd. Op andere apparaten en browsers bent u uitgelogd.",
+                "success",
+            )
+            return redirect(url_for("web.home"))
+    return render_template("auth/password.html", errors=errors), status
+
+
 @bp.post("/uitloggen")
 def logout() -> Response:
+    """Log out: every session of the person ends, also one whose cookie was copied."""
+    log_out(_user())
     logout_user()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a path on this site, never to another host."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
+    """``next`` if it is a plain path to a page of this site (:func:`_is_local_page`); else home."""
+    if target and _is_local_page(target):
+        return target
     return url_for("web.home")
+
+
+def _is_local_page(target: str) -> bool:
+    """Whether a browser sent to ``target`` stays on this site, at a page that exists.
+
+    Browsers are lenient with a ``Location``: they drop tabs and line breaks anywhere in it,
+    strip control characters and spaces at its ends, read a backslash as a slash and
+    ``//host`` as another site. So ``target`` must start with exactly one ``/`` and contain
+    no backslash, control, format or space character — as typed, and for its path also after
+    percent-decoding (``/%2F/evil.example``), for proxies that decode before they route.
+    Its path must then be a page of this site (a GET route).
+    """
+    if len(target) > NEXT_MAX_LENGTH or not _is_plain_path(target):
+        return False
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return False
+    path = parts.path
+    for _ in range(NEXT_DECODINGS):
+        path = unquote(path)
+        if not _is_plain_path(path):
+            return False
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(unquote(parts.path), method="GET")
+    except HTTPException:  # not found, not a GET, or a redirect elsewhere
+        return False
+    return True
+
+
+def _is_plain_path(text: str) -> bool:
+    """Starts with one ``/``; no backslash, control, format, separator or space character."""
+    if not text.startswith("/") or text.startswith("//"):
+        return False
+    return not any(
+        character == "\\" or unicodedata.category(character)[0] in "CZ" for character in text
+    )
 
 
 def _user() -> User:

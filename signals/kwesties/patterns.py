@@ -2,9 +2,11 @@
 
 When ``PATTERN_ALERT_THRESHOLD`` signals that are not linked to a kwestie, submitted within the
 last ``PATTERN_ALERT_DAYS`` days, concern the same regulation and the same source organisation,
-the people of the policy node(s) get one e-mail listing them. A set of signals alerts once: its
-fingerprint (the hash of the sorted signal ids) is unique in the database, so neither a second
-look at the same set nor two submissions at the same moment alert twice.
+the people of the policy node(s) get one e-mail each, naming the mechanism and those of the
+signals that they may open (signals at an independent node are left out of the count). A set
+of signals alerts once: its fingerprint (the hash of the sorted signal ids) is unique in the
+database, so neither a second look at the same set nor two submissions at the same moment
+alert twice.
 """
 
 import hashlib
@@ -25,6 +27,7 @@ from signals.kwesties.models import PatternAlert
 from signals.notifications.services import queue_mail
 from signals.routing.graph import NodeKind
 from signals.routing.services import active_graph
+from signals.workflow.access import fully_visible_references
 from signals.workflow.models import Signal, SignalRegulation
 
 
@@ -60,12 +63,19 @@ def fingerprint(signal_ids: Iterable[int]) -> str:
 
 
 def _similar_unlinked(regulation: str, source: str, since: Any) -> list[Any]:
+    """The unlinked signals of one mechanism, except those in a closed room.
+
+    A signal at an independent node (the ombudsman) is that node's alone: counting it here
+    would tell the policy node what the ombudsman is looking into.
+    """
+    independent = [key for key, node in active_graph().nodes.items() if node.independent]
     query = (
         select(Signal.id, Signal.reference, Signal.title)
         .where(
             Signal.kwestie_id.is_(None),
             Signal.source_organisation == source,
             Signal.created_at >= since,
+            Signal.node.not_in(independent),
             exists().where(
                 SignalRegulation.signal_id == Signal.id, SignalRegulation.code == regulation
             ),
@@ -122,19 +132,28 @@ def policy_members() -> list[User]:
 
 
 def _mail_policy(alert: PatternAlert, similar: list[Any]) -> None:
+    """One alert per member of the policy node, naming only the signals they may open.
+
+    The pattern itself (a mechanism, and that the threshold was reached) is what the alert
+    is for; which signals make it up, their number and their titles, each reader learns only
+    of the signals they may see in full.
+    """
     base = current_app.config["BASE_URL"].rstrip("/")
     prefill = urlencode(
         {"regulation": alert.regulation, "source_organisation": alert.source_organisation}
     )
     regulation = codes.label("regulations", alert.regulation)
     source = codes.label("source_organisation", alert.source_organisation)
+    references = [row.reference for row in similar]
     for person in policy_members():
+        theirs = fully_visible_references(person, references)
         queue_mail(
             "pattern_alert",
             person.email,
-            {"count": len(similar), "regulation": regulation, "source": source},
+            {"regulation": regulation, "source": source},
             person=person,
-            signals=similar,
+            signals=[row for row in similar if row.reference in theirs],
+            threshold=int(current_app.config["PATTERN_ALERT_THRESHOLD"]),
             regulation=regulation,
             source=source,
             days=int(current_app.config["PATTERN_ALERT_DAYS"]),

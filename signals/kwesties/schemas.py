@@ -8,7 +8,7 @@ from signals import codes
 from signals.database import MAX_ID
 from signals.routing.graph import Node, NodeKind
 from signals.routing.services import active_graph
-from signals.validation import FIELD_MESSAGES, choice_field, text_field
+from signals.validation import FIELD_MESSAGES, WholeNumber, choice_field, text_field
 from signals.workflow.schemas import MESSAGE_MAX, TEXT_MAX, TITLE_MAX, ActionSchema
 
 NODE_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht een plek in de route."}
@@ -47,7 +47,7 @@ class KwestieInputSchema(ActionSchema):
     ``version`` is the version of that signal the caller saw.
     """
 
-    title = text_field(max_length=TITLE_MAX)
+    title = text_field(max_length=TITLE_MAX, single_line=True)
     description = text_field(max_length=TEXT_MAX, required=False)
     regulation = choice_field(codes.REGULATIONS, required=False)
     level = choice_field(codes.LEVELS, required=False)
@@ -56,6 +56,11 @@ class KwestieInputSchema(ActionSchema):
         required=True,
         validate=[validate.Length(max=64, error="Maximaal 64 tekens."), check_kwestie_node],
         error_messages=NODE_MESSAGES,
+        metadata={
+            "choices": lambda: list(kwestie_nodes()),
+            "description": "Met `from_signal`: een plek waar u de kwestie ook zelf kunt zien "
+            "(geen onafhankelijke plek van een ander; anders 422)",
+        },
     )
     from_signal = fields.String(
         validate=validate.Length(max=16, error="Maximaal 16 tekens."),
@@ -72,8 +77,9 @@ class KwestieInputSchema(ActionSchema):
 class LinkSchema(ActionSchema):
     """Link a signal to an open kwestie; ``version`` is the version of the signal seen."""
 
-    kwestie = fields.Integer(
+    kwestie = WholeNumber(
         required=True,
+        metadata={"description": "Een open kwestie die u mag zien (anders 422)"},
         validate=validate.Range(min=1, max=MAX_ID, error="Kies een kwestie uit de lijst."),
         error_messages={
             **FIELD_MESSAGES,

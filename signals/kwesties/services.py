@@ -35,7 +35,13 @@ from signals.routing.graph import Node
 from signals.routing.services import Owner, active_graph, resolve_owner
 from signals.transaction import unit_of_work
 from signals.validation import load
-from signals.workflow.access import Visibility, visibility, visible_clause
+from signals.workflow.access import (
+    Visibility,
+    fully_visible_clause,
+    fully_visible_references,
+    visibility,
+    visible_clause,
+)
 from signals.workflow.models import OPEN_STATUSES, Signal, SignalRegulation
 from signals.workflow.services import _begin, _move, _record, close_signal
 
@@ -357,11 +363,16 @@ def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:
 
 def may_see_kwestie(user: User, kwestie_id: int) -> bool:
     """Whether ``user`` may see the kwestie ``kwestie_id``."""
-    try:
-        get_visible_kwestie(user, kwestie_id)
-    except NotFound:
-        return False
-    return True
+    return kwestie_id in visible_kwestie_ids(user, [kwestie_id])
+
+
+def visible_kwestie_ids(user: User, kwestie_ids: Iterable[int]) -> set[int]:
+    """Those of ``kwestie_ids`` that ``user`` may see (one query)."""
+    wanted = sorted({kwestie_id for kwestie_id in kwestie_ids if 0 < kwestie_id <= MAX_ID})
+    if not wanted:
+        return set()
+    query = select(Kwestie.id).where(Kwestie.id.in_(wanted), _visible_kwestie_clause(user))
+    return set(db.session.scalars(query))
 
 
 def get_visible_kwestie(user: User, kwestie_id: int, *, for_update: bool = False) -> Kwestie:
@@ -393,20 +404,23 @@ class KwestieSummary:
 
 
 def list_kwesties(user: User) -> list[KwestieSummary]:
-    """The kwesties ``user`` may see: open ones first, most recently changed first."""
-    counts = (
-        select(
-            Signal.kwestie_id.label("kwestie_id"),
-            func.count().label("linked"),
-            func.count(case((Signal.status.in_(OPEN_STATUSES), 1))).label("open"),
-        )
-        .where(Signal.kwestie_id.is_not(None))
-        .group_by(Signal.kwestie_id)
-        .subquery()
-    )
+    """The kwesties ``user`` may see: open ones first, most recently changed first.
+
+    The counts of linked signals are of those ``user`` may see in full, except for the
+    kwesties they answer for (:func:`answers_for_all_linked`), where every one counts.
+    """
+    every = _linked_counts(None)
+    seen = _linked_counts(fully_visible_clause(user))
     query = (
-        select(Kwestie, func.coalesce(counts.c.linked, 0), func.coalesce(counts.c.open, 0))
-        .outerjoin(counts, counts.c.kwestie_id == Kwestie.id)
+        select(
+            Kwestie,
+            func.coalesce(every.c.linked, 0),
+            func.coalesce(every.c.open, 0),
+            func.coalesce(seen.c.linked, 0),
+            func.coalesce(seen.c.open, 0),
+        )
+        .outerjoin(every, every.c.kwestie_id == Kwestie.id)
+        .outerjoin(seen, seen.c.kwestie_id == Kwestie.id)
         .where(_visible_kwestie_clause(user))
         .order_by(
             case((Kwestie.status == KwestieStatus.OPEN, 0), else_=1),
@@ -414,10 +428,24 @@ def list_kwesties(user: User) -> list[KwestieSummary]:
             Kwestie.id.desc(),
         )
     )
-    return [
-        KwestieSummary(kwestie, int(linked), int(open_count))
-        for kwestie, linked, open_count in db.session.execute(query).all()
-    ]
+    summaries = []
+    for kwestie, linked, open_count, seen_linked, seen_open in db.session.execute(query).all():
+        if not answers_for_all_linked(user, kwestie):
+            linked, open_count = seen_linked, seen_open
+        summaries.append(KwestieSummary(kwestie, int(linked), int(open_count)))
+    return summaries
+
+
+def _linked_counts(condition: ColumnElement[bool] | None) -> Any:
+    """Per kwestie: its linked signals and the open ones among them (matching ``condition``)."""
+    query = select(
+        Signal.kwestie_id.label("kwestie_id"),
+        func.count().label("linked"),
+        func.count(case((Signal.status.in_(OPEN_STATUSES), 1))).label("open"),
+    ).where(Signal.kwestie_id.is_not(None))
+    if condition is not None:
+        query = query.where(condition)
+    return query.group_by(Signal.kwestie_id).subquery()
 
 
 def open_kwesties(user: User) -> list[Kwestie]:
@@ -432,7 +460,12 @@ def open_kwesties(user: User) -> list[Kwestie]:
 
 @dataclass(frozen=True)
 class LinkedSignals:
-    """The signals of a kwestie as one viewer may see them: the visible ones, and a count."""
+    """The signals of a kwestie as one viewer may see them: the visible ones, and a count.
+
+    ``hidden`` counts the linked signals the viewer may not see, for the kwestie's owners and
+    administrators only: a decision resolves all of them, so its owner must know how many
+    there are. To anyone else they do not exist (0).
+    """
 
     visible: list[Signal]
     hidden: int
@@ -443,10 +476,70 @@ class LinkedSignals:
 
 
 def linked_signals_for(user: User, kwestie: Kwestie) -> LinkedSignals:
-    """The linked signals ``user`` may see in full; the others only count."""
+    """The linked signals ``user`` may see in full; the others only count, for its owners."""
     linked = _linked_signals(kwestie.id)
     visible = [signal for signal in linked if visibility(user, signal) == Visibility.FULL]
-    return LinkedSignals(visible, len(linked) - len(visible))
+    hidden = len(linked) - len(visible) if answers_for_all_linked(user, kwestie) else 0
+    return LinkedSignals(visible, hidden)
+
+
+def answers_for_all_linked(user: User, kwestie: Kwestie) -> bool:
+    """Whether ``user`` may know of every signal linked to ``kwestie``: owners, administrators."""
+    return user.is_admin or is_kwestie_owner(user, kwestie)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An event of a kwestie as one viewer may see it: references they may not open removed."""
+
+    type: str
+    at: datetime
+    actor: User | None
+    data: dict[str, Any]
+
+
+# Event data that names signals: one reference, or a list of them.
+_REFERENCE_KEYS = ("from_signal", "reference")
+_REFERENCE_LIST_KEYS = ("resolved",)
+
+
+def kwestie_timeline(user: User, kwestie: Kwestie) -> list[TimelineEntry]:
+    """The history of ``kwestie`` for ``user``: a signal they may not see in full is unnamed.
+
+    A named reference they may not open becomes ``None`` (one) or is left out (a list), so
+    neither the page nor the API tells them which signals lie behind the kwestie; the links
+    and unlinks of such signals are shown only to those who answer for every linked signal.
+    """
+    named = {
+        reference for event in kwestie.events for reference in _references_in(event.data or {})
+    }
+    seen = fully_visible_references(user, named)
+    knows_all = answers_for_all_linked(user, kwestie)
+    entries = []
+    for event in kwestie.events:
+        data = _redacted(event.data or {}, seen)
+        if event.type in ("linked", "unlinked") and data.get("reference") is None and not knows_all:
+            continue  # to them, a signal they may not see was never linked
+        entries.append(TimelineEntry(event.type, event.at, event.actor, data))
+    return entries
+
+
+def _references_in(data: Mapping[str, Any]) -> list[str]:
+    found = [data[key] for key in _REFERENCE_KEYS if isinstance(data.get(key), str)]
+    for key in _REFERENCE_LIST_KEYS:
+        found += [item for item in data.get(key) or [] if isinstance(item, str)]
+    return found
+
+
+def _redacted(data: Mapping[str, Any], seen: set[str]) -> dict[str, Any]:
+    shown = dict(data)
+    for key in _REFERENCE_KEYS:
+        if key in shown and shown[key] not in seen:
+            shown[key] = None
+    for key in _REFERENCE_LIST_KEYS:
+        if key in shown:
+            shown[key] = [item for item in shown[key] or [] if item in seen]
+    return shown
 
 
 def _linked_signals(kwestie_id: int, *, for_update: bool = False) -> list[Signal]:

@@ -9,6 +9,7 @@ administrator's action of its own and is its own unit of work. A retried message
 
 import uuid
 from collections.abc import Mapping, Sequence
+from email.utils import parseaddr
 from typing import Any, cast
 
 from flask import current_app
@@ -22,6 +23,7 @@ from signals.errors import ActionNotAllowed, Forbidden, NotFound
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.transaction import unit_of_work
+from signals.validation import one_line
 from signals.workflow.models import Signal
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -30,6 +32,7 @@ STATUS_LABELS: Mapping[str, str] = {
     OutboxStatus.DEAD: "Mislukt – opgegeven",
 }
 MAIL_TEMPLATES = "signals.mail_templates"
+SUBJECT_LENGTH = 300  # OutboxMessage.subject
 ADMIN_ONLY = "Alleen beheerders kunnen mislukte e-mail opnieuw laten versturen."
 MESSAGE_NOT_FOUND = "Dit bericht bestaat niet (meer)."
 NOT_DEAD = (
@@ -51,15 +54,21 @@ SUBJECTS: Mapping[str, str] = {
     "kwestie_new": "Kwestie bij u: {title}",
     "kwestie_message": "Bericht over de kwestie: {title}",
     "kwestie_decided": "Besluit over de kwestie: {title}",
-    "pattern_alert": "Zien we dit vaker? {count} signalen over {regulation} bij {source}",
+    "pattern_alert": "Zien we dit vaker? Signalen over {regulation} bij {source}",
     "deadline_reminder": "[{reference}] Herinnering: een termijn loopt bijna af",
     "deadline_breached": "[{reference}] Termijn verstreken: {title}",
-    "deadline_breached_lead": "[{reference}] Termijn verstreken bij een signaal in uw lijn",
+    "deadline_breached_lead": "Termijn verstreken bij een signaal in uw lijn",
     "status_update": "[{reference}] Stand van zaken van uw signaal",
     "survey": "[{reference}] Hoe tevreden bent u over de afhandeling?",
     "followup": "[{reference}] Houdt de oplossing stand?",
     "digest": "Overzicht: {count} signalen over de termijn",
 }
+
+
+def home_url() -> str:
+    """The absolute link to the service's start page, for use in e-mails."""
+    base: str = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/"
 
 
 def signal_url(reference: str) -> str:
@@ -165,9 +174,14 @@ def _queue(
     signal_id: int | None,
     context: Mapping[str, Any],
 ) -> None:
-    """One outbox row per recipient, all with the same (once rendered) body."""
+    """One outbox row per recipient, all with the same (once rendered) body.
+
+    The subject becomes a header: made one line here, whatever the text it was filled with.
+    """
+    subject = one_line(subject)[:SUBJECT_LENGTH]
     moment = now()
-    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost"
+    sender = parseaddr(current_app.config["MAIL_FROM"])[1]  # also "Naam <adres@domein>"
+    domain = sender.rpartition("@")[2] or "localhost"
     body_text = _render(f"mail/{kind}.txt", context)
     body_html = _render(f"mail/{kind}.html", {"subject": subject, **context})
     for recipient in recipients:

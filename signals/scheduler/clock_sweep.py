@@ -28,6 +28,7 @@ from signals.bulk import gathered_rows
 from signals.errors import Conflict
 from signals.extensions import db
 from signals.notifications.services import (
+    home_url,
     queue_signal_mail,
     queue_signal_mail_to_each,
     signal_url,
@@ -36,6 +37,7 @@ from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.scheduler.helpers import helpers_for, run_with_helpers
 from signals.transaction import unit_of_work
 from signals.workflow import clocks
+from signals.workflow.access import Visibility, visibility
 from signals.workflow.clocks import Clock, Due, Work
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import _move, _place, _record, owners_of
@@ -298,7 +300,8 @@ def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list
     leads = people.leads(signal)
     _to_owners(people, signal, "deadline_breached", due=due, leads_told=bool(leads))
     for lead in leads:
-        # A lead may not see the signal itself: no title, in the body nor in the subject.
+        # A lead may not see the signal itself: not its title nor its reference, and the
+        # link leads to the service rather than to a page they cannot open.
         queue_signal_mail(
             "deadline_breached",
             lead.email,
@@ -307,6 +310,7 @@ def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list
             person=lead,
             due=due,
             as_lead=True,
+            url=home_url(),
         )
     node = clocks.node_of(signal)
     target = node.escalate_on_overdue if node is not None else None
@@ -373,7 +377,11 @@ def _followup(signal: Signal, moment: datetime) -> None:
 
 
 def _resolvers_of(signal: Signal) -> list[User]:
-    """Who resolved the signal last (if still active), else its owners."""
+    """Who resolved the signal last (if still active and able to open it), else its owners.
+
+    A kwestie's decision resolves its linked signals in its owner's name, and that owner may
+    not see all of them: the question about such a signal goes to the signal's own owners.
+    """
     resolver = db.session.scalar(
         select(User)
         .join(SignalEvent, SignalEvent.actor_id == User.id)
@@ -381,7 +389,7 @@ def _resolvers_of(signal: Signal) -> list[User]:
         .order_by(SignalEvent.id.desc())
         .limit(1)
     )
-    if resolver is not None and resolver.active:
+    if resolver is not None and resolver.active and visibility(resolver, signal) == Visibility.FULL:
         return [resolver]
     return owners_of(signal)
 

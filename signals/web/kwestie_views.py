@@ -37,7 +37,11 @@ def kwestie_helpers() -> dict[str, Any]:
 def kwestie_link_context(signal: Signal) -> dict[str, Any]:
     """What the "Koppelen aan een kwestie" form on a signal's page offers the current user."""
     user = _user()
+    current = signal.kwestie
     return {
+        "current": current
+        if current is not None and services.may_see_kwestie(user, current.id)
+        else None,
         "open_kwesties": services.open_kwesties(user),
         "suggestions": services.suggest_for(user, signal),
     }
@@ -157,7 +161,7 @@ def _kwestie_page(
         "web/kwestie_detail.html",
         kwestie=kwestie,
         linked=linked,
-        visible_references={signal.reference for signal in linked.visible},
+        timeline=services.kwestie_timeline(user, kwestie),
         owner=_owner_label(kwestie),
         owners=services.kwestie_owners(kwestie) if kwestie.owner_user is None else [],
         is_owner=services.is_kwestie_owner(user, kwestie),

@@ -10,6 +10,7 @@
 - The reporter's identity is hidden at nodes whose route config sets ``shows_reporter: false``.
 """
 
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import Any
 
@@ -92,6 +93,18 @@ def fully_visible_clause(user: User) -> ColumnElement[bool]:
         owns_clause(user),
         and_(participated, or_(~at_closed_room, _participated_at(user, Signal.node))),
     )
+
+
+def fully_visible_references(user: User, references: Iterable[str]) -> set[str]:
+    """Those of ``references`` whose signal ``user`` may see in full (one query).
+
+    For texts that name signals to one reader (an e-mail, a history): name only these.
+    """
+    wanted = sorted(set(references))
+    if not wanted:
+        return set()
+    query = select(Signal.reference).where(Signal.reference.in_(wanted), fully_visible_clause(user))
+    return set(db.session.scalars(query))
 
 
 def owns_clause(user: User) -> ColumnElement[bool]:

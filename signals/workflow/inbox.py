@@ -43,7 +43,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from signals import codes
 from signals.auth.models import Organisation, Role, User
-from signals.database import UTCDateTime
+from signals.database import MAX_ID, UTCDateTime
 from signals.extensions import db
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load
@@ -59,6 +59,8 @@ from signals.workflow.models import (
 )
 
 CURSOR_MESSAGE = "Ongeldige paginaverwijzing."
+# No signal's sort key lies before this (nor after FAR_FUTURE): a cursor outside is made up.
+EARLIEST_DUE = datetime(1970, 1, 1, tzinfo=UTC)
 # Counts per status stop here: "meer dan 1.000" tells a triager as much as 174.312 does, and
 # counting a large group's signals exactly would cost a pass over all of them per page view.
 COUNT_CAP = 1000
@@ -91,11 +93,15 @@ def decode_cursor(text: str) -> Cursor:
         raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
         due_text, id_text = raw.decode("ascii").split("|")
         due = datetime.fromisoformat(due_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        if due.tzinfo is None:
+            raise ValueError("cursor without offset")
+        due = due.astimezone(UTC)
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as error:
         raise ValueError("malformed cursor") from error
-    if due.tzinfo is None or not id_text.isdigit() or int(id_text) < 1:
+    id_ok = id_text.isascii() and id_text.isdigit() and len(id_text) <= len(str(MAX_ID))
+    if not id_ok or not 1 <= int(id_text) <= MAX_ID or not EARLIEST_DUE <= due <= FAR_FUTURE:
         raise ValueError("malformed cursor")
-    return Cursor(due.astimezone(UTC), int(id_text))
+    return Cursor(due, int(id_text))
 
 
 class _CursorField(fields.Field[Cursor]):

@@ -8,6 +8,7 @@ from signals import codes
 from signals.validation import (
     FIELD_MESSAGES,
     InputSchema,
+    WholeNumber,
     choice_field,
     choices_field,
     text_field,
@@ -21,7 +22,7 @@ MESSAGE_MAX = 5000
 class SignalInputSchema(InputSchema):
     """The fields a reporter fills in (CONTRACT: Signal input fields)."""
 
-    title = text_field(max_length=TITLE_MAX)
+    title = text_field(max_length=TITLE_MAX, single_line=True)
     situation = text_field(max_length=TEXT_MAX)
     resident_experience = text_field(max_length=TEXT_MAX, required=False)
     regulations = choices_field(codes.REGULATIONS)
@@ -35,26 +36,55 @@ class SignalInputSchema(InputSchema):
     direct_node = fields.String(
         validate=validate.Length(max=64, error="Maximaal 64 tekens."),
         error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een route."},
+        metadata={
+            "choices": lambda: _direct_entry_nodes(),
+            "description": "Een plek die uw organisatie rechtstreeks mag kiezen (anders 422)",
+        },
     )
+
+    # A field that must be filled in when another field has a certain value; the OpenAPI
+    # document states the same rules (:func:`signals.api.openapi.build_spec`).
+    REQUIRED_WHEN: dict[tuple[str, str], tuple[str, str]] = {
+        ("level", "other_organisation_practice"): (
+            "source_organisation",
+            "Geef aan bij welke organisatie de uitvoering knelt.",
+        ),
+        ("maatwerk", "applied"): (
+            "maatwerk_grounds",
+            "Geef aan op welke grond maatwerk is toegepast.",
+        ),
+    }
 
     @validates_schema
     def _check_dependent_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        errors: dict[str, list[str]] = {}
-        if data.get("level") == "other_organisation_practice" and not data.get(
-            "source_organisation"
-        ):
-            errors["source_organisation"] = ["Geef aan bij welke organisatie de uitvoering knelt."]
-        if data.get("maatwerk") == "applied" and not data.get("maatwerk_grounds"):
-            errors["maatwerk_grounds"] = ["Geef aan op welke grond maatwerk is toegepast."]
+        errors = {
+            needed: [message]
+            for (field, value), (needed, message) in self.REQUIRED_WHEN.items()
+            if data.get(field) == value and not data.get(needed)
+        }
         if errors:
             raise ValidationError(errors)
+
+
+def _all_nodes() -> list[str]:
+    from signals.routing.services import active_graph
+
+    return list(active_graph().nodes)
+
+
+def _direct_entry_nodes() -> list[str]:
+    from signals.routing.services import active_graph
+
+    graph = active_graph()
+    return [key for key in graph.nodes if graph.nodes[key].direct_entry]
 
 
 class ActionSchema(InputSchema):
     """Base of every action: ``version`` is the version the caller saw (optional)."""
 
-    version = fields.Integer(
-        load_default=None, error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een getal."}
+    version = WholeNumber(
+        load_default=None,
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een geheel getal."},
     )
 
 
@@ -81,6 +111,11 @@ class ForwardSchema(ActionSchema):
         required=True,
         validate=validate.Length(max=64, error="Maximaal 64 tekens."),
         error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een route."},
+        metadata={
+            "choices": lambda: _all_nodes(),
+            "description": "Een plek met een lijn vanaf de huidige plek van het signaal "
+            "(anders 422)",
+        },
     )
     message = text_field(max_length=MESSAGE_MAX, required=False)
 

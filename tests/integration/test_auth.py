@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from signals import create_app
 from signals.auth.models import User
 from signals.auth.services import LOGIN_FAILED
+from signals.auth.tokens import issue_token
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal
@@ -178,6 +179,101 @@ def test_logout_without_csrf_token_is_refused(
     assert session.get("/signalen").status_code == 200
 
 
+# Ending every session of a person -------------------------------------------------------------
+
+SESSION_COOKIE = "signals_session"
+
+
+def copied_session(app: Flask, session: WebSession) -> FlaskClient:
+    """Another browser holding ``session``'s cookie as it is now (a copied or stolen cookie).
+
+    Same address and user agent as the original, so flask-login's session protection does
+    not tell them apart: only the session generation can.
+    """
+    cookie = session.client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(SESSION_COOKIE, cookie.value)
+    assert thief.get("/signalen").status_code == 200, "the copy works before"
+    return thief
+
+
+def sent_to_login(client: FlaskClient | WebSession) -> bool:
+    response = client.get("/signalen")
+    return response.status_code == 302 and response.headers["Location"].startswith(LOGIN_PATH)
+
+
+def test_a_cookie_copied_before_logout_no_longer_works_nor_any_other_session(
+    app: Flask, login: Callable[[User], WebSession], reporter: User
+) -> None:
+    session, elsewhere = login(reporter), login(reporter)
+    thief = copied_session(app, session)
+
+    assert session.post("/uitloggen", {}).status_code == 302
+
+    assert sent_to_login(thief)
+    assert sent_to_login(elsewhere)
+    assert sent_to_login(session)
+
+
+def test_after_logging_out_everywhere_the_person_logs_in_again(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    first = login(reporter)
+    first.post("/uitloggen", {})
+
+    again = login(reporter)
+    assert again.get("/signalen").status_code == 200
+    assert sent_to_login(first)
+
+
+def test_deactivation_ends_every_session_and_log_in_stays_refused(
+    app: Flask, login: Callable[[User], WebSession], runner: Any, reporter: User
+) -> None:
+    session, elsewhere = login(reporter), login(reporter)
+    thief = copied_session(app, session)
+
+    result = runner.invoke(args=["users", "deactivate", reporter.email])
+
+    assert result.exit_code == 0, result.output
+    assert "gedeactiveerd" in result.output
+    assert sent_to_login(thief) and sent_to_login(elsewhere) and sent_to_login(session)
+    refused = log_in(app.test_client(), reporter.email, PASSWORD)
+    assert refused.status_code == 422
+    assert field_errors(refused.text) == {"password-error": LOGIN_FAILED}
+    db.session.expire_all()
+    assert db.session.get(User, reporter.id).active is False  # type: ignore[union-attr]
+
+
+def test_an_api_token_of_a_deactivated_person_stops_working(
+    client: FlaskClient, runner: Any, reporter: User
+) -> None:
+    secret = issue_token(reporter).secret
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/signals", headers=bearer).status_code == 200
+
+    assert runner.invoke(args=["users", "deactivate", reporter.email]).exit_code == 0
+
+    assert client.get("/api/v1/signals", headers=bearer).status_code == 401
+
+
+def test_deactivating_an_unknown_person_says_so(runner: Any) -> None:
+    result = runner.invoke(args=["users", "deactivate", "niemand@gemeente.test"])
+    assert result.exit_code != 0
+    assert "Geen gebruiker met e-mailadres niemand@gemeente.test" in result.output
+
+
+def test_a_session_cookie_from_before_session_generations_no_longer_logs_in(
+    login: Callable[[User], WebSession], reporter: User
+) -> None:
+    session = login(reporter)
+    with session.client.session_transaction() as cookie:
+        assert cookie["_user_id"] == f"{reporter.id}:0"
+        cookie["_user_id"] = str(reporter.id)  # the form of the id until this change
+
+    assert sent_to_login(session)
+
+
 # Where to go after logging in ----------------------------------------------------------------
 
 
@@ -200,6 +296,9 @@ def test_the_login_gate_sends_the_user_back_to_the_page_asked_for(
     [
         ("/signalen/nieuw", "/signalen/nieuw"),
         ("/signalen?x=1", "/signalen?x=1"),
+        ("/inbox?status=new&overdue=true", "/inbox?status=new&overdue=true"),
+        ("/signalen/KM-2026-000001", "/signalen/KM-2026-000001"),
+        ("/signalen?q=twee%20woorden", "/signalen?q=twee%20woorden"),
         ("https://evil.example/", "/"),
         ("//evil.example/", "/"),
         ("/\\evil.example/", "/"),
@@ -213,6 +312,56 @@ def test_next_is_followed_only_for_local_paths(
     response = log_in(client, reporter.email, PASSWORD, query="?" + _query(next=target))
     assert response.status_code == 302
     assert response.headers["Location"] == expected
+
+
+# Each of these sends a browser to another site, or could after a proxy decodes it once.
+AWAY = [
+    "////evil.example",
+    "///evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "/ /evil.example",
+    "/\x0b/evil.example",
+    "/\u3000/evil.example",
+    "/\u200b/evil.example",
+    "/%2Fevil.example",
+    "/%2F%2Fevil.example",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "/%252F%252Fevil.example",
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "https://evil.example",
+    "HTTPS://evil.example",
+    "https:/evil.example",
+    "https:evil.example",
+    "//evil.example/signalen",
+    "/\\evil.example/signalen",
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/javascript:alert(1)",
+    "/bestaat-niet",
+    "signalen",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", AWAY)
+def test_next_never_leads_away_from_the_sites_pages(
+    client: FlaskClient, reporter: User, target: str
+) -> None:
+    response = log_in(client, reporter.email, PASSWORD, query="?" + _query(next=target))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
 
 
 def _query(**params: str) -> str:
@@ -274,6 +423,8 @@ def test_every_page_but_login_and_static_redirects_anonymous_users_to_login(
         ("web.survey", "POST"),
         ("web.dev_mailbox", "GET"),
         ("auth.logout", "POST"),
+        ("auth.change_own_password", "GET"),
+        ("auth.change_own_password", "POST"),
         ("kwesties.list_kwesties", "GET"),
         ("kwesties.new_kwestie", "POST"),
         ("kwesties.show_kwestie", "GET"),

@@ -121,7 +121,7 @@ def test_users_create_reports_every_problem_and_exits_1(runner: Any) -> None:
     )
     assert result.exit_code == 1
     assert "email: Geen geldig e-mailadres." in result.output
-    assert "password: Minimaal 10 tekens." in result.output
+    assert "password: Minimaal 12 tekens." in result.output
     assert count(User) == 0
 
 

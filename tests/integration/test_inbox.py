@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import event, select
@@ -394,6 +395,19 @@ def b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 
+# Well-formed but made up: ids beyond what a key holds, moments at the ends of the calendar.
+CRAFTED_CURSORS = [
+    b64("2026-11-25T22:59:59+00:00|2147483648"),
+    b64("2026-11-25T22:59:59+00:00|99999999999999999999999999"),
+    b64("2026-11-25T22:59:59+00:00|\u0661\u0662"),  # digits, but not ASCII ones
+    b64("0001-01-01T00:00:00+23:59|5"),
+    b64("0001-01-01T00:00:00-23:59|5"),
+    b64("9999-12-31T23:59:59-23:59|5"),
+    b64("9999-12-31T23:59:59+23:59|5"),
+    b64("1000-01-01T00:00:00+00:00|5"),
+]
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
@@ -406,6 +420,7 @@ def b64(text: str) -> str:
         b64("gisteren|5"),
         b64("2026-11-25T22:59:59+00:00|5|6"),
         base64.urlsafe_b64encode(b"\xff\xfe|5").decode(),
+        *CRAFTED_CURSORS,
     ],
 )
 def test_a_malformed_cursor_is_refused(clock: Clock, triager: User, cursor: str) -> None:
@@ -592,6 +607,16 @@ def test_the_next_page_link_carries_the_cursor_and_the_filters(
     assert references_in(second.text) == created[50:]
     assert "Volgende pagina" not in second.text
     assert "Eerste pagina" in second.text
+
+
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS)
+def test_a_crafted_cursor_on_the_web_is_a_422_not_a_server_error(
+    world: World, login: Login, triager: User, cursor: str
+) -> None:
+    response = login(triager).get(f"/inbox?{urlencode({'cursor': cursor})}")
+
+    assert response.status_code == 422
+    assert Page(response.text).text("cursor-error") == "Ongeldige paginaverwijzing."
 
 
 @pytest.mark.parametrize(

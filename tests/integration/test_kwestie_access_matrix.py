@@ -8,9 +8,11 @@ The rules, from the issue and as implemented: a reporter sees the kwesties (and 
 outcome) their own signals are linked to; people who handle signals see every kwestie except
 one at an independent node, which only its owners see; administrators see all. Only a
 kwestie's owner sends messages and decides. On a kwestie's page, linked signals are listed
-only to whoever may see that signal in full; the others are only counted. Denied is 403 (the
-kwestie is visible) or 404 (it is not) and changes nothing: no event, no e-mail. No list,
-suggestion, link form or e-mail shows a kwestie or a signal the person may not see.
+only to whoever may see that signal in full; the others are counted for the kwestie's owner and
+the administrator only (they answer for every linked signal), and to anyone else they are not
+there: not in a count, not in the history (neither on the page nor through the API). Denied is
+403 (the kwestie is visible) or 404 (it is not) and changes nothing: no event, no e-mail. No
+list, suggestion, link form or e-mail shows a kwestie or a signal the person may not see.
 """
 
 from collections.abc import Callable
@@ -216,14 +218,48 @@ def test_the_kwestie_pages(world: World, login: Login, role: str) -> None:
             reporter = world.users[REPORTER_OF[kind]]
             if not shown and reporter is not world.users[role]:
                 assert reporter.name not in page.text, kind
-        if hidden:  # counted, never named
+        answers_for_all = role in (KWESTIE_OWNER[kwestie], "admin")
+        if hidden and answers_for_all:  # counted for the owner, never named
             word = "signaal" if hidden == 1 else "signalen"
             assert f"{hidden} {word} van anderen, die u niet kunt inzien" in page.text, kwestie
-        else:
+        else:  # to anyone else, what they may not see is not there at all
             assert "van anderen, die u niet kunt inzien" not in page.text, kwestie
+            assert "Een signaal dat u niet kunt inzien" not in page.text, kwestie
         owns = KWESTIE_OWNER[kwestie] == role
         assert ("Bericht aan alle melders" in page.text) is owns, kwestie
         assert ("Besluit vastleggen" in page.text) is owns, kwestie
+
+
+def linked_count_for(role: str, kwestie: str) -> int:
+    """How many linked signals ``role`` is told of: all for the owner, else what they see."""
+    if role in (KWESTIE_OWNER[kwestie], "admin"):
+        return len(LINKED_TO[kwestie])
+    return sum(sees_signal(role, kind) == "full" for kind in LINKED_TO[kwestie])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_counts_and_histories_through_the_api_hold_only_what_the_role_may_see(
+    world: World, api: Any, role: str
+) -> None:
+    client = api(world.users[role])
+    listed = {item["id"]: item for item in client.get("/kwesties").get_json()["items"]}
+    for name, kwestie in world.kwesties.items():
+        if not sees_kwestie(role, name):
+            assert kwestie.id not in listed
+            continue
+        assert listed[kwestie.id]["linked"] == linked_count_for(role, name), name
+        detail = client.get(f"/kwesties/{kwestie.id}")
+        assert detail.status_code == 200
+        body = detail.get_json()
+        assert body["linked"] == linked_count_for(role, name), name
+        assert_no_hidden_signal(world, role, detail.text)
+        seen = [kind for kind in LINKED_TO[name] if sees_signal(role, kind) == "full"]
+        assert sorted(body["signals"]) == sorted(world.signals[kind].reference for kind in seen)
+        linked_events = [event for event in body["events"] if event["type"] == "linked"]
+        if role in (KWESTIE_OWNER[name], "admin"):
+            assert len(linked_events) == len(LINKED_TO[name])
+        else:
+            assert len(linked_events) == len(seen)
 
 
 # Owner-only actions --------------------------------------------------------------------------

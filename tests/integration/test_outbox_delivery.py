@@ -1,5 +1,9 @@
-"""Outbox delivery over a real SMTP server: sending, retries with back-off, dead letters."""
+"""Outbox delivery over a real SMTP server: sending, retries with back-off, dead letters, volume.
 
+What one failing message does to the others: ``test_outbox_faults.py``.
+"""
+
+import math
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
@@ -8,9 +12,10 @@ from sqlalchemy import select
 
 from signals.auth.models import User
 from signals.extensions import db
-from signals.notifications.delivery import MAX_ATTEMPTS, deliver_pending, retry_delay
+from signals.notifications.delivery import BATCH_SIZE, MAX_ATTEMPTS, deliver_pending, retry_delay
 from signals.notifications.models import OutboxMessage
 from signals.workflow.services import give_feedback, submit_signal
+from tests.fixtures.outbox import outbox_row, store_rows
 from tests.fixtures.smtp import SmtpServer
 
 
@@ -179,3 +184,19 @@ def test_back_off_doubles_and_is_capped() -> None:
     assert delays[:4] == [timedelta(minutes=minutes) for minutes in (1, 2, 4, 8)]
     assert max(delays) == timedelta(hours=6)
     assert delays == sorted(delays)
+
+
+def test_delivery_goes_on_past_200_messages_until_the_queue_is_empty_over_few_connections(
+    clock: Any, smtp_server: SmtpServer
+) -> None:
+    queued = 2 * BATCH_SIZE + 50
+    store_rows([outbox_row(f"ontvanger{n}@gemeente.test", clock.now()) for n in range(queued)])
+
+    report = deliver_pending(clock.now())
+
+    assert len(report.sent) == queued and report.failed == report.dead == []
+    assert {message.status for message in outbox()} == {"sent"}
+    received = Counter(str(message["Message-ID"]) for message in smtp_server.messages)
+    assert received == Counter(message.message_id for message in outbox())
+    assert smtp_server.connections == math.ceil(queued / BATCH_SIZE), "one per batch"
+    assert deliver_pending(clock.now()).sent == []

@@ -304,16 +304,18 @@ def test_an_accept_breach_is_recorded_once_mailed_and_escalated(
     assert escalation.actor_id is None
     assert escalation.data == {"from": "teamleider", "to": "casuistiek", "clock": "accept"}
 
-    # The owner and the owner's own manager; the lead's mail does not carry the title.
+    # The owner and the owner's own manager; the lead, who may not open the signal, reads
+    # neither its title nor its reference, and is not sent to a page they cannot open.
     owner_mail, lead_mail = mails("deadline_breached")
     assert (owner_mail.recipient, lead_mail.recipient) == (lead.email, head.email)
     assert breached.title in owner_mail.subject
     assert breached.title in owner_mail.body_text
-    assert breached.reference in lead_mail.subject
+    assert lead_mail.subject == "Termijn verstreken bij een signaal in uw lijn"
     for part in (lead_mail.subject, lead_mail.body_text, lead_mail.body_html):
-        assert breached.title not in part
+        assert breached.title not in part and breached.reference not in part
     assert "als leidinggevende" in lead_mail.body_text
-    assert "verantwoordelijk: Lieke Teamleider" in lead_mail.body_text
+    assert "waarvoor Lieke Teamleider verantwoordelijk is" in lead_mail.body_text
+    assert "Naar Signalen knellende mechanismen: http://signalen.test/\n" in lead_mail.body_text
     assert "uiterlijk 25 november 2026" in lead_mail.body_text
 
     # The escalation: new owners hear of it, and so does the reporter.

@@ -13,6 +13,7 @@ from signals.auth.models import User
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.privacy import BSN_MESSAGE
+from signals.validation import NOT_ONE_LINE
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import submit_signal
 from tests.fixtures.people import WebSession
@@ -183,6 +184,8 @@ def assert_form_keeps(page: Page, data: dict[str, Any]) -> None:
     ("change", "field", "message"),
     [
         ({"title": ""}, "title", "Dit veld is verplicht."),
+        ({"title": "Gif\r\nBcc: iedereen@example.org"}, "title", NOT_ONE_LINE),
+        ({"title": "Omgekeerd \u202egnippets"}, "title", NOT_ONE_LINE),
         ({"title": "x" * 151}, "title", "Maximaal 150 tekens."),
         ({"situation": "Het BSN is 111222333, zie dossier."}, "situation", BSN_MESSAGE),
         (

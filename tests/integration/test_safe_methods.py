@@ -1,0 +1,99 @@
+"""HEAD and GET change nothing, on any route, for anyone, whatever form data comes along.
+
+Every route of the app that answers GET is asked with HEAD and with GET, carrying the form
+data its POST branch would act on (a full signal, a log-in, a kwestie, a survey answer, a
+token name), without and with each kind of log-in. The database must be exactly as it was,
+no answer may be a server error, and a HEAD must carry no body.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from signals.auth.models import User
+from signals.kwesties.services import create_kwestie
+from signals.workflow.services import resolve_signal, submit_signal
+from tests.fixtures.api import ApiClient
+from tests.fixtures.people import PASSWORD, WebSession
+from tests.fixtures.snapshot import database_state
+
+Login = Callable[[User], WebSession]
+
+
+def get_routes(app: Flask) -> list[Rule]:
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or set())),
+        key=lambda rule: rule.rule,
+    )
+
+
+def url_of(app: Flask, rule: Rule, values: dict[str, Any]) -> str:
+    adapter = app.url_map.bind("localhost")
+    arguments = {name: values[name] for name in rule.arguments}
+    return adapter.build(rule.endpoint, arguments, method="GET")
+
+
+def form_for_everything(signal_data: dict[str, Any], email: str) -> dict[str, Any]:
+    """What the POST branches of the routes that also answer GET would act on."""
+    return {
+        **signal_data,
+        "email": email,
+        "password": PASSWORD,
+        "name": "Een sleutel",
+        "node": "beleid",
+        "score": "5",
+        "comment": "Prima",
+        "references": ["KM-2026-000001"],
+    }
+
+
+@pytest.mark.parametrize("who", ["nobody", "reporter", "manager", "admin"])
+@pytest.mark.parametrize("method", ["HEAD", "GET"])
+def test_head_and_get_change_nothing_on_any_route(
+    app: Flask,
+    clock: Any,
+    login: Login,
+    api: Callable[[User], ApiClient],
+    reporter: User,
+    manager: User,
+    admin: User,
+    signal_data: dict[str, Any],
+    who: str,
+    method: str,
+) -> None:
+    signal = submit_signal(reporter, signal_data)
+    resolve_signal(
+        manager,
+        signal.reference,
+        {"outcome": "not_possible", "rationale": "Kan niet.", "message": "Helaas."},
+    )
+    kwestie = create_kwestie(manager, {"title": "Eerste loon", "node": "beleid"})
+    people = {"reporter": reporter, "manager": manager, "admin": admin}
+    if who == "nobody":
+        client, headers = app.test_client(), {}
+    else:
+        client = login(people[who]).client
+        api_client = api(people[who])
+        api_client.get("/codes")  # the token's first use is written now, not below
+        headers = api_client.headers
+    values = {
+        "reference": signal.reference,
+        "kwestie_id": kwestie.id,
+        "token_id": 1,
+        "message_id": 1,
+        "filename": "style.css",
+    }
+    data = form_for_everything(signal_data, reporter.email)
+    before = database_state()
+
+    for rule in get_routes(app):
+        url = url_of(app, rule, values)
+        response = client.open(url, method=method, data=data, headers=headers)
+
+        assert response.status_code < 500, (url, response.status_code)
+        if method == "HEAD":
+            assert response.data == b"", url
+        assert database_state() == before, url
