@@ -16,13 +16,14 @@ from werkzeug.wrappers import Response
 from signals.clock import Clock
 from signals.config import Config
 from signals.extensions import csrf, db, login_manager, migrate
+from signals.notifications.services import use_request_address
 from signals.routing import services as routing
 from signals.safe_methods import HeadAsGet
 from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "web.favicon"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -89,6 +90,8 @@ def register_extensions(app: Flask) -> None:
     app.extensions["signals.clock"] = app.config.get("CLOCK") or Clock()
     routing.init_app(app, PROJECT_ROOT)
     app.before_request(_refuse_unreadable_addresses)
+    app.before_request(_note_request_address)
+    app.teardown_request(_forget_request_address)
     app.before_request(_require_login)
 
 
@@ -96,6 +99,15 @@ def _refuse_unreadable_addresses() -> None:
     """A NUL or a broken character in the path or the query: 400, before any query runs."""
     if not readable(request.path) or not readable(list(request.args.items(multi=True))):
         abort(400)
+
+
+def _note_request_address() -> None:
+    """Where this request came in: e-mail links in debug without ``SIGNALS_BASE_URL``."""
+    use_request_address(request.host_url)
+
+
+def _forget_request_address(_error: BaseException | None = None) -> None:
+    use_request_address(None)
 
 
 def _require_login() -> Response | None:

@@ -16,10 +16,21 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    """Entry point of the ``signals`` console script (the Flask CLI bound to this app)."""
+    """Entry point of the ``signals`` console script (the Flask CLI bound to this app).
+
+    Debug mode is ``SIGNALS_DEBUG``, read by the factory like every setting. Flask's CLI would
+    set the app's debug flag again from ``FLASK_DEBUG`` after the factory (unset: off, which
+    made ``SIGNALS_DEBUG=true`` a no-op); here it leaves the flag alone, and the ``--debug``
+    option, which only sets ``FLASK_DEBUG``, is not offered.
+    """
     from signals.app import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Signalen knellende mechanismen.")
+    cli = FlaskGroup(
+        create_app=lambda: create_app(),
+        set_debug_flag=False,
+        help="Signalen knellende mechanismen. Ontwikkelmodus: SIGNALS_DEBUG=true.",
+    )
+    cli.params = [param for param in cli.params if param.name != "debug"]
     cli.add_command(routes)  # works without the app, so an invalid route file can be checked
     cli.main(prog_name="signals")
 
@@ -40,6 +51,7 @@ def routes_check(files: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from signals.routing.loader import check_route_files
+    from signals.wording import counted
 
     paths = [Path(name) for name in files]
     if not paths:
@@ -49,7 +61,8 @@ def routes_check(files: tuple[str, ...]) -> None:
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
-    click.echo(f"{len(paths)} routebestand(en) in orde: {', '.join(path.name for path in paths)}")
+    checked = counted(len(paths), "routebestand", "routebestanden")
+    click.echo(f"{checked} in orde: {', '.join(path.name for path in paths)}")
 
 
 def _reports_invalid_input(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -222,24 +235,57 @@ def demo_load() -> None:
     print_logins(click.echo)
 
 
-@demo.command("run", help="Database bijwerken, demogegevens laden en de webserver starten.")
+@demo.command(
+    "run", help="Database bijwerken, demogegevens laden, de planner en de webserver starten."
+)
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option(
+    "--no-scheduler",
+    "without_scheduler",
+    is_flag=True,
+    help="Zonder planner: termijnen en e-mail wachten op `signals scheduler tick`.",
+)
 @with_appcontext
-def demo_run(host: str, port: int) -> None:
+def demo_run(host: str, port: int, without_scheduler: bool) -> None:
     from flask import current_app
     from flask_migrate import upgrade
-
-    from signals.demo.loader import load_demo, print_logins
-
-    upgrade()
-    click.echo(load_demo())
-    click.echo(f"\nDe dienst draait op http://{host}:{port}/  (stoppen: Ctrl+C)")
-    print_logins(click.echo)
     from werkzeug.serving import run_simple
 
+    from signals.demo.loader import load_demo, print_logins
+    from signals.notifications.services import serve_at
+    from signals.scheduler.runner import start_in_background
+
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_simple(host, port, app, use_reloader=False, use_debugger=app.debug, threaded=True)
+    address = served_address(host, port)
+    serve_at(address)  # e-mail links in debug without SIGNALS_BASE_URL, also the demo's own
+    upgrade()
+    click.echo(load_demo())
+    click.echo(f"\nDe dienst draait op {address}/  (stoppen: Ctrl+C)")
+    if app.debug:
+        click.echo(f"Ontwikkel-mailbox (na inloggen): {address}/dev/mailbox")
+    if without_scheduler:
+        click.echo("Zonder planner: termijnen en e-mail wachten op `signals scheduler tick`.")
+        stop_scheduler = None
+    else:
+        interval = int(app.config["SCHEDULER_INTERVAL"])
+        click.echo(f"De planner loopt mee: elke {interval} s een ronde (termijnen, e-mail).")
+        stop_scheduler = start_in_background(app)
+    print_logins(click.echo)
+    try:
+        run_simple(host, port, app, use_reloader=False, use_debugger=app.debug, threaded=True)
+    finally:
+        if stop_scheduler is not None:
+            stop_scheduler()
+
+
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine reaches ``host:port`` at."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (every interface: this machine is one)
+        host = "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @click.group(help="De uitgaande e-mail (outbox).")
@@ -259,7 +305,7 @@ def outbox_deliver() -> None:
     click.echo(deliver_pending(now()).summary())
 
 
-@click.group(help="De planner: bezorgt e-mail (later ook termijnen en herinneringen).")
+@click.group(help="De planner: termijnen, herinneringen, escalaties en e-mail.")
 def scheduler() -> None:
     pass
 

@@ -94,6 +94,7 @@ STATUSES: Mapping[str, str] = {
     "in_progress": "In behandeling",
     "awaiting_reporter": "Wacht op melder",
     "resolved": "Afgehandeld",
+    "withdrawn": "Ingetrokken",
 }
 
 ORGANISATION_KINDS: Mapping[str, str] = {
@@ -117,6 +118,8 @@ EVENT_LABELS: Mapping[str, str] = {
     "feedback_sent": "Terugkoppeling gegeven",
     "resolved": "Afgehandeld",
     "reopened": "Heropend",
+    "info_added": "Aanvulling van de melder",
+    "withdrawn": "Ingetrokken door de melder",
     "linked": "Gekoppeld aan een kwestie",
     "reminder_sent": "Herinnering verstuurd",
     "deadline_breached": "Termijn verstreken",

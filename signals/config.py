@@ -17,7 +17,9 @@ class Config:
     # minutes): a server that stores a message but answers after this gets it again.
     SMTP_TIMEOUT = 120
     MAIL_FROM = "signalen@localhost"
-    BASE_URL = "http://localhost:5000"
+    # The start of e-mail links. Unset: http://localhost:5000, or in debug the address the
+    # service is used at (signals.notifications.services.base_url).
+    BASE_URL: str | None = None
     TIMEZONE = "Europe/Amsterdam"
 
     # Where Alembic's scripts live; by default the migrations/ folder beside the package.

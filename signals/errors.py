@@ -2,6 +2,8 @@
 
 from collections.abc import Mapping, Sequence
 
+from signals.wording import counted
+
 
 class SignalsError(Exception):
     """Base of the errors services raise on purpose: an HTTP status and a Dutch message."""
@@ -95,10 +97,8 @@ class TooManyAttempts(SignalsError):
 def _wait(seconds: int) -> str:
     """A wait in Dutch: seconds under a minute, else whole minutes (rounded up)."""
     if seconds < 60:
-        seconds = max(1, seconds)
-        return f"{seconds} {'seconde' if seconds == 1 else 'seconden'}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} {'minuut' if minutes == 1 else 'minuten'}"
+        return counted(max(1, seconds), "seconde", "seconden")
+    return counted(-(-seconds // 60), "minuut", "minuten")
 
 
 class IdempotencyKeyReused(ActionNotAllowed):

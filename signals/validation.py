@@ -205,6 +205,20 @@ def _each_once(values: list[Any]) -> None:
         raise ValidationError("Kies elke code één keer.")
 
 
+def query_args(filters: Mapping[str, Any], **changes: Any) -> dict[str, str]:
+    """A list page's filters as query string values, with ``changes`` (``None`` drops one).
+
+    For the links of a filtered list (its next page, a count per status): booleans are
+    written as the filters read them, ``true`` and ``false``.
+    """
+    merged = {**filters, **changes}
+    return {
+        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for name, value in merged.items()
+        if value is not None
+    }
+
+
 def field_messages(errors: Mapping[str, Any] | list[Any] | str) -> dict[str, list[str]]:
     """Flatten marshmallow's nested error structure to ``{field: [messages]}``."""
     if not isinstance(errors, Mapping):

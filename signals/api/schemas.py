@@ -134,7 +134,15 @@ class SignalSchema(OutputSchema):
     title = fields.String(required=True)
     situation = fields.String(required=True)
     resident_experience = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(list(codes.STATUSES)))
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(list(codes.STATUSES)),
+        metadata={
+            "description": "Open: `new`, `in_progress`, `awaiting_reporter` (termijnen staan "
+            "stil). Gesloten: `resolved` (met uitkomst en onderbouwing) en `withdrawn` (door de "
+            "melder ingetrokken: geen uitkomst, termijnen gestopt, geen actie meer mogelijk)."
+        },
+    )
     node = fields.Nested(NodeRefSchema, required=True)
     owner = fields.Nested(OwnerSchema, required=True, allow_none=True)
     reporter = fields.Nested(

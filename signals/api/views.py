@@ -39,11 +39,13 @@ from signals.workflow.listing import SignalListSchema, list_signals
 from signals.workflow.models import Signal
 from signals.workflow.schemas import (
     AcceptSchema,
+    AddInfoSchema,
     FeedbackSchema,
     ForwardSchema,
     MessageSchema,
     ResolveSchema,
     SignalInputSchema,
+    WithdrawSchema,
 )
 from signals.workflow.services import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH
 
@@ -68,6 +70,8 @@ SIGNAL_ACTIONS: dict[str, tuple[SignalAction, type[Schema]]] = {
     "resolve": (services.resolve_signal, ResolveSchema),
     "reopen": (services.reopen_signal, MessageSchema),
     "link": (kwesties.link_signal, LinkSchema),
+    "add_info": (services.add_info, AddInfoSchema),
+    "withdraw": (services.withdraw_signal, WithdrawSchema),
 }
 KWESTIE_ACTIONS: dict[str, tuple[KwestieAction, type[Schema]]] = {
     "message": (kwesties.kwestie_message, KwestieMessageSchema),
@@ -104,6 +108,18 @@ ACTIONS_TABLE = """
 | `resolve` | eigenaar | `outcome`, `rationale`, `message` | → `resolved` |
 | `reopen` | melder (binnen de termijn) of eigenaar | `message` | → `in_progress` |
 | `link` | eigenaar | `kwestie` | het signaal hoort bij een kwestie |
+| `add_info` | melder | `message` | aanvulling voor de eigenaar; status en termijnen blijven (1) |
+| `withdraw` | melder | `reason` | open → `withdrawn`: gesloten zonder uitkomst (2) |
+
+(1) Bij `new` en `in_progress`; bij `awaiting_reporter` is `reply` de actie (die laat de
+termijnen weer lopen). De eigenaar krijgt de aanvulling per e-mail.
+(2) Bij elke open status. De termijnen stoppen, de eigenaar krijgt de reden per e-mail.
+
+Statussen: `new`, `in_progress`, `awaiting_reporter` (termijnen staan stil) zijn open;
+`resolved` (afgehandeld, met uitkomst en onderbouwing) en `withdrawn` (door de melder
+ingetrokken: geen uitkomst, geen tevredenheidsvraag, geen controle na zes maanden) zijn
+gesloten. Een ingetrokken signaal kan niet opnieuw worden ingetrokken of heropend en
+niemand kan er nog een actie op doen; de melder dient zo nodig een nieuw signaal in.
 
 Elke actie neemt ook `version` (de versie die u zag): is het signaal intussen gewijzigd, dan
 409 en verandert er niets.

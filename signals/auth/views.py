@@ -1,4 +1,4 @@
-"""Pages of blueprint ``auth``: logging in and out, changing one's password, API tokens."""
+"""Pages of blueprint ``auth``: logging in and out, one's account, password and API tokens."""
 
 import unicodedata
 from urllib.parse import unquote, urlsplit
@@ -11,7 +11,9 @@ from werkzeug.wrappers import Response
 from signals.auth.models import User
 from signals.auth.services import change_password, log_in, log_out
 from signals.auth.tokens import issue_token, revoke_token, tokens_of
+from signals.codes import ORGANISATION_KINDS, ROLES
 from signals.errors import ActionNotAllowed, InputInvalid, TooManyAttempts
+from signals.routing.services import active_graph
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +39,20 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", values=values, errors=errors), 429
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.get("/account")
+def account() -> str:
+    """*Mijn account*: who the person is here, and their password and API-token pages."""
+    user = _user()
+    graph = active_graph()
+    return render_template(
+        "auth/account.html",
+        user=user,
+        role=ROLES.get(user.role, user.role),
+        organisation_kind=ORGANISATION_KINDS.get(user.organisation.kind, user.organisation.kind),
+        groups=sorted(graph.group_label(group) for group in user.groups),
+    )
 
 
 @bp.route("/api-sleutels", methods=["GET", "POST"])

@@ -3,6 +3,12 @@
 Each entry is one signal as a reporter would submit it, plus the feedback and (for some) the
 resolution that its owner gives afterwards. ``reporter`` is a persona key of the demo loader;
 ``days_ago`` is when the signal was submitted; feedback and resolution days count from then.
+Owners take a signal on the next working morning, except where ``taken_on`` is False: the
+newest signals, submitted a day or two ago, still wait in their owner's inbox within the
+term to accept. A case without feedback is one whose owner did not report back in time: the
+loader lets the clocks run out and the scheduler escalate it (:mod:`signals.demo.loader`);
+the next owner takes it on and writes to the reporter, except where ``late`` is True: then
+nobody does, and it goes up the route until a node that does not escalate.
 The texts describe mechanisms, never a person: no names, addresses or BSNs.
 """
 
@@ -131,10 +137,11 @@ DEMO_CASES: list[dict[str, Any]] = [
         ],
         "resolution": None,
     },
-    # Case 2 again: aanvraag zonder vast adres en zonder digitale middelen (buurtteam).
+    # Case 2 again: aanvraag zonder vast adres en zonder digitale middelen (buurtteam, nieuw).
     {
         "reporter": "buurtteam",
-        "days_ago": 9,
+        "days_ago": 2,
+        "taken_on": False,
         "title": "Inwoners zonder vast adres kunnen de gevraagde stukken voor een "
         "bijstandsaanvraag niet digitaal aanleveren.",
         "situation": (
@@ -454,10 +461,11 @@ DEMO_CASES: list[dict[str, Any]] = [
             ),
         },
     },
-    # Case 10: lange behandelduur van toeslagen (raadslid, recent toeslagen-signaal).
+    # Case 10: lange behandelduur van toeslagen (raadslid, recent toeslagen-signaal, nieuw).
     {
         "reporter": "raadslid",
-        "days_ago": 6,
+        "days_ago": 1,
+        "taken_on": False,
         "title": "De aanpassing van huurtoeslag na een scheiding duurt maanden, waardoor een "
         "huurachterstand ontstaat.",
         "situation": (
@@ -929,10 +937,12 @@ DEMO_CASES: list[dict[str, Any]] = [
             ),
         },
     },
-    # Case 20: schuring tussen afdeling inkomen en buurtteam (buurtteam, geen terugkoppeling).
+    # Case 20: schuring tussen afdeling inkomen en buurtteam (buurtteam, geen terugkoppeling;
+    # ook na elke escalatie neemt niemand het op: het ligt te laat bij de wethouder).
     {
         "reporter": "buurtteam",
         "days_ago": 48,
+        "late": True,
         "title": "Maatwerk van het buurtteam wordt door de afdeling inkomen als inkomen verrekend "
         "met de uitkering.",
         "situation": (

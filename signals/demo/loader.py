@@ -1,19 +1,34 @@
-"""``signals demo load``: realistic demo data, made through the real services.
+"""``signals demo load``: realistic demo data, made by the real services and the real sweep.
 
 Departments of the municipality of the active route file, two contracted partners, users for
 every role (node-group members take the groups of that route graph) and signals written from
 the report's cases, some of them forwarded along the route.
 
+The demo's past is played, not written: the application clock is moved through the last
+months, each case's steps (submission, feedback, forwarding, resolution) are taken by the
+services at their moments, and in between the scheduler's work (:func:`due_work`: reminders,
+breaches, escalations, status updates, surveys, daily digests) is done at the moment it fell
+due, as a scheduler running all along would have done it. Owners take what reaches them on
+the next working morning; a signal that arrives by forwarding or escalation gets a first
+word to the reporter the working day after. A case without feedback is one whose owner never
+reported back: its clocks run out and the sweep escalates it. So the data is history that
+fits its own clocks: every breach that has happened is recorded at its moment, and a sweep
+right after the load finds nothing left to do.
+
 Idempotent: a second run changes nothing. Demo e-mail is marked as delivered, so configuring
 a mail server later does not send a burst of old demo messages.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from signals.auth.models import User
 from signals.auth.services import (
@@ -22,14 +37,17 @@ from signals.auth.services import (
     organisation_by_name,
     set_partner_contact,
 )
+from signals.calendar import BusinessCalendar
 from signals.clock import get_clock, now
 from signals.demo.cases import DEMO_CASES
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.routing.graph import NodeKind, RouteGraph
-from signals.routing.services import active_graph
-from signals.workflow.models import Signal
+from signals.routing.services import active_graph, business_calendar
+from signals.scheduler.jobs import due_work
+from signals.workflow.models import Signal, SignalStatus
 from signals.workflow.services import (
+    accept_signal,
     forward_signal,
     forward_targets,
     give_feedback,
@@ -157,15 +175,18 @@ def load_demo() -> str:
     orgs = organisations(graph)
     if organisation_by_name(orgs["inkomen"][0]) is not None:
         return "Demogegevens stonden al klaar; er is niets veranderd."
-    for name, kind in orgs.values():
-        create_organisation({"name": name, "kind": kind})
-    users = _create_people(graph, orgs)
-    set_partner_contact(
-        {"organisation": orgs["buurtteam"][0], "contact": users["contactpersoon"].email}
-    )
     started = now()
-    for case in sorted(DEMO_CASES, key=lambda case: -int(case["days_ago"])):
-        _replay_case(case, users, started)
+    past = _DemoPast(started)
+    with get_clock().frozen_at(past.begins):
+        for name, kind in orgs.values():
+            create_organisation({"name": name, "kind": kind})
+        users = _create_people(graph, orgs)
+        set_partner_contact(
+            {"organisation": orgs["buurtteam"][0], "contact": users["contactpersoon"].email}
+        )
+    for index, case in enumerate(DEMO_CASES):
+        past.plan_case(index, case, users)
+    past.play()
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)
@@ -195,67 +216,234 @@ def _create_people(graph: RouteGraph, orgs: dict[str, tuple[str, str]]) -> dict[
     return users
 
 
-def _replay_case(case: dict[str, Any], users: dict[str, User], started: datetime) -> None:
-    clock = get_clock()
-    submitted_at = started - timedelta(days=int(case["days_ago"]), hours=2)
-    fields = {
-        name: case[name]
-        for name in (
-            "title",
-            "situation",
-            "resident_experience",
-            "regulations",
-            "level",
-            "source_organisation",
-            "scope",
-            "urgency",
-            "impact",
-            "maatwerk",
-            "maatwerk_grounds",
-        )
-    }
-    with clock.frozen_at(submitted_at):
-        signal = submit_signal(users[case["reporter"]], fields)
-    owner = _owner_of(signal.reference)
-    for days_after, message in case.get("feedback", []):
-        with clock.frozen_at(submitted_at + timedelta(days=days_after)):
-            give_feedback(owner, signal.reference, {"message": message})
-    resolution = case.get("resolution")
-    if resolution is None and case["scope"] == "structural":
-        last_feedback = max((day for day, _ in case.get("feedback", [])), default=0)
-        forward_at = submitted_at + timedelta(days=last_feedback + 1)
-        if forward_at < started:
-            _forward_towards_policy(signal.reference, forward_at)
-    if resolution:
-        with clock.frozen_at(submitted_at + timedelta(days=resolution["days_after"])):
-            resolve_signal(
-                owner,
-                signal.reference,
-                {key: resolution[key] for key in ("outcome", "rationale", "message")},
+SIGNAL_FIELDS = (
+    "title",
+    "situation",
+    "resident_experience",
+    "regulations",
+    "level",
+    "source_organisation",
+    "scope",
+    "urgency",
+    "impact",
+    "maatwerk",
+    "maatwerk_grounds",
+)
+# Local times of day at which the demo's people act.
+ACCEPT_AT = time(9, 0)
+FEEDBACK_AT = time(11, 0)
+FORWARD_AT = time(14, 0)
+RESOLVE_AT = time(15, 0)
+FORWARD_MESSAGE = "Dit speelt breder; we leggen het een stap verder neer."
+RECEIVED_MESSAGE = (
+    "Je signaal is bij {label} binnengekomen en we hebben het in behandeling genomen. We laten "
+    "je weten wat we ermee doen."
+)
+
+
+@dataclass(order=True)
+class _Step:
+    """Something a person does in the demo's past, at ``at``."""
+
+    at: datetime
+    order: int
+    act: Callable[[], object] = field(compare=False)
+
+
+class _DemoPast:
+    """The demo's last months, played in order: people's steps and the sweeps between them."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        oldest = max(int(case["days_ago"]) for case in DEMO_CASES)
+        self.calendar: BusinessCalendar = business_calendar()
+        self.begins = self._working_time(until - timedelta(days=oldest + 1), time(8, 0), -1)
+        self._steps: list[_Step] = []
+        self._order = itertools.count()
+        # (signal id, visit): taken on (or planned to be), or left to wait in the inbox
+        self._taken_on: set[tuple[int, int]] = set()
+        self._left_lying: set[int] = set()  # after their first node, nobody takes these on
+        self._digests = self._digest_moments()
+        self._next_digest: datetime | None = next(self._digests, None)
+
+    # Planning -----------------------------------------------------------------------------
+
+    def plan_case(self, index: int, case: dict[str, Any], users: dict[str, User]) -> None:
+        """The steps of one case: submission, feedback, forwarding or resolution."""
+        reference: list[str] = []  # known once the submission has been played
+        day = (self.until - timedelta(days=int(case["days_ago"]))).astimezone(self.calendar.zone)
+        submitted_at = self._working_time(day, time(9 + index * 7 % 8, index * 13 % 60), -1)
+        if submitted_at >= self.until:
+            return
+
+        def submit() -> None:
+            signal = submit_signal(users[case["reporter"]], {k: case[k] for k in SIGNAL_FIELDS})
+            reference.append(signal.reference)
+            if case.get("taken_on") is False:
+                self._taken_on.add((signal.id, signal.node_visit))  # left in the inbox
+            if case.get("late"):
+                self._left_lying.add(signal.id)
+
+        self._plan(submitted_at, submit)
+        for days_after, message in case.get("feedback", []):
+            self._plan(
+                self._after(submitted_at, days_after, FEEDBACK_AT),
+                partial(_give_feedback, reference, message),
             )
+        resolution = case.get("resolution")
+        if resolution:
+            fields = {key: resolution[key] for key in ("outcome", "rationale", "message")}
+            self._plan(
+                self._after(submitted_at, resolution["days_after"], RESOLVE_AT),
+                partial(_resolve, reference, fields),
+            )
+        elif case["scope"] == "structural":
+            last_feedback = max((day for day, _ in case.get("feedback", [])), default=0)
+            self._plan(
+                self._after(submitted_at, last_feedback + 1, FORWARD_AT),
+                partial(_forward_towards_policy, reference),
+            )
+
+    def _plan(self, at: datetime, act: Callable[[], object]) -> None:
+        if at <= self.until:  # what lies after "now" has not happened yet
+            heapq.heappush(self._steps, _Step(at, next(self._order), act))
+
+    # Playing ------------------------------------------------------------------------------
+
+    def play(self) -> None:
+        """Every step and every sweep up to and including ``until``, in the order of time."""
+        clock = get_clock()
+        swept: datetime | None = None
+        while True:
+            sweep_at = self._next_sweep()
+            step = self._steps[0] if self._steps else None
+            if step is not None and (sweep_at is None or step.at <= sweep_at):
+                heapq.heappop(self._steps)
+                with clock.frozen_at(step.at):
+                    step.act()
+                self._take_on_arrivals()
+                continue
+            if sweep_at is None:
+                return
+            if swept is not None and sweep_at <= swept and sweep_at != self._next_digest:
+                raise RuntimeError(f"demo: the sweep at {sweep_at} left its work undone")
+            due_work(sweep_at)
+            swept = sweep_at
+            if self._next_digest is not None and self._next_digest <= sweep_at:
+                self._next_digest = next(self._digests, None)
+            self._take_on_arrivals()
+
+    def _next_sweep(self) -> datetime | None:
+        """The next moment the scheduler has work (clock work or digests), up to ``until``."""
+        due = db.session.scalar(select(func.min(Signal.next_clock_at)))
+        db.session.rollback()
+        moments = [moment for moment in (due, self._next_digest) if moment is not None]
+        moment = min(moments, default=None)
+        return moment if moment is not None and moment <= self.until else None
+
+    def _digest_moments(self) -> Iterator[datetime]:
+        """The first sweep in digest hours of every working day of the past."""
+        hour = time(int(current_app.config["DIGEST_HOUR"]), 0)
+        day: date = self.calendar.local_date(self.begins)
+        while True:
+            if self.calendar.is_working_day(day):
+                moment = datetime.combine(day, hour, tzinfo=self.calendar.zone)
+                if moment > self.until:
+                    return
+                if moment >= self.begins:
+                    yield moment
+            day += timedelta(days=1)
+
+    def _take_on_arrivals(self) -> None:
+        """Owners take what arrives on the next working morning.
+
+        A signal that came from another node (forwarded or escalated) also gets a first word
+        to its reporter from them the working day after.
+        """
+        arrivals = db.session.execute(
+            select(Signal.id, Signal.reference, Signal.node_visit, Signal.node_entered_at).where(
+                Signal.status == SignalStatus.NEW
+            )
+        ).all()
+        db.session.rollback()
+        for signal_id, reference, visit, entered_at in arrivals:
+            if (signal_id, visit) in self._taken_on or (
+                visit > 1 and signal_id in self._left_lying
+            ):
+                continue
+            self._taken_on.add((signal_id, visit))
+            accept_at = self._working_time(entered_at, ACCEPT_AT, +1, after=True)
+            self._plan(accept_at, partial(_accept, [reference]))
+            if visit > 1:
+                self._plan(
+                    self._working_time(accept_at + timedelta(days=1), FEEDBACK_AT, +1),
+                    partial(_say_received, [reference]),
+                )
+
+    # Moments ------------------------------------------------------------------------------
+
+    def _after(self, start: datetime, days: int, at: time) -> datetime:
+        return self._working_time(start + timedelta(days=days), at, +1)
+
+    def _working_time(
+        self, moment: datetime, at: time, direction: int, *, after: bool = False
+    ) -> datetime:
+        """Local time ``at`` on ``moment``'s day, or the nearest working day in ``direction``.
+
+        With ``after``, the first such moment later than ``moment`` itself.
+        """
+        day = self.calendar.local_date(moment)
+        while True:
+            candidate = datetime.combine(day, at, tzinfo=self.calendar.zone)
+            if self.calendar.is_working_day(day) and (not after or candidate > moment):
+                return candidate
+            day += timedelta(days=direction)
+
+
+def _signal(reference: str) -> Signal:
+    return db.session.scalars(select(Signal).where(Signal.reference == reference)).one()
 
 
 def _owner_of(reference: str) -> User:
-    signal = db.session.scalars(select(Signal).where(Signal.reference == reference)).one()
-    return owners_of(signal)[0]
+    return owners_of(_signal(reference))[0]
 
 
-def _forward_towards_policy(reference: str, at: datetime) -> None:
+# Each step names its signal by a list that holds the reference once it was submitted.
+
+
+def _accept(reference: list[str]) -> None:
+    accept_signal(_owner_of(reference[0]), reference[0], {})
+
+
+def _give_feedback(reference: list[str], message: str) -> None:
+    give_feedback(_owner_of(reference[0]), reference[0], {"message": message})
+
+
+def _resolve(reference: list[str], fields: dict[str, Any]) -> None:
+    resolve_signal(_owner_of(reference[0]), reference[0], fields)
+
+
+def _say_received(reference: list[str]) -> None:
+    signal = _signal(reference[0])
+    if signal.is_open:
+        label = active_graph().nodes[signal.node].label
+        _give_feedback(reference, RECEIVED_MESSAGE.format(label=label))
+
+
+def _forward_towards_policy(reference: list[str]) -> None:
     """Move a structural signal one step along the route, preferring a policy node."""
-    signal = db.session.scalars(select(Signal).where(Signal.reference == reference)).one()
+    signal = _signal(reference[0])
+    if not signal.is_open:
+        return
     targets = forward_targets(signal)
     preferred = [key for key, node in targets.items() if node.kind == NodeKind.BELEID]
     tables = [key for key, node in targets.items() if node.kind == NodeKind.SPECIAL_TEAM]
     candidates = preferred or tables
     if not candidates:
         return
-    choice = candidates[0]
-    with get_clock().frozen_at(at):
-        forward_signal(
-            _owner_of(reference),
-            reference,
-            {"to": choice, "message": "Dit speelt breder; we leggen het een stap verder neer."},
-        )
+    forward_signal(
+        _owner_of(reference[0]), reference[0], {"to": candidates[0], "message": FORWARD_MESSAGE}
+    )
 
 
 def print_logins(echo: Callable[[str], None]) -> None:

@@ -63,6 +63,11 @@ class Kwestie(Base):
     def is_open(self) -> bool:
         return self.status == KwestieStatus.OPEN
 
+    @property
+    def reference(self) -> str:
+        """How people name the kwestie (``Kwestie 12``): on its page and in e-mail subjects."""
+        return f"Kwestie {self.id}"
+
 
 class KwestieEvent(Base):
     """An append-only entry in a kwestie's history (created, message, decided …)."""

@@ -24,7 +24,7 @@ from signals.auth.models import GroupMembership, User
 from signals.clock import now
 from signals.extensions import db
 from signals.kwesties.models import PatternAlert
-from signals.notifications.services import queue_mail
+from signals.notifications.services import base_url, queue_mail
 from signals.routing.graph import NodeKind
 from signals.routing.services import active_graph
 from signals.workflow.access import fully_visible_references
@@ -138,7 +138,7 @@ def _mail_policy(alert: PatternAlert, similar: list[Any]) -> None:
     is for; which signals make it up, their number and their titles, each reader learns only
     of the signals they may see in full.
     """
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url()
     prefill = urlencode(
         {"regulation": alert.regulation, "source_organisation": alert.source_organisation}
     )

@@ -113,7 +113,7 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
                 queue_mail(
                     "kwestie_new",
                     person.email,
-                    {"title": kwestie.title},
+                    {"reference": kwestie.reference, "title": kwestie.title},
                     kwestie=kwestie,
                     owner=person,
                     actor=actor,
@@ -162,7 +162,7 @@ def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kw
             queue_mail(
                 "kwestie_message",
                 reporter.email,
-                {"title": kwestie.title},
+                {"reference": kwestie.reference, "title": kwestie.title},
                 kwestie=kwestie,
                 reporter=reporter,
                 signals=theirs,
@@ -214,7 +214,7 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
             queue_mail(
                 "kwestie_decided",
                 reporter.email,
-                {"title": kwestie.title},
+                {"reference": kwestie.reference, "title": kwestie.title},
                 kwestie=kwestie,
                 reporter=reporter,
                 signals=theirs,
@@ -496,6 +496,7 @@ class TimelineEntry:
     at: datetime
     actor: User | None
     data: dict[str, Any]
+    id: int = 0  # the event's, so a page can tell what came after the entries it showed
 
 
 # Event data that names signals: one reference, or a list of them.
@@ -520,7 +521,7 @@ def kwestie_timeline(user: User, kwestie: Kwestie) -> list[TimelineEntry]:
         data = _redacted(event.data or {}, seen)
         if event.type in ("linked", "unlinked") and data.get("reference") is None and not knows_all:
             continue  # to them, a signal they may not see was never linked
-        entries.append(TimelineEntry(event.type, event.at, event.actor, data))
+        entries.append(TimelineEntry(event.type, event.at, event.actor, data, id=event.id))
     return entries
 
 

@@ -1,4 +1,7 @@
-"""The outbox: writing e-mail into it, and an administrator's view and retry of dead letters.
+"""The outbox: writing e-mail into it, reading it, and an administrator's retry of dead letters.
+
+Links in e-mail start at :func:`base_url`. Each person reads the mail addressed to them (the
+development mailbox); administrators read all of it.
 
 ``queue_signal_mail`` and ``queue_mail`` write inside the caller's transaction and never
 commit themselves: the e-mail is committed with the change that caused it, or not at all.
@@ -9,21 +12,35 @@ administrator's action of its own and is its own unit of work. A retried message
 
 import uuid
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from flask import current_app
 from jinja2 import Environment, select_autoescape
+from marshmallow import fields, validate
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 
 from signals.auth.models import User
 from signals.bulk import gather
 from signals.clock import now
+from signals.database import MAX_ID
 from signals.errors import ActionNotAllowed, Forbidden, NotFound
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
+from signals.routing.services import active_graph
 from signals.transaction import unit_of_work
-from signals.validation import one_line
+from signals.validation import (
+    FIELD_MESSAGES,
+    FormSchema,
+    WholeNumber,
+    choice_field,
+    load,
+    one_line,
+    query_args,
+    reusable,
+)
 from signals.workflow.models import Signal
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -35,6 +52,9 @@ MAIL_TEMPLATES = "signals.mail_templates"
 SUBJECT_LENGTH = 300  # OutboxMessage.subject
 ADMIN_ONLY = "Alleen beheerders kunnen mislukte e-mail opnieuw laten versturen."
 MESSAGE_NOT_FOUND = "Dit bericht bestaat niet (meer)."
+OUTBOX_PAGE_SIZE = 25
+RECIPIENT_LENGTH = 254  # OutboxMessage.recipient
+CURSOR_MESSAGE = "Ongeldige paginaverwijzing."
 NOT_DEAD = (
     "Dit bericht is niet mislukt (status: {status}); alleen mislukte berichten kunnen opnieuw "
     "worden verstuurd."
@@ -50,10 +70,12 @@ SUBJECTS: Mapping[str, str] = {
     "info_requested": "[{reference}] Een vraag over uw signaal",
     "reporter_replied": "[{reference}] De melder heeft geantwoord",
     "reopened": "[{reference}] Signaal heropend",
+    "info_added": "[{reference}] De melder heeft informatie toegevoegd",
+    "withdrawn": "[{reference}] De melder heeft het signaal ingetrokken",
     "kwestie_linked": "[{reference}] Uw signaal is gekoppeld aan een kwestie",
-    "kwestie_new": "Kwestie bij u: {title}",
-    "kwestie_message": "Bericht over de kwestie: {title}",
-    "kwestie_decided": "Besluit over de kwestie: {title}",
+    "kwestie_new": "[{reference}] Nieuwe kwestie bij u: {title}",
+    "kwestie_message": "[{reference}] Bericht over de kwestie: {title}",
+    "kwestie_decided": "[{reference}] Besluit over de kwestie: {title}",
     "pattern_alert": "Zien we dit vaker? Signalen over {regulation} bij {source}",
     "deadline_reminder": "[{reference}] Herinnering: een termijn loopt bijna af",
     "deadline_breached": "[{reference}] Termijn verstreken: {title}",
@@ -61,25 +83,61 @@ SUBJECTS: Mapping[str, str] = {
     "status_update": "[{reference}] Stand van zaken van uw signaal",
     "survey": "[{reference}] Hoe tevreden bent u over de afhandeling?",
     "followup": "[{reference}] Houdt de oplossing stand?",
-    "digest": "Overzicht: {count} signalen over de termijn",
+    "digest": "Overzicht: {signals} over de termijn",
 }
+
+
+# Where e-mail links point without SIGNALS_BASE_URL outside debug (and in debug with nothing
+# better known).
+DEFAULT_BASE_URL = "http://localhost:5000"
+SERVED_AT = "signals.served_at"
+# The address the current request came in at: set by the web layer for each request
+# (signals.app), read here only in debug without SIGNALS_BASE_URL.
+_request_address: ContextVar[str | None] = ContextVar("signals_request_address", default=None)
+
+
+def base_url() -> str:
+    """The start of every link in an e-mail: ``SIGNALS_BASE_URL`` as configured.
+
+    In debug without it, the address the service is used at: the current request's (what
+    the developer's browser shows), else the one this process serves on (:func:`serve_at`,
+    for the demo's scheduler), else ``DEFAULT_BASE_URL``. Outside debug, an unset
+    ``SIGNALS_BASE_URL`` is ``DEFAULT_BASE_URL``: production never takes a link from a
+    request's Host header.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if current_app.debug:
+        address = _request_address.get() or current_app.extensions.get(SERVED_AT)
+        if address:
+            return str(address).rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def serve_at(address: str) -> None:
+    """Record the address this process serves the web pages on (the demo's ``run``)."""
+    current_app.extensions[SERVED_AT] = address
+
+
+def use_request_address(address: str | None) -> None:
+    """The web layer's word on where the current request came in (None when it ends)."""
+    _request_address.set(address)
 
 
 def home_url() -> str:
     """The absolute link to the service's start page, for use in e-mails."""
-    base: str = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/"
+    return f"{base_url()}/"
 
 
 def signal_url(reference: str) -> str:
     """The absolute link to a signal's page, for use in e-mails."""
-    base: str = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/signalen/{reference}"
+    return f"{base_url()}/signalen/{reference}"
 
 
 def inbox_url(**filters: Any) -> str:
     """The absolute link to the inbox with ``filters`` in its query string."""
-    base: str = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url()
     query = "&".join(
         f"{name}={'true' if value is True else 'false' if value is False else value}"
         for name, value in filters.items()
@@ -89,8 +147,7 @@ def inbox_url(**filters: Any) -> str:
 
 def kwestie_url(kwestie_id: int) -> str:
     """The absolute link to a kwestie's page, for use in e-mails."""
-    base: str = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/kwesties/{kwestie_id}"
+    return f"{base_url()}/kwesties/{kwestie_id}"
 
 
 def queue_signal_mail(
@@ -118,12 +175,48 @@ def queue_signal_mail_to_each(
 ) -> None:
     """The same ``kind`` e-mail about ``signal`` to each of ``recipients``, rendered once.
 
-    For the members of a group, who are addressed together ("Beste collega"): the scheduler
-    writes tens of thousands of these, and rendering is most of an e-mail's cost.
+    For the members of a group, who are addressed together ("Beste leden van …", see
+    :func:`queue_owner_mail`): the scheduler writes tens of thousands of these, and rendering
+    is most of an e-mail's cost.
     """
     context = {"signal": signal, "url": signal_url(signal.reference), **context}
     subject = SUBJECTS[subject_key or kind].format(reference=signal.reference, title=signal.title)
     _queue(kind, recipients, subject, signal.id, context)
+
+
+class Addressee(Protocol):
+    """Whom an e-mail is for, as the templates greet them: a user, or a scheduler's copy of one."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def queue_owner_mail(
+    kind: str,
+    signal: Signal,
+    owners: Sequence[Addressee],
+    *,
+    role: str = "owner",
+    **context: Any,
+) -> None:
+    """The ``kind`` e-mail about ``signal`` to its ``owners``, addressed as who owns it.
+
+    A person who owns the signal is greeted by name (the template gets them as ``role``). The
+    members of an owning group get one e-mail written once for all of them and greeted as that
+    group: the template gets the group's label as ``group`` ("Beste leden van Centrale intake
+    signalen"), so each member knows the whole group received it.
+    """
+    if signal.owner_user is not None:
+        for owner in owners:
+            addressed: dict[str, Any] = {role: owner, **context}
+            queue_signal_mail(kind, owner.email, signal, **addressed)
+        return
+    group = active_graph().group_label(signal.owner_group or "")
+    emails = [owner.email for owner in owners]
+    queue_signal_mail_to_each(kind, emails, signal, group=group, **context)
 
 
 def queue_mail(
@@ -202,7 +295,7 @@ def _queue(
             db.session.add(OutboxMessage(**values))
 
 
-# Dead letters ---------------------------------------------------------------------------------
+# Reading the outbox, and dead letters ---------------------------------------------------------
 
 
 def status_label(status: str) -> str:
@@ -210,29 +303,89 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def dead_messages(limit: int = 200) -> list[OutboxMessage]:
-    """Messages the sender gave up on, the most recently created first."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.DEAD)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(limit)
+def count_dead_messages(reader: User) -> int:
+    """How many dead messages ``reader`` may read, also beyond what a page shows."""
+    query = select(func.count()).where(
+        OutboxMessage.status == OutboxStatus.DEAD, *_readable_by(reader)
     )
-    return list(db.session.scalars(query))
-
-
-def count_dead_messages() -> int:
-    """How many messages are dead, also beyond what a page shows."""
-    query = select(func.count()).where(OutboxMessage.status == OutboxStatus.DEAD)
     return db.session.scalar(query) or 0
 
 
-def recent_messages(limit: int = 200, include_dead: bool = True) -> list[OutboxMessage]:
-    """The most recently written messages, newest first; optionally without the dead ones."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-    if not include_dead:
-        query = query.where(OutboxMessage.status != OutboxStatus.DEAD)
-    return list(db.session.scalars(query))
+class OutboxFilters(FormSchema):
+    """The outbox page's query string: a state, part of the recipient's address, a page."""
+
+    status = choice_field(STATUS_LABELS, required=False)
+    recipient = fields.String(
+        validate=validate.Length(
+            max=RECIPIENT_LENGTH, error=f"Maximaal {RECIPIENT_LENGTH} tekens."
+        ),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht tekst."},
+    )
+    cursor = WholeNumber(
+        validate=validate.Range(min=1, max=MAX_ID, error=CURSOR_MESSAGE),
+        error_messages={**FIELD_MESSAGES, "invalid": CURSOR_MESSAGE, "too_large": CURSOR_MESSAGE},
+    )
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """One page of the outbox as one reader may read it, the newest message first."""
+
+    messages: list[OutboxMessage]
+    filters: dict[str, Any]  # the validated filters, without the cursor
+    next_cursor: int | None  # the next page holds the messages below this id; None: no more
+    continued: bool  # a later page (a cursor was given)
+
+    def query_args(self, **changes: str | int | None) -> dict[str, str]:
+        """The page's filters as query string values, with ``changes`` (None drops one)."""
+        return query_args(self.filters, **changes)
+
+
+def outbox_page(
+    reader: User, filters: Mapping[str, Any], limit: int = OUTBOX_PAGE_SIZE
+) -> OutboxPage:
+    """A page of the messages ``reader`` may read, filtered, newest first.
+
+    ``filters`` are a query string's values (:class:`OutboxFilters`): ``status``, ``recipient``
+    (part of the address, any case) and ``cursor`` (the id the previous page ended after).
+    Pages are cut by id, so a page deep in a large outbox costs what the first one costs and
+    a message written meanwhile never moves another onto the wrong page. Raises
+    :class:`signals.errors.InputInvalid` with Dutch per-field messages.
+    """
+    values = load(reusable(OutboxFilters), filters)
+    cursor = values.pop("cursor", None)
+    query = select(OutboxMessage).where(*_readable_by(reader))
+    if "status" in values:
+        query = query.where(OutboxMessage.status == values["status"])
+    if "recipient" in values:
+        part = values["recipient"].lower()
+        query = query.where(func.lower(OutboxMessage.recipient).contains(part, autoescape=True))
+    if cursor is not None:
+        query = query.where(OutboxMessage.id < cursor)
+    found = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit + 1)))
+    messages = found[:limit]
+    return OutboxPage(
+        messages=messages,
+        filters=values,
+        next_cursor=messages[-1].id if len(found) > limit else None,
+        continued=cursor is not None,
+    )
+
+
+def readable_message(reader: User, message_id: int) -> OutboxMessage:
+    """The message ``message_id`` if ``reader`` may read it; else NotFound."""
+    query = select(OutboxMessage).where(OutboxMessage.id == message_id, *_readable_by(reader))
+    message = db.session.scalar(query)
+    if message is None:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    return message
+
+
+def _readable_by(reader: User) -> list[ColumnElement[bool]]:
+    """Administrators read every message in the outbox; anyone else only the mail to them."""
+    if reader.is_admin:
+        return []
+    return [func.lower(OutboxMessage.recipient) == reader.email.lower()]
 
 
 def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:

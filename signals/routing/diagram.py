@@ -7,15 +7,22 @@ reporter, and the SVG markup itself. It is pure Python and deterministic; the te
 the map lives in the template.
 
 The SVG uses presentation attributes only (no ``<style>``, no ``style=""``, no scripts, no
-external references), so it passes the site's Content-Security-Policy. Its root carries
-``data-columns`` so ``static/routekaart.css`` can give it a readable minimum width.
+external references), so it passes the site's Content-Security-Policy. Its root's ``width``
+and ``height`` are its natural size (text at its intended size); ``static/routekaart.css``
+shows it at that size in a scrollable box, or fitted to the box's width.
+
+A signal's page draws the same map with a :class:`Highlight`: the nodes the signal visited
+get a tinted box, a thick frame and a line of text naming their step numbers, the node where
+it is now a ring around its box, the arrows it went along are drawn thick on top, and the
+other arrows are faded (their labels are not: every text stays at full contrast).
 """
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from signals.routing.graph import NODE_KIND_LABELS, Node, OwnerType, RouteGraph
+from signals.wording import unless_repeated
 
 # Colours of signals.css.
 INK = "#1a1a1a"
@@ -27,9 +34,10 @@ ACCENT_DARK = "#00345e"
 OK = "#1e6b34"
 WARN = "#8a5300"
 WHITE = "#ffffff"
+VISITED_FILL = "#e8f1fa"  # behind INK and MUTED text: contrast 15.6 and 6.7 to 1
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
-# Geometry (user units = CSS pixels at the minimum width routekaart.css sets).
+# Geometry (user units = CSS pixels at the natural size of the drawing).
 MARGIN = 16
 MELDER_W = 150
 ENTRY_GAP = 220  # between the reporter and column 1: room for the entry labels
@@ -49,7 +57,49 @@ ORDER_ROUNDS = 8
 
 MELDER = "m:"  # the reporter's slot
 MELDER_KEY = "melder"  # how arrows name the reporter in data-from / data-to
-CLOCK_TEXT = "accepteren {0} · terugkoppeling {1} · update {2} werkdagen"
+CLOCK_TEXT = "termijnen in werkdagen: accepteren {0} · terugkoppeling {1} · update {2}"
+FADED = "0.35"  # opacity of the arrows a highlighted signal did not take
+RING = 5  # distance of the ring around the current node from its box
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A signal's way through the route, to be marked on the map.
+
+    ``visited``: the node keys in the order the signal came there (a node it came back to
+    appears again); ``current``: the node it is at now, and ``where`` what its box says of it.
+    """
+
+    visited: tuple[str, ...]
+    current: str | None = None
+    where: str = "hier ligt het nu"
+    moves: frozenset[tuple[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        moves = {(MELDER_KEY, self.visited[0])} if self.visited else set()
+        moves |= {
+            (source, target)
+            for source, target in zip(self.visited, self.visited[1:], strict=False)
+            if source != target
+        }
+        object.__setattr__(self, "moves", frozenset(moves))
+
+    def steps(self, key: str) -> list[int]:
+        """The step numbers (1 = where the signal entered) at which it came to ``key``."""
+        return [number for number, visited in enumerate(self.visited, start=1) if visited == key]
+
+    def caption(self, key: str) -> str | None:
+        """The line of text a visited node's box gets; None for a node not visited."""
+        steps = self.steps(key)
+        if not steps:
+            return None
+        if len(steps) == 1:
+            text = f"Stap {steps[0]}"
+        else:
+            text = f"Stappen {', '.join(map(str, steps[:-1]))} en {steps[-1]}"
+        if key == self.current:
+            text += f" · {self.where}"
+        return text
 
 
 def natural_width(columns: int) -> int:
@@ -375,11 +425,13 @@ def _lines(
     ]
 
 
-def _node_lines(graph: RouteGraph, node: Node) -> list[_Line]:
+def _node_lines(graph: RouteGraph, node: Node, caption: str | None = None) -> list[_Line]:
     width = BOX_W - 2 * PAD
-    lines = _lines(node.label, width, 14, bold=True)
+    lines = _lines(caption, width, 12, fill=ACCENT_DARK, bold=True) if caption else []
+    lines += _lines(node.label, width, 14, bold=True, gap=4 if caption else 0.0)
     owner, fallback = owner_lines(graph, node)
-    lines += _lines(f"Verantwoordelijk: {owner}", width, 12, gap=5)
+    if unless_repeated(owner, node.label):  # a group named like its step: said once
+        lines += _lines(f"Verantwoordelijk: {owner}", width, 12, gap=5)
     if fallback:
         lines += _lines(fallback, width, 11.5, fill=MUTED)
     lines += _lines(clock_text(node), width, 11, fill=MUTED, gap=5)
@@ -453,10 +505,10 @@ def _spread(count: int, low: float, high: float, gap: float) -> list[float]:
     return [round(middle + (index - (count - 1) / 2) * step, 1) for index in range(count)]
 
 
-def _marker(name: str, fill: str) -> str:
+def _marker(name: str, fill: str, size: int = 9) -> str:
     return (
-        f'<marker id="rk-{name}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
-        f'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
+        f'<marker id="rk-{name}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="{size}" '
+        f'markerHeight="{size}" markerUnits="userSpaceOnUse" orient="auto">'
         f'<path d="M0 0L10 5L0 10z" fill="{fill}"/></marker>'
     )
 
@@ -476,6 +528,13 @@ EDGE_STYLE = {
         "marker_end": "url(#rk-back)",
     },
 }
+# The arrows a highlighted signal went along.
+VISITED_STYLE = {
+    "stroke": ACCENT_DARK,
+    "stroke_width": "4",
+    "stroke_linecap": "round",
+    "marker_end": "url(#rk-visited)",
+}
 HALO = {"stroke": WHITE, "stroke_width": "3", "stroke_linejoin": "round", "paint_order": "stroke"}
 RETURN_STYLE = {
     "stroke": OK,
@@ -489,8 +548,9 @@ RETURN_STYLE = {
 class _Drawing:
     """One rendering: the plan, box sizes, vertical positions and arrow ends of a graph."""
 
-    def __init__(self, graph: RouteGraph) -> None:
+    def __init__(self, graph: RouteGraph, highlight: Highlight | None = None) -> None:
         self.graph = graph
+        self.highlight = highlight
         self.plan = _plan(graph)
         self.layer_of = {slot: n for n, layer in enumerate(self.plan.layers) for slot in layer}
         # (slot, "left" / "right") -> indexes of the chains that end on that side of the slot
@@ -518,7 +578,9 @@ class _Drawing:
                 elif _is_dummy(slot):
                     self.height[slot] = 0.0
                 else:
-                    self.texts[slot] = _node_lines(self.graph, self.graph.nodes[_key(slot)])
+                    caption = self.highlight.caption(_key(slot)) if self.highlight else None
+                    node = self.graph.nodes[_key(slot)]
+                    self.texts[slot] = _node_lines(self.graph, node, caption)
                     self.height[slot] = _box_height(self.texts[slot], ports, PORT_GAP, 30)
 
     def _place_ports(self, slot: str, side: str, indexes: list[int]) -> None:
@@ -575,9 +637,17 @@ class _Drawing:
     def edges(self) -> tuple[list[str], list[str]]:
         """Every arrow, and the labels of the reporter's arrows."""
         edges: list[str] = []
+        taken: list[str] = []  # drawn last, on top of the others
         labels: list[str] = []
         for index, chain in enumerate(self.plan.chains):
-            edges.append(
+            style: dict[str, str] = EDGE_STYLE[chain.kind]
+            visited = None
+            if self.highlight is not None:
+                if (chain.source, chain.target) in self.highlight.moves:
+                    style, visited = VISITED_STYLE, "true"
+                else:
+                    style = {**style, "opacity": FADED}
+            (taken if visited else edges).append(
                 _element(
                     "path",
                     d=self._chain_path(index, chain),
@@ -585,7 +655,8 @@ class _Drawing:
                     data_kind=chain.kind,
                     data_from=chain.source,
                     data_to=chain.target,
-                    **EDGE_STYLE[chain.kind],
+                    data_visited=visited,
+                    **style,
                 )
             )
             if chain.kind == "entry":
@@ -593,7 +664,7 @@ class _Drawing:
                 size = min(11.0, 11.0 * (LABEL_RUN - 10) / max(text_width(label, 11), 1.0))
                 x, y = self.right(MELDER) + 6, self.ports[(index, MELDER)] - 5
                 labels.append(_text(x, y, label, round(size, 1), MUTED, **HALO))
-        return edges, labels
+        return edges + taken, labels
 
     def bus_y(self) -> float:
         return max(self.bottom(slot) for slot in self.centre) + 30
@@ -644,16 +715,19 @@ class _Drawing:
                 if slot.startswith("n:"):
                     node = self.graph.nodes[_key(slot)]
                     place = (self.left(slot), self.top(slot), self.height[slot])
-                    boxes.append(_node_box(node, place, self.texts[slot]))
+                    boxes.append(_node_box(node, place, self.texts[slot], self.highlight))
         return boxes
 
     def svg(self) -> str:
         graph = self.graph
         columns = len(self.plan.layers)
         width = natural_width(columns)
-        legend, legend_height = _legend(MARGIN, self.bus_y() + 46, width - 2 * MARGIN)
+        legend, legend_height = _legend(
+            MARGIN, self.bus_y() + 46, width - 2 * MARGIN, self.highlight is not None
+        )
         height = self.bus_y() + 46 + legend_height
         edges, labels = self.edges()
+        title = f"Routekaart {graph.municipality}"
         description = (
             f"De routes voor signalen over knellende mechanismen in {graph.municipality}: van "
             f"de melder via {len(graph.entry_points())} ingangen naar {len(graph.nodes)} "
@@ -661,10 +735,14 @@ class _Drawing:
             "en een gestippelde lijn voor de terugkoppeling van elke stap aan de melder. De "
             "tekstversie onder de tekening beschrijft elke stap."
         )
+        if self.highlight is not None:
+            title += ": de weg van dit signaal"
+            description = self._journey_description(self.highlight)
         root = _attrs(
             xmlns="http://www.w3.org/2000/svg",
             viewBox=f"0 0 {width} {_n(height)}",
-            width="100%",
+            width=str(width),  # its natural size; routekaart.css may fit it to its box
+            height=_n(height),
             role="img",
             aria_labelledby="rk-title rk-desc",
             class_="routekaart",
@@ -674,13 +752,14 @@ class _Drawing:
         return "".join(
             [
                 f"<svg {root}>",
-                f'<title id="rk-title">Routekaart {_e(graph.municipality)}</title>',
+                f'<title id="rk-title">{_e(title)}</title>',
                 f'<desc id="rk-desc">{_e(description)}</desc>',
                 "<defs>",
                 _marker("entry", ACCENT_DARK),
                 _marker("forward", ACCENT),
                 _marker("back", MUTED),
                 _marker("return", OK),
+                _marker("visited", ACCENT_DARK, 14) if self.highlight is not None else "",
                 "</defs>",
                 _element("rect", x="0", y="0", width=str(width), height=_n(height), fill=WHITE),
                 '<g data-layer="returns">',
@@ -697,10 +776,33 @@ class _Drawing:
             ]
         )
 
+    def _journey_description(self, highlight: Highlight) -> str:
+        nodes = self.graph.nodes
 
-def render_svg(graph: RouteGraph) -> str:
-    """The route map of ``graph`` as a standalone, accessible SVG element (a string)."""
-    return _Drawing(graph).svg()
+        def label(key: str) -> str:
+            return nodes[key].label if key in nodes else key
+
+        text = (
+            f"De routekaart van {self.graph.municipality} met de weg van dit signaal "
+            f"gemarkeerd: {', daarna '.join(map(label, highlight.visited))}."
+        )
+        if highlight.current:
+            text += f" Nu: {label(highlight.current)}, {highlight.where}."
+        return (
+            text + " Dikke pijlen en getinte, dik omlijnde stappen zijn de weg van het "
+            "signaal, een extra rand de stap waar het nu is; de andere pijlen zijn vaag. De "
+            "lijst bij de tekening noemt elke stap met datum."
+        )
+
+
+def render_svg(graph: RouteGraph, highlight: Highlight | None = None) -> str:
+    """The route map of ``graph`` as a standalone, accessible SVG element (a string).
+
+    With ``highlight``, a signal's way through the route is marked on it (see
+    :class:`Highlight`); its nodes carry ``data-visited`` (their step numbers) and
+    ``data-current``, its arrows ``data-visited``.
+    """
+    return _Drawing(graph, highlight).svg()
 
 
 def _text_block(x: float, top: float, lines: Sequence[_Line]) -> list[str]:
@@ -719,7 +821,9 @@ def _header(x: float, y: float, width: float, fill: str) -> str:
     return f"<rect {_attrs(x=x, y=y, width=width, height=float(HEADER_H), fill=fill)}/>"
 
 
-def _frame(x: float, y: float, width: float, height: float, colour: str) -> str:
+def _frame(
+    x: float, y: float, width: float, height: float, colour: str, stroke_width: str = "1.5"
+) -> str:
     return _element(
         "rect",
         x=x,
@@ -728,7 +832,7 @@ def _frame(x: float, y: float, width: float, height: float, colour: str) -> str:
         height=height,
         fill="none",
         stroke=colour,
-        stroke_width="1.5",
+        stroke_width=stroke_width,
     )
 
 
@@ -739,22 +843,47 @@ def _melder_box(top: float, height: float, lines: Sequence[_Line]) -> str:
             f'<g data-node="{MELDER_KEY}">',
             _element("rect", x=x, y=top, width=float(MELDER_W), height=height, fill=TINT),
             _header(x, top, MELDER_W, ACCENT_DARK),
+            _frame(x, top, MELDER_W, height, ACCENT_DARK),  # before the texts, as in a node
             _text(x + PAD, top + 14, "Melder", 12, WHITE, font_weight="700"),
             *_text_block(x + PAD, top + HEADER_H + PAD, lines),
-            _frame(x, top, MELDER_W, height, ACCENT_DARK),
             "</g>",
         ]
     )
 
 
-def _node_box(node: Node, place: tuple[float, float, float], lines: Sequence[_Line]) -> str:
+def _node_box(
+    node: Node,
+    place: tuple[float, float, float],
+    lines: Sequence[_Line],
+    highlight: Highlight | None = None,
+) -> str:
     x, y, height = place
     colour = WARN if node.independent else ACCENT
+    steps = highlight.steps(node.key) if highlight is not None else []
+    current = highlight is not None and highlight.current == node.key
+    marks = _attrs(
+        data_visited=" ".join(map(str, steps)) or None, data_current="true" if current else None
+    )
     parts = [
-        f'<g data-node="{_e(node.key)}">',
+        f'<g data-node="{_e(node.key)}"{" " + marks if marks else ""}>',
         f"<title>{_e(node.label)}: {_e(node.description)}</title>",
-        _element("rect", x=x, y=y, width=float(BOX_W), height=height, fill=WHITE),
+    ]
+    if current:
+        parts.append(
+            _frame(x - RING, y - RING, BOX_W + 2 * RING, height + 2 * RING, ACCENT_DARK, "2.5")
+        )
+    parts += [
+        _element(
+            "rect",
+            x=x,
+            y=y,
+            width=float(BOX_W),
+            height=height,
+            fill=VISITED_FILL if steps else WHITE,
+        ),
         _header(x, y, BOX_W, colour),
+        # The frame before the texts: no shape is drawn over a text (see routekaart.css).
+        _frame(x, y, BOX_W, height, colour, "3" if steps else "1.5"),
         _text(x + PAD, y + 14, NODE_KIND_LABELS.get(node.kind, node.kind), 11, WHITE),
     ]
     if node.independent:
@@ -771,7 +900,7 @@ def _node_box(node: Node, place: tuple[float, float, float], lines: Sequence[_Li
             )
         )
     parts += _text_block(x + PAD, y + HEADER_H + PAD, lines)
-    parts += [_frame(x, y, BOX_W, height, colour), "</g>"]
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -781,20 +910,31 @@ LEGEND = (
     ("return", "terugkoppeling aan de melder"),
     ("independent", "onafhankelijk: leidinggevenden zien de inhoud niet"),
 )
+JOURNEY_LEGEND = (
+    ("visited", "de weg van dit signaal"),
+    ("current", "hier is het signaal nu"),
+)
 LEGEND_ROW = 26
 
 
-def _legend(x: float, y: float, width: float) -> tuple[str, float]:
-    """The legend from ``(x, y)``, wrapped into rows of ``width``; and its height."""
+def _legend(x: float, y: float, width: float, journey: bool = False) -> tuple[str, float]:
+    """The legend from ``(x, y)``, wrapped into rows of ``width``; and its height.
+
+    ``journey``: the map highlights a signal's way, and the legend explains that first.
+    """
     parts = ['<g data-layer="legend">']
     cursor, row = x, y
-    for kind, text in LEGEND:
+    for kind, text in (JOURNEY_LEGEND + LEGEND) if journey else LEGEND:
         item_width = 44 + text_width(text, 12)
         if cursor > x and cursor + item_width > x + width:
             cursor, row = x, row + LEGEND_ROW
         sample = f"M{_n(cursor)} {_n(row + 2)} H{_n(cursor + 36)}"
         if kind == "independent":
             parts.append(_header(cursor, row - 8, 36, WARN))
+        elif kind == "current":
+            parts.append(_frame(cursor + 4, row - 7, 28, 16, ACCENT_DARK, "2.5"))
+        elif kind == "visited":
+            parts.append(_element("path", d=sample, fill="none", **VISITED_STYLE))
         elif kind == "return":
             parts.append(_element("path", d=sample, **RETURN_STYLE))
         else:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from signals.wording import every
+
 
 class NodeKind(StrEnum):
     """What sort of place in the route a node is."""
@@ -70,9 +72,10 @@ class Cadence:
     unit: str  # "week" or "month"
 
     def describe(self) -> str:
-        if self.every == 1:
-            return "elke week" if self.unit == "week" else "elke maand"
-        return f"elke {self.every} {'weken' if self.unit == 'week' else 'maanden'}"
+        """``elke week``, ``elke 6 weken``, ``elke maand``, ``elke 2 maanden``."""
+        if self.unit == "week":
+            return every(self.every, "week", "weken")
+        return every(self.every, "maand", "maanden")
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from signals.errors import Conflict
 from signals.extensions import db
 from signals.notifications.services import (
     home_url,
+    queue_owner_mail,
     queue_signal_mail,
-    queue_signal_mail_to_each,
     signal_url,
 )
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
@@ -340,14 +340,8 @@ def _escalate(signal: Signal, target_key: str, due: Due, moment: datetime, peopl
 
 def _to_owners(people: _People, signal: Signal, kind: str, **context: Any) -> None:
     """The ``kind`` e-mail to the signal's owner by name, or to its group's members at once."""
-    owners = people.owners(signal)
-    if signal.owner_user is not None:
-        role = "person" if kind == "deadline_breached" else "owner"
-        for owner in owners:
-            addressed: dict[str, Any] = {role: owner, **context}
-            queue_signal_mail(kind, owner.email, signal, **addressed)
-    else:
-        queue_signal_mail_to_each(kind, [owner.email for owner in owners], signal, **context)
+    role = "person" if kind == "deadline_breached" else "owner"
+    queue_owner_mail(kind, signal, people.owners(signal), role=role, **context)
 
 
 def _status_update(signal: Signal) -> None:

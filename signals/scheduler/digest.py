@@ -18,6 +18,7 @@ from signals.notifications.services import inbox_url, queue_mail
 from signals.routing.services import business_calendar
 from signals.scheduler.models import ManagerDigest
 from signals.transaction import unit_of_work
+from signals.wording import counted
 from signals.workflow.inbox import overdue_clause, owner_branches
 from signals.workflow.models import Signal
 
@@ -68,7 +69,7 @@ def _digest_for(manager: User, day: date, moment: datetime) -> int:
     queue_mail(
         "digest",
         manager.email,
-        {"count": total},
+        {"signals": counted(total, "signaal", "signalen")},
         manager=manager,
         signals=listed,
         total=total,

@@ -14,6 +14,10 @@
       var name = element.getAttribute("data-field");
       if (Object.prototype.hasOwnProperty.call(data, name)) { element.textContent = data[name]; }
     });
+    // A part that only makes sense with a value (the owner, when it is not the step itself).
+    section.querySelectorAll("[data-shown-with]").forEach(function (element) {
+      element.hidden = !data[element.getAttribute("data-shown-with")];
+    });
   }
 
   function refresh() {

@@ -1,14 +1,17 @@
-"""Template helpers: Dutch dates, code labels and node names."""
+"""Template helpers: Dutch dates, numbers and plurals, code labels, node and owner names."""
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from markupsafe import Markup, escape
 
 from signals import codes
 from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
+from signals.wording import counted, dutch_number, every, plural, quoted, unless_repeated
 from signals.workflow.models import Signal
 
 MONTHS = (
@@ -36,16 +39,16 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     return f"{text} {local:%H:%M}" if with_time else text
 
 
-def dutch_number(number: int) -> str:
-    """``1234567`` as ``1.234.567``: Dutch groups thousands with a dot."""
-    return f"{number:,}".replace(",", ".")
-
-
 def owner_name(signal: Signal) -> str:
     """Who owns ``signal``: the person's name, or the label of the owning group."""
     if signal.owner_user is not None:
         return signal.owner_user.name
     return active_graph().group_label(signal.owner_group or "")
+
+
+def responsible(signal: Signal) -> str:
+    """Who owns ``signal``, or nothing when that is its node's own group under the same name."""
+    return unless_repeated(owner_name(signal), node_label(signal.node))
 
 
 def node_clocks(key: str) -> Clocks | None:
@@ -54,12 +57,44 @@ def node_clocks(key: str) -> Clocks | None:
     return node.clocks if node is not None else None
 
 
+# A web address in plain text, up to white space or a character that cannot be part of one.
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+TRAILING_PUNCTUATION = ".,;:!?)"
+
+
+def linked_addresses(text: str) -> Markup:
+    """``text`` escaped, with every http(s) address in it a link (a mail's text version).
+
+    A full stop or comma (and the like) right after an address ends the sentence, not the
+    address.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in WEB_ADDRESS.finditer(text):
+        address = match.group(0).rstrip(TRAILING_PUNCTUATION)
+        end = match.start() + len(address)
+        parts += [escape(text[position : match.start()]), _link(address)]
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def _link(address: str) -> Markup:
+    return Markup('<a href="{0}">{0}</a>').format(address)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(node_label, "node_label")
     app.add_template_filter(owner_name, "owner_name")
+    app.add_template_filter(responsible, "responsible")
     app.add_template_filter(node_clocks, "node_clocks")
     app.add_template_filter(dutch_number, "aantal")
+    app.add_template_filter(linked_addresses, "links")
+    app.add_template_filter(counted, "counted")
+    app.add_template_filter(plural, "plural")
+    app.add_template_filter(every, "every")
+    app.add_template_filter(quoted, "quoted")
 
     @app.template_filter("label")
     def code_label(code: str | None, code_list: str) -> str:

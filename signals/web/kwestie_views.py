@@ -8,7 +8,7 @@ from marshmallow import Schema
 
 from signals import codes
 from signals.auth.models import User
-from signals.errors import InputInvalid, NotFound
+from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
 from signals.kwesties import services
 from signals.kwesties.models import Kwestie
 from signals.kwesties.schemas import (
@@ -20,8 +20,9 @@ from signals.kwesties.schemas import (
 )
 from signals.routing.services import active_graph
 from signals.web.forms import form_data
-from signals.web.views import Page, _signal_page, _user
-from signals.workflow.access import Visibility, is_owner, visibility
+from signals.web.signal_context import StaleForm, last_event_id, stale_form
+from signals.web.views import Page, _signal_page, _user, stale_signal_page
+from signals.workflow.access import Visibility, is_owner, shows_reporter, visibility
 from signals.workflow.models import Signal
 from signals.workflow.services import get_visible_signal
 from signals.workflow.transitions import check
@@ -69,6 +70,8 @@ def new_kwestie() -> Page:
         kwestie = services.create_kwestie(user, values)
     except InputInvalid as error:
         return _kwestie_form(values, error.fields), 422
+    except Conflict as error:
+        return _stale_kwestie_form(user, values, error)
     done = "De kwestie is aangemaakt."
     if values.get("from_signal"):
         done += f" Signaal {values['from_signal']} is eraan gekoppeld; de melder krijgt bericht."
@@ -119,7 +122,11 @@ def _prefill(user: User) -> dict[str, Any]:
     return values
 
 
-def _kwestie_form(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> str:
+def _kwestie_form(
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    stale: StaleForm | None = None,
+) -> str:
     user = _user()
     source: Signal | None = None
     if values.get("from_signal"):
@@ -132,7 +139,19 @@ def _kwestie_form(values: dict[str, Any], errors: dict[str, list[str]] | None = 
         nodes=kwestie_nodes(),
         source=source,
         suggestions=suggestions,
+        stale=stale,
+        seen_event=last_event_id(source.events) if source is not None else 0,
+        shows_reporter=source is not None and shows_reporter(user, source),
     )
+
+
+def _stale_kwestie_form(user: User, values: dict[str, Any], error: Conflict) -> tuple[str, int]:
+    """The form again after the signal it starts from changed: what changed, fresh version."""
+    source = _visible_or_none(user, str(values.get("from_signal") or ""))
+    if source is None:
+        raise error
+    stale = stale_form(error, source.events, request.form, source.version)
+    return _kwestie_form({**values, "version": source.version}, stale=stale), 409
 
 
 def _visible_or_none(user: User, reference: str) -> Signal | None:
@@ -153,6 +172,7 @@ def _kwestie_page(
     form: str | None = None,
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
+    stale: StaleForm | None = None,
 ) -> str:
     user = _user()
     kwestie = services.get_visible_kwestie(user, kwestie_id)
@@ -161,6 +181,8 @@ def _kwestie_page(
         "web/kwestie_detail.html",
         kwestie=kwestie,
         linked=linked,
+        stale=stale,
+        seen_event=last_event_id(kwestie.events),
         timeline=services.kwestie_timeline(user, kwestie),
         owner=_owner_label(kwestie),
         owners=services.kwestie_owners(kwestie) if kwestie.owner_user is None else [],
@@ -188,8 +210,27 @@ def _post_kwestie_action(
         run(_user(), kwestie_id, values)
     except InputInvalid as error:
         return _kwestie_page(kwestie_id, form=form, values=values, errors=error.fields), 422
+    except (ActionNotAllowed, Forbidden) as error:
+        return _stale_kwestie_page(kwestie_id, form, values, error)
     flash(done, "success")
     return redirect(url_for("kwesties.show_kwestie", kwestie_id=kwestie_id))
+
+
+def _stale_kwestie_page(
+    kwestie_id: int, form: str, values: dict[str, Any], error: ActionNotAllowed | Forbidden
+) -> tuple[str, int]:
+    """After a form from an older page: the kwestie now, what changed, the typed text (409).
+
+    What changed is the kwestie's history as this person may see it; a refusal that has
+    nothing to do with a change since that page is raised again.
+    """
+    user = _user()
+    kwestie = services.get_visible_kwestie(user, kwestie_id)
+    timeline = services.kwestie_timeline(user, kwestie)
+    stale = stale_form(error, timeline, request.form, kwestie.version)
+    if stale is None:
+        raise error
+    return _kwestie_page(kwestie_id, form=form, values=values, stale=stale), 409
 
 
 @bp.post("/kwesties/<int:kwestie_id>/bericht")
@@ -222,5 +263,7 @@ def post_link(reference: str) -> Page:
         services.link_signal(_user(), reference, values)
     except InputInvalid as error:
         return _signal_page(reference, form="link", values=values, errors=error.fields), 422
+    except (ActionNotAllowed, Forbidden) as error:
+        return stale_signal_page(reference, "link", values, error)
     flash("Het signaal is aan de kwestie gekoppeld; de melder krijgt bericht.", "success")
     return redirect(url_for("web.show_signal", reference=reference))

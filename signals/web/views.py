@@ -2,36 +2,53 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from signals.auth.models import User
 from signals.clock import now
-from signals.errors import InputInvalid
+from signals.errors import ActionNotAllowed, Forbidden, InputInvalid
+from signals.extensions import db
 from signals.notifications import services as outbox
 from signals.notifications.delivery import MAX_ATTEMPTS
 from signals.routing.services import active_graph, direct_choices, preview_entry
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
+from signals.web.signal_context import StaleForm, signal_extras, stale_form
+from signals.wording import counted, plural, unless_repeated
 from signals.workflow import access, services
 from signals.workflow.inbox import REPORTER_KINDS, InboxFilters, inbox_page, reporters_shown
 from signals.workflow.models import Signal
+from signals.workflow.reported import (
+    SORTS,
+    STATUS_CHOICES,
+    MySignalsFilters,
+    awaiting_count,
+    my_signals_page,
+    reporter_due,
+)
 from signals.workflow.schemas import (
     SURVEY_SCORES,
     AcceptSchema,
+    AddInfoSchema,
     FeedbackSchema,
     ForwardSchema,
     MessageSchema,
     ResolveSchema,
     SignalInputSchema,
     SurveySchema,
+    WithdrawSchema,
 )
 
 bp = Blueprint("web", __name__)
+FAVICON_MAX_AGE = 7 * 24 * 3600  # seconds browsers may keep the icon
 
 Page = str | Response | tuple[str, int]
 
@@ -85,10 +102,13 @@ def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = N
 
 def _describe_preview(values: dict[str, Any]) -> dict[str, str]:
     decision = preview_entry(_user(), values, now())
+    owner = decision.owner.describe(active_graph())
     return {
         "node": decision.node.key,
         "label": decision.node.label,
-        "owner": decision.owner.describe(active_graph()),
+        "owner": owner,
+        # Empty when the owner is the node's own group under the same name: said once.
+        "responsible": unless_repeated(owner, decision.node.label),
         "feedback_due": local_datetime(decision.deadlines.feedback_due, with_time=False),
         "reason": decision.reason,
         "description": decision.node.description,
@@ -96,8 +116,41 @@ def _describe_preview(values: dict[str, Any]) -> dict[str, str]:
 
 
 @bp.get("/signalen")
-def my_signals() -> str:
-    return render_template("web/my_signals.html", signals=services.signals_reported_by(_user()))
+def my_signals() -> Page:
+    """The person's own signals: search, a status, an order, a page at a time."""
+    values = form_data(request.args, MySignalsFilters())
+    options = {"statuses": STATUS_CHOICES, "sorts": SORTS, "reporter_due": reporter_due}
+    try:
+        page = my_signals_page(_user(), values)
+    except InputInvalid as error:
+        return (
+            render_template(
+                "web/my_signals.html", page=None, values=values, errors=error.fields, **options
+            ),
+            422,
+        )
+    return render_template("web/my_signals.html", page=page, values=values, errors={}, **options)
+
+
+@bp.app_context_processor
+def awaiting_you() -> dict[str, Any]:
+    """``awaiting_you()`` for the navigation: the person's signals waiting for their answer.
+
+    A function, so the count (one query on an index) runs only on a page that shows it, for
+    a logged-in person. On an error page after a failed database statement it stays silent:
+    the navigation must not turn one error into two.
+    """
+
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return awaiting_count(_user())
+        except SQLAlchemyError:
+            db.session.rollback()
+            return 0
+
+    return {"awaiting_you": count}
 
 
 @bp.get("/inbox")
@@ -142,7 +195,7 @@ def post_bulk_accept() -> Response:
     result = services.accept_signals(user, references)
     accepted = len(result.accepted)
     flash(
-        f"{accepted} {'signaal' if accepted == 1 else 'signalen'} in behandeling genomen.",
+        f"{counted(accepted, 'signaal', 'signalen')} in behandeling genomen.",
         "success" if accepted else "error",
     )
     refusals = list(result.refused.items())
@@ -178,7 +231,7 @@ def survey(reference: str) -> Page:
     page = render_template(
         "web/survey.html",
         signal=signal,
-        answer=services.survey_answer(signal),
+        survey=services.survey_of(signal),
         scores=SURVEY_SCORES,
         values=values,
         errors=errors,
@@ -240,6 +293,18 @@ WEB_ACTIONS: dict[str, WebAction] = {
         MessageSchema,
         "Het signaal is heropend.",
     ),
+    "aanvullen": WebAction(
+        "add_info",
+        services.add_info,
+        AddInfoSchema,
+        "Uw aanvulling is toegevoegd; de eigenaar krijgt bericht.",
+    ),
+    "intrekken": WebAction(
+        "withdraw",
+        services.withdraw_signal,
+        WithdrawSchema,
+        "U heeft het signaal ingetrokken; de eigenaar krijgt bericht.",
+    ),
 }
 
 
@@ -253,8 +318,24 @@ def post_action(reference: str, slug: str) -> Page:
         action.run(_user(), reference, values)
     except InputInvalid as error:
         return _signal_page(reference, form=action.form, values=values, errors=error.fields), 422
+    except (ActionNotAllowed, Forbidden) as error:
+        return stale_signal_page(reference, action.form, values, error)
     flash(action.done, "success")
     return redirect(url_for("web.show_signal", reference=reference))
+
+
+def stale_signal_page(
+    reference: str, form: str, values: dict[str, Any], error: ActionNotAllowed | Forbidden
+) -> tuple[str, int]:
+    """After a form from an older page: the signal now, what changed, the typed text (409).
+
+    A refusal that has nothing to do with a change since that page is raised again.
+    """
+    signal = services.get_visible_signal(_user(), reference)
+    stale = stale_form(error, signal.events, request.form, signal.version)
+    if stale is None:
+        raise error
+    return _signal_page(reference, form=form, values=values, stale=stale), 409
 
 
 def _signal_page(
@@ -262,6 +343,7 @@ def _signal_page(
     form: str | None = None,
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
+    stale: StaleForm | None = None,
 ) -> str:
     user = _user()
     signal = services.get_visible_signal(user, reference)
@@ -278,7 +360,27 @@ def _signal_page(
         form=form,
         values=values or {},
         errors=errors or {},
+        stale=stale,
+        **signal_extras(signal, now()),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers and other clients look without asking the page.
+
+    Pages name ``static/favicon.svg``; this is the same icon as an ICO file (16, 32 and 48
+    pixels), for clients that only ask here. Less than a kilobyte, read once.
+    """
+    response = Response(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = FAVICON_MAX_AGE
+    return response
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return (Path(__file__).resolve().parents[1] / "static" / "favicon.ico").read_bytes()
 
 
 @bp.get("/routekaart")
@@ -315,10 +417,18 @@ def admin_routes() -> str:
 
 
 @bp.get("/beheer/outbox")
-def admin_outbox() -> str:
+def admin_outbox() -> Page:
     if not _user().is_admin:
         abort(403)
-    return _outbox_page(title="Uitgaande e-mail")
+    return _outbox_page("Uitgaande e-mail", "web.admin_outbox", "web.admin_mail_html")
+
+
+@bp.get("/beheer/outbox/<int:message_id>/html")
+def admin_mail_html(message_id: int) -> Response:
+    """The HTML version of an e-mail, for the sandboxed preview on the outbox page."""
+    if not _user().is_admin:
+        abort(403)
+    return _mail_html(message_id)
 
 
 @bp.post("/beheer/outbox/<int:message_id>/opnieuw")
@@ -337,7 +447,8 @@ def retry_all_dead_mail() -> Response:
     count = outbox.retry_all_dead(_user())
     if count:
         flash(
-            f"{count} mislukte {'bericht wordt' if count == 1 else 'berichten worden'} opnieuw "
+            f"{counted(count, 'mislukt bericht', 'mislukte berichten')} "
+            f"{plural(count, 'wordt', 'worden')} opnieuw "
             "verstuurd bij de volgende ronde van de verzender.",
             "success",
         )
@@ -347,21 +458,64 @@ def retry_all_dead_mail() -> Response:
 
 
 @bp.get("/dev/mailbox")
-def dev_mailbox() -> str:
+def dev_mailbox() -> Page:
     if not current_app.debug:
         abort(404)
-    return _outbox_page(title="Ontwikkel-mailbox")
+    return _outbox_page("Ontwikkel-mailbox", "web.dev_mailbox", "web.dev_mail_html")
 
 
-def _outbox_page(title: str) -> str:
-    """Dead letters first (with retry buttons for administrators), then the latest e-mail."""
-    return render_template(
-        "web/outbox.html",
-        title=title,
-        dead=outbox.dead_messages(),
-        dead_count=outbox.count_dead_messages(),
-        messages=outbox.recent_messages(include_dead=False),
-        can_retry=_user().is_admin,
-        max_attempts=MAX_ATTEMPTS,
-        status_label=outbox.status_label,
-    )
+@bp.get("/dev/mailbox/<int:message_id>/html")
+def dev_mail_html(message_id: int) -> Response:
+    """The HTML version of an e-mail, for the sandboxed preview in the dev mailbox."""
+    if not current_app.debug:
+        abort(404)
+    return _mail_html(message_id)
+
+
+def _outbox_page(title: str, endpoint: str, html_endpoint: str) -> Page:
+    """How many e-mails failed (with a retry for administrators), then a page of e-mail.
+
+    Filtered by state and recipient, newest first, a page at a time. Each person sees the
+    mail addressed to them; administrators all of it.
+    """
+    reader = _user()
+    values = form_data(request.args, outbox.OutboxFilters())
+    context = {
+        "title": title,
+        "endpoint": endpoint,
+        "html_endpoint": html_endpoint,
+        "values": values,
+        "statuses": outbox.STATUS_LABELS,
+        "dead_count": outbox.count_dead_messages(reader),
+        "everyone": reader.is_admin,
+        "can_retry": reader.is_admin,
+        "max_attempts": MAX_ATTEMPTS,
+        "status_label": outbox.status_label,
+    }
+    try:
+        page = outbox.outbox_page(reader, values)
+    except InputInvalid as error:
+        return render_template("web/outbox.html", page=None, errors=error.fields, **context), 422
+    return render_template("web/outbox.html", page=page, errors={}, **context)
+
+
+# The HTML of an e-mail (our own rendering) is shown only inside a sandboxed frame on our own
+# pages: no script, nothing loaded from elsewhere, no forms; its links open in a new tab.
+MAIL_PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
+    "base-uri 'none'; form-action 'none'; sandbox allow-popups allow-popups-to-escape-sandbox"
+)
+NEW_TAB = '<base target="_blank">'
+
+
+def _mail_html(message_id: int) -> Response:
+    html = outbox.readable_message(_user(), message_id).body_html
+    head = html.lower().find("<head>")
+    if head >= 0:
+        html = html[: head + len("<head>")] + NEW_TAB + html[head + len("<head>") :]
+    else:
+        html = NEW_TAB + html
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_PREVIEW_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

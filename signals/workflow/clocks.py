@@ -6,7 +6,8 @@ N. A reminder goes to the owner some working days before the accept and feedback
 a deadline that passes is a breach, recorded once per clock per visit. While the signal waits
 for the reporter every clock stands still, and the working days it stood still are added back
 when the reporter answers. After resolution the reporter is asked how it went, and months
-later the resolving owner whether the solution held.
+later the resolving owner whether the solution held. Information the reporter adds on their
+own changes no clock; a signal the reporter withdraws has no clocks any more.
 
 This module only decides. :func:`pending` lists everything still to come with its moment;
 :func:`on_event` keeps the clock fields right after every recorded event, including
@@ -103,6 +104,8 @@ def on_event(signal: Signal, event_type: str, moment: datetime) -> None:
         node = node_of(signal)
         if node is not None:
             start_visit(signal, deadlines_at(node, moment), moment)
+    elif event_type == "withdrawn":
+        signal.paused_at = None  # every clock stops for good (see pending)
     if event_type == "feedback_sent":
         signal.feedback_sent_at = signal.feedback_sent_at or moment
     if event_type in REPORTER_CONTACT and signal.is_open:
@@ -132,7 +135,13 @@ def _resume(signal: Signal, moment: datetime) -> None:
 
 
 def pending(signal: Signal) -> list[Due]:
-    """Everything the clocks still have to do for ``signal``, each with its moment."""
+    """Everything the clocks still have to do for ``signal``, each with its moment.
+
+    A withdrawn signal has nothing: no deadline, no status update, and, not being resolved,
+    no survey and no follow-up.
+    """
+    if signal.status == SignalStatus.WITHDRAWN:
+        return []
     if signal.status == SignalStatus.RESOLVED:
         return _after_resolution(signal)
     if signal.status == SignalStatus.AWAITING_REPORTER or signal.paused_at is not None:
@@ -198,3 +207,25 @@ def due_now(signal: Signal, moment: datetime) -> list[Due]:
     work = [due for due in work if not (due.work == Work.REMINDER and due.clock in breached)]
     order = list(Work)
     return sorted(work, key=lambda due: (order.index(due.work), due.at))
+
+
+def working_days_late(signal: Signal, moment: datetime) -> dict[Clock, int]:
+    """Per running deadline of ``signal`` that has passed at ``moment``: how many working days.
+
+    The deadlines the inbox calls late (:func:`signals.workflow.inbox.is_overdue`): accepting
+    while the signal is new, and the first feedback until it is given; none while the clocks
+    stand still for the reporter. A deadline falls at the end of its day, so the count is the
+    working days after that day up to and including ``moment``'s (0: passed, but no working
+    day since — over a weekend, say).
+    """
+    late: dict[Clock, int] = {}
+    if signal.status not in (SignalStatus.NEW, SignalStatus.IN_PROGRESS) or signal.paused_at:
+        return late
+    running = [(Clock.FEEDBACK, signal.feedback_due if signal.feedback_sent_at is None else None)]
+    if signal.status == SignalStatus.NEW:
+        running.insert(0, (Clock.ACCEPT, signal.accept_due))
+    calendar = business_calendar()
+    for clock, deadline in running:
+        if deadline is not None and deadline < moment:
+            late[clock] = calendar.working_days_between(deadline, moment)
+    return late

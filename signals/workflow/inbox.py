@@ -46,10 +46,11 @@ from signals.auth.models import Organisation, Role, User
 from signals.database import MAX_ID, UTCDateTime
 from signals.extensions import db
 from signals.routing.services import active_graph
-from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load
+from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load, query_args
 from signals.workflow.access import is_owner
 from signals.workflow.models import (
     FAR_FUTURE,
+    OPEN_STATUSES,
     Signal,
     SignalParticipant,
     SignalStatus,
@@ -159,17 +160,9 @@ class InboxPage:
     def is_filtered(self) -> bool:
         return bool(self.filters)
 
-    def query_args(self, **changes: str | None) -> dict[str, str]:
-        """The query string of this inbox's filters with ``changes``; ``None`` drops a key."""
-        args: dict[str, str] = {}
-        for name, value in self.filters.items():
-            args[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        for name, change in changes.items():
-            if change is None:
-                args.pop(name, None)
-            else:
-                args[name] = change
-        return args
+    def query_args(self, **changes: str | int | None) -> dict[str, str]:
+        """The page's filters as query string values, with ``changes`` (None drops one)."""
+        return query_args(self.filters, **changes)
 
 
 # SQL and its Python mirror -------------------------------------------------------------------
@@ -257,25 +250,30 @@ def _open_range(filters: Mapping[str, Any], now: datetime) -> list[ColumnElement
     "Not late" implies ``due >= now`` for an open signal: a new one's accept deadline has not
     passed (deadlines are never empty: a check constraint), nor the pending feedback deadline
     of one in progress, and otherwise the sort key is the far future. As a range it lets the
-    index skip every late signal instead of reading them all. Resolved signals are never
-    late, and their sort key says nothing about it, so it must not touch them.
+    index skip every late signal instead of reading them all. Resolved and withdrawn signals
+    are never late, and their sort key says nothing about it, so it must not touch them.
     """
     if filters.get("overdue") is False:
         return [due_expression() >= literal(now, UTCDateTime())]
     return []
 
 
+def _is_closed(status: str | None) -> bool:
+    """Resolved or withdrawn: never late, and its sort key says nothing about lateness."""
+    return status is not None and status not in OPEN_STATUSES
+
+
 def _cannot_match(status: str | None, filters: Mapping[str, Any]) -> bool:
-    """Whether no signal can have ``status`` under ``filters``: resolved ones are never late.
+    """Whether no signal can have ``status`` under ``filters``: closed ones are never late.
 
     Asking the database anyway would walk every resolved signal of a large group.
     """
-    return status == SignalStatus.RESOLVED and filters.get("overdue") is True
+    return _is_closed(status) and filters.get("overdue") is True
 
 
 def _page_range(filters: Mapping[str, Any], now: datetime) -> list[ColumnElement[bool]]:
     """:func:`_open_range` when the page shows open signals only."""
-    if filters.get("status") == SignalStatus.RESOLVED:
+    if _is_closed(filters.get("status")):
         return []
     return _open_range(filters, now)
 
@@ -451,7 +449,7 @@ def _counts(
             continue
         for owner in branches:
             ids = select(Signal.id).where(owner, Signal.status == sql_constant(status), *conditions)
-            if status != SignalStatus.RESOLVED:
+            if not _is_closed(status):
                 ids = ids.where(*open_range)
             if "reporter_kind" in filters:
                 ids = ids.join(Organisation, Organisation.id == Signal.organisation_id)

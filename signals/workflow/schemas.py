@@ -104,6 +104,18 @@ class MessageSchema(ActionSchema):
     message = text_field(max_length=MESSAGE_MAX)
 
 
+class AddInfoSchema(ActionSchema):
+    """More information from the reporter for the owner; the signal's status and clocks stay."""
+
+    message = text_field(max_length=MESSAGE_MAX)
+
+
+class WithdrawSchema(ActionSchema):
+    """The reporter withdraws an open signal, with a reason the owner reads (required)."""
+
+    reason = text_field(max_length=MESSAGE_MAX)
+
+
 class ForwardSchema(ActionSchema):
     """Forward to a next node of the route, with an optional note for the reporter."""
 

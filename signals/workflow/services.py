@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from flask import current_app
@@ -32,7 +33,7 @@ from signals.errors import (
 )
 from signals.extensions import db
 from signals.kwesties.patterns import check_patterns
-from signals.notifications.services import queue_signal_mail
+from signals.notifications.services import queue_owner_mail, queue_signal_mail
 from signals.routing.graph import Node
 from signals.routing.services import (
     Deadlines,
@@ -46,6 +47,7 @@ from signals.routing.services import (
 )
 from signals.transaction import unit_of_work
 from signals.validation import load, readable, reusable
+from signals.wording import counted
 from signals.workflow import clocks
 from signals.workflow.access import Visibility, is_owner, visibility
 from signals.workflow.models import (
@@ -59,12 +61,14 @@ from signals.workflow.models import (
 from signals.workflow.references import next_reference
 from signals.workflow.schemas import (
     AcceptSchema,
+    AddInfoSchema,
     FeedbackSchema,
     ForwardSchema,
     MessageSchema,
     ResolveSchema,
     SignalInputSchema,
     SurveySchema,
+    WithdrawSchema,
 )
 from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
 
@@ -253,8 +257,7 @@ def _place(
 
 
 def _notify_new_owners(signal: Signal) -> None:
-    for owner in owners_of(signal):
-        queue_signal_mail("new_signal", owner.email, signal, owner=owner)
+    queue_owner_mail("new_signal", signal, owners_of(signal))
 
 
 def check_direct_choice(reporter: User, direct_node: str | None) -> None:
@@ -291,10 +294,36 @@ def reply_to_question(actor: User, reference: str, data: Mapping[str, Any]) -> S
     with unit_of_work():
         _move(signal, "reply")
         _record(signal, "reporter_replied", actor, message=fields["message"])
-        for owner in owners_of(signal):
-            queue_signal_mail(
-                "reporter_replied", owner.email, signal, message=fields["message"], owner=owner
-            )
+        queue_owner_mail("reporter_replied", signal, owners_of(signal), message=fields["message"])
+    return signal
+
+
+def add_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The reporter adds information to an open signal; its owners are told by e-mail.
+
+    Nothing else changes: not the status, not a clock (the owner's deadlines stand; a pause
+    for a question is ended only by answering it, see :func:`reply_to_question`).
+    """
+    signal, fields = _begin("add_info", actor, reference, AddInfoSchema(), data)
+    with unit_of_work():
+        _move(signal, "add_info")
+        _record(signal, "info_added", actor, message=fields["message"])
+        queue_owner_mail("info_added", signal, owners_of(signal), message=fields["message"])
+    return signal
+
+
+def withdraw_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
+    """The reporter withdraws an open signal, with a reason; its owners are told by e-mail.
+
+    ``withdrawn`` is a status of its own, not a resolution: no outcome, no rationale, no
+    survey and no follow-up, and every clock stops. The signal keeps its last owner (who
+    still finds it in the inbox under *Ingetrokken*), and no action is possible any more.
+    """
+    signal, fields = _begin("withdraw", actor, reference, WithdrawSchema(), data)
+    with unit_of_work():
+        _move(signal, "withdraw")
+        _record(signal, "withdrawn", actor, reason=fields["reason"], node=signal.node)
+        queue_owner_mail("withdrawn", signal, owners_of(signal), reason=fields["reason"])
     return signal
 
 
@@ -302,23 +331,22 @@ def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     """Reopen a resolved signal: the reporter within the reopen window, or its owner."""
     signal, fields = _begin("reopen", actor, reference, MessageSchema(), data)
     if not is_owner(actor, signal) and not _within_reopen_window(signal):
-        days = current_app.config["REOPEN_WINDOW_DAYS"]
+        days = counted(int(current_app.config["REOPEN_WINDOW_DAYS"]), "dag", "dagen")
         raise ActionNotAllowed(
-            f"Heropenen kan tot {days} dagen na de afhandeling; dien een nieuw signaal in."
+            f"Heropenen kan tot {days} na de afhandeling; dien een nieuw signaal in."
         )
     with unit_of_work():
         previous = {"outcome": signal.outcome, "rationale": signal.rationale}
         _move(signal, "reopen")
         signal.outcome = signal.rationale = signal.resolved_at = None
         _record(signal, "reopened", actor, message=fields["message"], previous=previous)
+        message = fields["message"]
         if actor.id == signal.reporter_id:
-            for owner in owners_of(signal):
-                queue_signal_mail(
-                    "reopened", owner.email, signal, message=fields["message"], actor=actor
-                )
+            owners = owners_of(signal)
+            queue_owner_mail("reopened", signal, owners, role="person", message=message)
         else:
             queue_signal_mail(
-                "reopened", signal.reporter.email, signal, message=fields["message"], actor=actor
+                "reopened", signal.reporter.email, signal, message=message, person=signal.reporter
             )
     return signal
 
@@ -367,13 +395,59 @@ def survey_signal(actor: User, reference: str, *, for_update: bool = False) -> S
     return signal
 
 
+class SurveyState(StrEnum):
+    """Where the reporter's verdict on a signal stands; the survey belongs to a resolution."""
+
+    NOT_RESOLVED = "not_resolved"  # open and never resolved: nothing to judge yet
+    REOPENED = "reopened"  # resolved once, reopened since: no resolution until the next
+    WITHDRAWN = "withdrawn"  # withdrawn by the reporter: no resolution at all
+    NOT_ASKED = "not_asked"  # resolved; the question follows by e-mail shortly
+    ASKED = "asked"  # resolved and asked: one answer is taken
+    ANSWERED = "answered"
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The survey of a signal's latest resolution, as its page shows it."""
+
+    state: SurveyState
+    answer: dict[str, Any] | None = None
+    reopened_at: datetime | None = None
+
+
+SURVEY_REFUSALS: Mapping[SurveyState, str] = {
+    SurveyState.NOT_RESOLVED: "Deze vraag wordt gesteld nadat het signaal is afgehandeld.",
+    SurveyState.NOT_ASKED: "Deze vraag wordt gesteld nadat het signaal is afgehandeld.",
+    SurveyState.REOPENED: "Dit signaal is heropend en nog niet opnieuw afgehandeld; na de "
+    "volgende afhandeling vragen wij opnieuw om uw oordeel.",
+    SurveyState.WITHDRAWN: "Dit signaal is ingetrokken; er is geen afhandeling om te beoordelen.",
+    SurveyState.ANSWERED: "U heeft deze vraag al beantwoord; dank u wel.",
+}
+
+
+def survey_of(signal: Signal) -> Survey:
+    """The survey of ``signal``'s latest resolution: asked, answered, or none (and why)."""
+    if signal.status == SignalStatus.WITHDRAWN:
+        return Survey(SurveyState.WITHDRAWN)
+    if signal.status != SignalStatus.RESOLVED:
+        reopened_at = _last_event_at(signal, "reopened")
+        if reopened_at is None:
+            return Survey(SurveyState.NOT_RESOLVED)
+        return Survey(SurveyState.REOPENED, reopened_at=reopened_at)
+    if signal.survey_sent_at is None:
+        return Survey(SurveyState.NOT_ASKED)
+    answer = survey_answer(signal)
+    if answer is not None:
+        return Survey(SurveyState.ANSWERED, answer=answer)
+    return Survey(SurveyState.ASKED)
+
+
 def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """The reporter's verdict after resolution (asked by the scheduler), once per resolution."""
     signal = survey_signal(actor, reference, for_update=True)
-    if signal.status != SignalStatus.RESOLVED or signal.survey_sent_at is None:
-        raise ActionNotAllowed("Deze vraag wordt gesteld nadat het signaal is afgehandeld.")
-    if survey_answer(signal) is not None:
-        raise ActionNotAllowed("U heeft deze vraag al beantwoord; dank u wel.")
+    state = survey_of(signal).state
+    if state != SurveyState.ASKED:
+        raise ActionNotAllowed(SURVEY_REFUSALS[state])
     fields = load(SurveySchema(), data)
     with unit_of_work():
         _record(
@@ -387,19 +461,36 @@ def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
 
 
 def survey_answer(signal: Signal) -> dict[str, Any] | None:
-    """The reporter's verdict on the latest resolution of ``signal``, if given."""
+    """The reporter's verdict on the latest resolution of ``signal``, if given.
+
+    Only an answer recorded after the latest ``resolved`` event counts: after a reopening
+    and a new resolution, the earlier verdict was about another answer.
+    """
+    latest_resolution = (
+        select(func.max(SignalEvent.id))
+        .where(SignalEvent.signal_id == signal.id, SignalEvent.type == "resolved")
+        .scalar_subquery()
+    )
     query = (
         select(SignalEvent.data)
         .where(
             SignalEvent.signal_id == signal.id,
             SignalEvent.type == "survey_answered",
-            SignalEvent.at >= (signal.survey_sent_at or signal.created_at),
+            SignalEvent.id > latest_resolution,
         )
         .order_by(SignalEvent.id.desc())
         .limit(1)
     )
     answer: dict[str, Any] | None = db.session.scalar(query)
     return answer
+
+
+def _last_event_at(signal: Signal, event_type: str) -> datetime | None:
+    query = select(func.max(SignalEvent.at)).where(
+        SignalEvent.signal_id == signal.id, SignalEvent.type == event_type
+    )
+    moment: datetime | None = db.session.scalar(query)
+    return moment
 
 
 def owners_of(signal: Signal) -> list[User]:
@@ -493,16 +584,6 @@ def actions_for(user: User, signal: Signal) -> list[str]:
     if "reopen" in actions and not is_owner(user, signal) and not _within_reopen_window(signal):
         actions.remove("reopen")
     return actions
-
-
-def signals_reported_by(user: User) -> list[Signal]:
-    """The user's own signals, newest first."""
-    query = (
-        select(Signal)
-        .where(Signal.reporter_id == user.id)
-        .order_by(Signal.created_at.desc(), Signal.id.desc())
-    )
-    return list(db.session.scalars(query))
 
 
 def inbox_for(user: User) -> list[Signal]:

@@ -6,17 +6,18 @@ moment).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from signals.errors import ActionNotAllowed, Forbidden
 from signals.workflow.models import SignalStatus
 
-NEW, IN_PROGRESS, AWAITING, RESOLVED = (
+NEW, IN_PROGRESS, AWAITING, RESOLVED, WITHDRAWN = (
     SignalStatus.NEW,
     SignalStatus.IN_PROGRESS,
     SignalStatus.AWAITING_REPORTER,
     SignalStatus.RESOLVED,
+    SignalStatus.WITHDRAWN,
 )
 OPEN = frozenset({NEW, IN_PROGRESS, AWAITING})
 
@@ -31,12 +32,17 @@ class Actor(StrEnum):
 
 @dataclass(frozen=True)
 class Transition:
-    """An action: the statuses it starts from, the status it leads to (None: unchanged)."""
+    """An action: the statuses it starts from, the status it leads to (None: unchanged).
+
+    ``refusals``: what to say instead of the status's own message when the action is refused
+    in that status (where another action is the right one).
+    """
 
     allowed_from: frozenset[SignalStatus]
     leads_to: SignalStatus | None
     actor: Actor
     label: str
+    refusals: Mapping[SignalStatus, str] = field(default_factory=dict)
 
 
 TRANSITIONS: Mapping[str, Transition] = {
@@ -50,6 +56,18 @@ TRANSITIONS: Mapping[str, Transition] = {
     "resolve": Transition(OPEN, RESOLVED, Actor.OWNER, "Afhandelen"),
     "reopen": Transition(frozenset({RESOLVED}), IN_PROGRESS, Actor.REPORTER_OR_OWNER, "Heropenen"),
     "link": Transition(OPEN, None, Actor.OWNER, "Koppelen aan een kwestie"),
+    # The reporter's own: more information at any time the signal is open (the clocks do not
+    # change; while a question waits for them, answering it is the way), and withdrawing it.
+    "add_info": Transition(
+        frozenset({NEW, IN_PROGRESS}),
+        None,
+        Actor.REPORTER,
+        "Informatie toevoegen",
+        refusals={
+            AWAITING: "Er staat een vraag aan u open: beantwoord die, dan lopen de termijnen weer."
+        },
+    ),
+    "withdraw": Transition(OPEN, WITHDRAWN, Actor.REPORTER, "Intrekken"),
 }
 
 STATE_MESSAGES: Mapping[SignalStatus, str] = {
@@ -57,6 +75,7 @@ STATE_MESSAGES: Mapping[SignalStatus, str] = {
     IN_PROGRESS: "Dit signaal is al in behandeling.",
     AWAITING: "Dit signaal wacht op een antwoord van de melder.",
     RESOLVED: "Dit signaal is al afgehandeld.",
+    WITHDRAWN: "Dit signaal is ingetrokken door de melder.",
 }
 ACTOR_MESSAGES: Mapping[Actor, str] = {
     Actor.OWNER: "Alleen de eigenaar van dit signaal kan dit doen.",
@@ -76,7 +95,8 @@ def check(action: str, status: str, *, is_owner: bool, is_reporter: bool) -> Tra
     if not permitted:
         raise Forbidden(ACTOR_MESSAGES[transition.actor])
     if status not in transition.allowed_from:
-        raise ActionNotAllowed(STATE_MESSAGES[SignalStatus(status)])
+        state = SignalStatus(status)
+        raise ActionNotAllowed(transition.refusals.get(state, STATE_MESSAGES[state]))
     return transition
 
 

@@ -1,15 +1,21 @@
-"""A live server for the session app and a Playwright page in Debian's chromium.
+"""A live server for the session app, a Playwright page in Debian's chromium, and axe.
 
-Playwright's own browser download is not used: the page runs in ``/usr/bin/chromium``.
+Playwright's own browser download is not used: the page runs in ``/usr/bin/chromium``. axe-core
+(bundled by ``axe-playwright-python``) checks each page a test visits for accessibility.
 """
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page, ViewportSize, sync_playwright
 from werkzeug.serving import make_server
+
+from signals.auth.models import User
+from tests.fixtures.people import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,6 +28,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# What a page may not have: the impacts axe calls serious or critical (WCAG 2.1 A and AA).
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+}
 TIMEOUT_MS = 15_000
 
 
@@ -58,3 +71,44 @@ def browser_page() -> Iterator[Page]:
                 context.close()
         finally:
             browser.close()
+
+
+def serious_accessibility_problems(page: Page) -> list[str]:
+    """What axe finds on ``page`` that is serious or critical: one line per rule and element."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"{violation['id']} ({violation['impact']}): {', '.join(map(str, node['target']))}"
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+        for node in violation["nodes"]
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe violation on the page as it is now."""
+    problems = serious_accessibility_problems(page)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
+def log_in(page: Page, base: str, user: User) -> None:
+    """Log ``user`` in on the log-in form of the live server at ``base``."""
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base}/**")
+
+
+def accessible_at_both_widths(page: Page, artifacts_dir: Path, name: str) -> None:
+    """axe finds nothing serious at desktop width and on a phone, where nothing sticks out.
+
+    A screenshot of each width lands in ``artifacts_dir`` as ``<name>-desktop.png`` and
+    ``<name>-phone.png``.
+    """
+    for label, size in (("desktop", VIEWPORT), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{name} is {width} px wide at {label}"
+        page.screenshot(path=artifacts_dir / f"{name}-{label}.png", full_page=True)
+    page.set_viewport_size(VIEWPORT)

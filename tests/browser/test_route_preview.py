@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from signals.auth.models import User
-from tests.fixtures.people import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{base}/**")
 
 
 def test_the_preview_follows_the_form_and_the_route_map_shows_the_graph(

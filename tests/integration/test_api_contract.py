@@ -62,6 +62,8 @@ from signals.workflow.services import (
 from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, VALID_SIGNAL
 
+pytestmark = pytest.mark.fuzz
+
 DOCUMENT = "/api/v1/openapi.json"
 ROOT = Path(__file__).resolve().parents[2]
 # Schemathesis' generic classes, as this file uses them.

@@ -4,8 +4,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from signals.auth.models import User
+from signals.extensions import db
+from signals.notifications.models import OutboxMessage
 from signals.workflow.services import submit_signal
 from tests.fixtures.app import make_test_app
 
@@ -61,3 +64,27 @@ def test_the_dev_mailbox_shows_the_outbox_in_debug_only(
     assert page.status_code == 200
     assert f"[{signal.reference}] Uw signaal is ontvangen" in page.text
     assert "status <strong>pending</strong>" in page.text
+
+
+def test_the_dev_mailbox_shows_each_person_their_own_mail_and_administrators_all(
+    app: Flask,
+    login: Any,
+    reporter: User,
+    manager: User,
+    admin: User,
+    signal_data: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    submit_signal(reporter, signal_data)  # a receipt to the reporter, a notice to the manager
+    messages = list(db.session.scalars(select(OutboxMessage)))
+    assert {message.recipient for message in messages} == {reporter.email, manager.email}
+    monkeypatch.setitem(app.config, "DEBUG", True)
+
+    pages = {user.email: login(user).get("/dev/mailbox").text for user in (reporter, manager)}
+    everything = login(admin).get("/dev/mailbox").text
+
+    for message in messages:
+        shown = f'id="mail-{message.id}"'
+        for reader, page in pages.items():
+            assert (shown in page) == (message.recipient == reader), (reader, message.kind)
+        assert shown in everything

@@ -374,11 +374,13 @@ def _query(**params: str) -> str:
 def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
     """``(endpoint, method, url)`` for every rule and method except the public ones.
 
-    The API has a gate of its own (a token, 401 in JSON): tests/integration/test_api.py.
+    The API has a gate of its own (a token, 401 in JSON): tests/integration/test_api.py. The
+    site icon is public, as a static file is: tests/integration/test_page_head.py.
     """
     requests = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in {"auth.login", "static"} or rule.endpoint.startswith("api."):
+        public = {"auth.login", "static", "web.favicon"}
+        if rule.endpoint in public or rule.endpoint.startswith("api."):
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
         url = url.replace("<int:kwestie_id>", "1").replace("<int:message_id>", "1")

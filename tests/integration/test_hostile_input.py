@@ -32,6 +32,8 @@ from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, WebSession
 from tests.fixtures.snapshot import database_state
 
+pytestmark = pytest.mark.fuzz
+
 EXAMPLES = int(os.environ.get("SIGNALS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,

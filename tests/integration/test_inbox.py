@@ -15,7 +15,7 @@ from signals.clock import Clock
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
-from signals.web.filters import dutch_number
+from signals.wording import dutch_number
 from signals.workflow import inbox as inbox_module
 from signals.workflow.access import shows_reporter
 from signals.workflow.inbox import InboxPage, inbox_page, reporters_shown
@@ -266,12 +266,15 @@ def test_each_filter_narrows_the_inbox(
     assert page.overdue == world.refs("acute") & set(refs(page))
 
 
-def counts(new: int, in_progress: int, awaiting: int, resolved: int) -> dict[str, int]:
+def counts(
+    new: int, in_progress: int, awaiting: int, resolved: int, withdrawn: int = 0
+) -> dict[str, int]:
     return {
         "new": new,
         "in_progress": in_progress,
         "awaiting_reporter": awaiting,
         "resolved": resolved,
+        "withdrawn": withdrawn,
     }
 
 

@@ -552,7 +552,10 @@ def test_no_mail_tells_anyone_what_they_may_not_see(world: World, login: Login) 
         (mail.recipient, mail.subject) for mail in mails if mail.kind == "kwestie_decided"
     )
     expected = sorted(
-        (world.users[REPORTER_OF[kind]].email, f"Besluit over de kwestie: {fields['title']}")
+        (
+            world.users[REPORTER_OF[kind]].email,
+            f"[Kwestie {world.kwesties[name].id}] Besluit over de kwestie: {fields['title']}",
+        )
         for name, fields in KWESTIES.items()
         for kind in LINKED_TO[name]
     )

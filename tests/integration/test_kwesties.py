@@ -153,7 +153,7 @@ def test_one_decision_reaches_three_reporters_once_and_resolves_their_signals(
     )
     for reporter, signal, mail in zip(reporters, signals, decision_mails, strict=True):
         assert mail.recipient == reporter.email
-        assert mail.subject == f"Besluit over de kwestie: {KWESTIE['title']}"
+        assert mail.subject == f"[Kwestie {kwestie.id}] Besluit over de kwestie: {KWESTIE['title']}"
         assert signal.reference in mail.body_text
         assert "Beleid of werkinstructie aangepast" in mail.body_text
         assert DECISION["rationale"] in mail.body_text and DECISION["message"] in mail.body_text

@@ -1,13 +1,14 @@
 """No e-mail tells its reader what they may not see: every kind of mail, every role, over time.
 
 One scenario drives every kind of e-mail the service writes — by people acting (submit,
-accept, ask, reply, feed back, forward, resolve, reopen, kwesties, a pattern) and by the
-scheduler sweeping day by day for eight months (reminders, breaches with their leads,
-escalations, status updates, surveys, follow-ups, digests). After every step each new
-e-mail is read against the access rules *as they stand at that moment*: a signal it names
-(by reference or title) must be one its reader may see in full, a kwestie it names one its
-reader may see, and a reporter it names one its reader may know. At the end, every kind of
-e-mail must have been written at least once, so a new kind cannot slip past this test.
+accept, ask, reply, feed back, forward, resolve, reopen, add information, withdraw,
+kwesties, a pattern) and by the scheduler sweeping day by day for eight months (reminders,
+breaches with their leads, escalations, status updates, surveys, follow-ups, digests).
+After every step each new e-mail is read against the access rules *as they stand at that
+moment*: a signal it names (by reference or title) must be one its reader may see in full,
+a kwestie it names one its reader may see, and a reporter it names one its reader may know.
+At the end, every kind of e-mail must have been written at least once, so a new kind
+cannot slip past this test.
 """
 
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from signals.workflow.access import Visibility, shows_reporter, visibility
 from signals.workflow.models import Signal
 from signals.workflow.services import (
     accept_signal,
+    add_info,
     forward_signal,
     give_feedback,
     reopen_signal,
@@ -44,6 +46,7 @@ from signals.workflow.services import (
     request_info,
     resolve_signal,
     submit_signal,
+    withdraw_signal,
 )
 from tests.fixtures.app import START
 
@@ -196,6 +199,10 @@ def test_no_mail_of_any_kind_names_what_its_reader_may_not_see(
     submit(reporter, "Delta nooit opgepakt")
     lima = submit(reporter, "Lima opgepakt en stil")
     act(accept_signal, manager, lima.reference, {})
+    act(add_info, reporter, lima.reference, {"message": "Er is een tweede gezin bij gekomen."})
+    november = submit(partner, "November ingetrokken door het buurtteam")
+    act(add_info, partner, november.reference, {"message": "Het gaat om drie gezinnen."})
+    act(withdraw_signal, partner, november.reference, {"reason": "Intussen opgelost."})
     mike = submit(reporter, "Mike teruggekoppeld maar lang open")
     act(accept_signal, manager, mike.reference, {})
     act(give_feedback, manager, mike.reference, {"message": "Wij kijken ernaar."})

@@ -141,11 +141,12 @@ def change(session: WebSession, current: str, new: str, again: str | None = None
     )
 
 
-def test_the_password_page_is_in_the_navigation(
+def test_the_password_page_is_reached_from_my_account(
     login: Callable[[User], WebSession], reporter: User
 ) -> None:
     session = login(reporter)
-    assert 'href="/wachtwoord"' in session.get("/signalen").text
+    assert 'href="/account"' in session.get("/signalen").text
+    assert 'href="/wachtwoord"' in session.get("/account").text
     page = session.get("/wachtwoord")
     assert page.status_code == 200
     assert "<h1>Wachtwoord wijzigen</h1>" in page.text

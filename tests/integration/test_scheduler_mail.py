@@ -1,4 +1,4 @@
-"""The sweep's e-mails: a person is greeted by name, a group's members together, each once."""
+"""The sweep's e-mails: a person is greeted by name, a group's members as the group, each once."""
 
 from typing import Any
 
@@ -20,7 +20,7 @@ def breach_mails() -> dict[str, OutboxMessage]:
     return {mail.recipient: mail for mail in db.session.scalars(query)}
 
 
-def test_a_person_is_greeted_by_name_and_a_groups_members_as_colleagues(
+def test_a_person_is_greeted_by_name_and_a_groups_members_as_that_group(
     clock: Clock,
     manager: User,
     reporter: User,
@@ -39,7 +39,8 @@ def test_a_person_is_greeted_by_name_and_a_groups_members_as_colleagues(
     mails = breach_mails()
     assert mails[manager_email].body_text.startswith(f"Beste {manager_name},")
     group_mails = [mails[email] for email in sorted(emails)]
-    assert all(mail.body_text.startswith("Beste collega,") for mail in group_mails)
-    assert all("Beste collega," in mail.body_html for mail in group_mails)
+    greeting = "Beste leden van Centrale intake signalen,"
+    assert all(mail.body_text.startswith(greeting) for mail in group_mails)
+    assert all(greeting in mail.body_html for mail in group_mails)
     # One message each, with its own Message-ID, though the body was written once.
     assert len({mail.message_id for mail in group_mails}) == 3

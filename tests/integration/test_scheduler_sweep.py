@@ -698,7 +698,7 @@ def test_managers_get_one_digest_of_late_signals_per_working_day_in_office_hours
     assert "overzichten aan leidinggevenden: 1" in lines
     assert digests() == Counter({ombuds_manager.email: 1})
     [mail] = mails("digest")
-    assert mail.subject == "Overzicht: 1 signalen over de termijn"
+    assert mail.subject == "Overzicht: 1 signaal over de termijn"
     assert late.reference in mail.body_text
     assert on_time.reference not in mail.body_text
     assert "http://signalen.test/inbox?overdue=true" in mail.body_text

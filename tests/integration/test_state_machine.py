@@ -29,7 +29,7 @@ RESOLUTION = {
     "rationale": "Met maatwerk op grond van art. 18 lid 1 Participatiewet opgelost.",
     "message": "Het is voor deze inwoner opgelost.",
 }
-STATUSES = ("new", "in_progress", "awaiting_reporter", "resolved")
+STATUSES = ("new", "in_progress", "awaiting_reporter", "resolved", "withdrawn")
 
 # The whole table, written out: (action, status) → allowed for (owner, reporter).
 EXPECTED = {
@@ -49,6 +49,13 @@ EXPECTED = {
     ("link", "new"): (True, False),
     ("link", "in_progress"): (True, False),
     ("link", "awaiting_reporter"): (True, False),
+    # The reporter's own; while a question waits for them, answering it is the way.
+    ("add_info", "new"): (False, True),
+    ("add_info", "in_progress"): (False, True),
+    ("withdraw", "new"): (False, True),
+    ("withdraw", "in_progress"): (False, True),
+    ("withdraw", "awaiting_reporter"): (False, True),
+    # Nothing at all once withdrawn.
 }
 
 
@@ -183,7 +190,7 @@ def test_a_stale_web_form_answers_409_and_changes_nothing(
         f"/signalen/{signal.reference}/afhandelen", {**RESOLUTION, "version": str(seen)}
     )
     assert response.status_code == 409
-    assert "intussen door iemand anders gewijzigd" in response.text
+    assert "Niet verstuurd: dit signaal is intussen gewijzigd" in response.text
     assert fresh(signal).status == "new"
 
 

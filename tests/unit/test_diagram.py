@@ -64,7 +64,6 @@ def test_the_svg_is_well_formed_and_accessible(graph: RouteGraph, svg: str) -> N
     root = parse(svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
-    assert root.get("width") == "100%"
     assert root.get("viewBox", "").startswith("0 0 ")
     assert root.get("aria-labelledby") == "rk-title rk-desc"
     title = root.find(f"{SVG}title")
@@ -73,11 +72,14 @@ def test_the_svg_is_well_formed_and_accessible(graph: RouteGraph, svg: str) -> N
     assert desc is not None and "terugkoppeling" in (desc.text or "")
 
 
-def test_the_natural_width_matches_the_view_box(graph: RouteGraph, svg: str) -> None:
+def test_the_natural_size_is_the_view_box(graph: RouteGraph, svg: str) -> None:
+    """Width and height are the drawing's own size, so text is drawn at its intended size."""
     root = parse(svg)
     columns = int(root.get("data-columns", "0"))
     assert columns == max(column for column, _row in layout(graph).values()) + 1
-    assert root.get("viewBox", "").split()[2] == str(natural_width(columns))
+    _x, _y, width, height = root.get("viewBox", "").split()
+    assert width == str(natural_width(columns))
+    assert (root.get("width"), root.get("height")) == (width, height)
 
 
 def test_no_styles_scripts_or_external_references(svg: str) -> None:
@@ -153,8 +155,8 @@ def test_boxes_show_owner_clocks_and_cadence(graph: RouteGraph, svg: str) -> Non
         text = " ".join(element.text or "" for element in box.iter(f"{SVG}text"))
         clocks = node.clocks
         assert (
-            f"accepteren {clocks.accept_within} · terugkoppeling {clocks.feedback_within} · "
-            f"update {clocks.update_every} werkdagen"
+            f"termijnen in werkdagen: accepteren {clocks.accept_within} · terugkoppeling "
+            f"{clocks.feedback_within} · update {clocks.update_every}"
         ) in text
         group = " ".join(graph.group_label(node.owner.group).split())
         if node.owner.type == OwnerType.LINE_MANAGER:
@@ -325,8 +327,41 @@ def test_random_routes_are_drawn_completely(seed: int) -> None:
         assert "nan" not in (element.get("d") or "").lower()
 
 
-def test_the_stylesheet_knows_the_natural_width_of_every_drawing() -> None:
-    css = (ROUTES.parent / "signals" / "static" / "routekaart.css").read_text()
-    for columns in range(2, 17):
-        rule = f'svg[data-columns="{columns}"] {{ min-width: {natural_width(columns)}px; }}'
-        assert rule in css
+def box_texts(svg: str, key: str) -> list[str]:
+    (box,) = paths(parse(svg), node=key)
+    return [element.text or "" for element in box.iter(f"{SVG}text")]
+
+
+def test_a_group_named_like_its_step_is_named_once_in_the_box() -> None:
+    def node(key: str, label: str) -> Node:
+        return Node(
+            key=key,
+            label=label,
+            kind=NodeKind.OMBUDS,
+            description="Onafhankelijk.",
+            examples=(),
+            owner=OwnerSpec(type=OwnerType.GROUP, group=key),
+            clocks=Clocks(accept_within=1, feedback_within=1, update_every=1),
+        )
+
+    graph = RouteGraph(
+        municipality="Teststad",
+        version="x",
+        groups={"ombudsman": "Ombudsman Teststad", "beleid": "Team Beleid Armoede"},
+        nodes={
+            "ombudsman": node("ombudsman", "Ombudsman Teststad"),
+            "beleid": node("beleid", "Beleid"),
+        },
+        rules=(),
+        default="ombudsman",
+        edges=(Edge(source="ombudsman", target="beleid"),),
+    )
+    svg = render_svg(graph)
+    ombudsman = box_texts(svg, "ombudsman")
+    assert " ".join(ombudsman).count("Ombudsman Teststad") == 1
+    assert not any(text.startswith("Verantwoordelijk") for text in ombudsman)
+    assert "Verantwoordelijk: Team Beleid Armoede" in " ".join(box_texts(svg, "beleid"))
+    # One working day each: the unit is a heading, so no number is followed by a plural.
+    assert "termijnen in werkdagen: accepteren 1 · terugkoppeling 1 · update 1" in " ".join(
+        ombudsman
+    )

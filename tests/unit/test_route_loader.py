@@ -768,7 +768,7 @@ def test_cli_check_accepts_the_real_files() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "3 routebestand(en) in orde: amsterdam.yaml, almere.yaml, utrecht.yaml"
+        "3 routebestanden in orde: amsterdam.yaml, almere.yaml, utrecht.yaml"
     )
     assert result.stderr == ""
 
@@ -778,7 +778,7 @@ def test_cli_check_without_files_checks_routes_config() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "3 routebestand(en) in orde: almere.yaml, amsterdam.yaml, utrecht.yaml"
+        "3 routebestanden in orde: almere.yaml, amsterdam.yaml, utrecht.yaml"
     )
 
 
