@@ -516,8 +516,8 @@ PATH_STEPS: list[tuple[str, str]] = [
     ("  storing (workflow/services.py:_store_signal)", "signals.workflow.services:_store_signal"),
     ("    routing (routing/services.py:decide_entry)", "signals.routing.services:decide_entry"),
     ("    reference (references.py:next_reference)", "signals.workflow.references:next_reference"),
-    ("    placing + clocks (services.py:_place)", "signals.workflow.services:_place"),
-    ("    event (services.py:_record)", "signals.workflow.services:_record"),
+    ("    placing + clocks (lifecycle.py:place)", "signals.workflow.lifecycle:place"),
+    ("    event (lifecycle.py:record)", "signals.workflow.lifecycle:record"),
     ("    e-mails (notifications/services.py:_queue)", "signals.notifications.services:_queue"),
     (
         "      rendering (notifications/services.py:_render)",

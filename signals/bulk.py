@@ -2,10 +2,9 @@
 
 The scheduler writes thousands of events and e-mails in one sweep; an ORM object for each
 costs more than the row itself, and on PostgreSQL a COPY costs the server less than as many
-INSERTs. Inside :func:`gathered_rows` the services hand such rows to
-:func:`gather` instead, still inside the caller's transaction: they commit with the change
-that caused them, or not at all. Outside the block :func:`gather` says no and the caller adds
-an ORM object as usual.
+INSERTs. The services write such rows with :func:`add_row`: inside :func:`gathered_rows` it
+gathers them, still inside the caller's transaction (they commit with the change that caused
+them, or not at all); outside the block it adds an ORM object as usual.
 """
 
 import json
@@ -45,6 +44,25 @@ def gather(model: type[Base], values: dict[str, Any]) -> bool:
         return False
     rows.setdefault(model, []).append(values)
     return True
+
+
+def add_row(
+    model: type[Base], values: dict[str, Any] | None, add: Callable[[], object] | None = None
+) -> None:
+    """A new row of ``model`` in the current transaction: gathered, or added as an ORM object.
+
+    Inside :func:`gathered_rows` its ``values`` (columns by name, parents by id) are gathered.
+    Otherwise, and when ``values`` is None (a row whose parent has no id yet), ``add`` adds it
+    as an ORM object; without ``add``, ``model(**values)`` is added to the session.
+    """
+    if values is not None and gather(model, values):
+        return
+    if add is not None:
+        add()
+    elif values is not None:
+        db.session.add(model(**values))
+    else:
+        raise ValueError(f"a row of {model.__name__} needs its values or a way to add it")
 
 
 def _write(model: type[Base], values: list[dict[str, Any]]) -> None:

@@ -51,15 +51,21 @@ class Forbidden(SignalsError):
     code = "forbidden"
 
 
-class ActionNotAllowed(SignalsError):
-    """The action is not possible in the object's current state."""
+class StateConflict(SignalsError):
+    """The request conflicts with the object's current state: not possible now (409).
+
+    An action the object's status does not allow, a limit reached, a thing done already.
+    """
 
     status_code = 409
     code = "conflict"
 
 
-class Conflict(ActionNotAllowed):
-    """Someone else changed the object since the caller looked at it; nothing was changed."""
+class StaleVersion(StateConflict):
+    """Someone else changed the object since the caller looked at it; nothing was changed.
+
+    The version the caller acted on is stale: seen again, the request may be sent again.
+    """
 
     code = "stale"
 
@@ -101,7 +107,7 @@ def _wait(seconds: int) -> str:
     return counted(-(-seconds // 60), "minuut", "minuten")
 
 
-class IdempotencyKeyReused(ActionNotAllowed):
+class IdempotencyKeyReused(StateConflict):
     """An ``Idempotency-Key`` sent again with a different request; nothing was stored."""
 
     code = "idempotency_key_reused"

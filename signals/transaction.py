@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from signals.errors import Conflict
+from signals.errors import StaleVersion
 from signals.extensions import db
 
 
@@ -14,14 +14,14 @@ def unit_of_work() -> Iterator[None]:
     """Commit everything done inside the block at its end; roll all of it back on any error.
 
     A concurrent change to a versioned row (another owner acting at the same moment) ends in
-    :class:`Conflict` and leaves the database as the other change left it.
+    :class:`StaleVersion` and leaves the database as the other change left it.
     """
     try:
         yield
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
-        raise Conflict() from error
+        raise StaleVersion() from error
     except BaseException:
         db.session.rollback()
         raise

@@ -8,17 +8,19 @@ it fails).
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from signals.api.schemas import ErrorEnvelopeSchema
-from signals.validation import InputSchema
+from signals.validation import InputSchema, reusable
+from signals.workflow.actions import Action
+from signals.workflow.schemas import ActionSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 API_VERSION = "1.0"
@@ -94,6 +96,49 @@ def operation(
         return view
 
     return register
+
+
+def action_bodies(actions: Mapping[str, Action[Any, Any]]) -> dict[str, Any]:
+    """The body of an actions endpoint: one of the ``actions``, each with its own fields.
+
+    Each is the action's own input schema (the one its service validates with) plus
+    ``action``, so the document says which fields each action requires.
+    """
+    return {"oneOf": [_with_action(name, action.schema) for name, action in actions.items()]}
+
+
+def _with_action(name: str, schema: type[Schema]) -> type[Schema]:
+    class Named(schema):  # type: ignore[valid-type,misc]
+        action = fields.String(required=True, validate=validate.OneOf([name]))
+
+    Named.__name__ = "".join(part.title() for part in name.split("_")) + "ActionSchema"
+    Named.__doc__ = f"De actie `{name}`: {(schema.__doc__ or '').strip()}"
+    return Named
+
+
+def actions_table(actions: Mapping[str, Action[Any, Any]]) -> str:
+    """The table of an actions endpoint's description: per action who, its fields, its effect.
+
+    In the registry's order (:mod:`signals.workflow.actions`); an action's ``note`` becomes a
+    numbered footnote below the table.
+    """
+    rows = ["| action | wie | velden | gevolg |", "|---|---|---|---|"]
+    notes: list[str] = []
+    for name, action in actions.items():
+        effect = action.effect
+        if action.note:
+            notes.append(action.note)
+            effect += f" ({len(notes)})"
+        rows.append(f"| `{name}` | {action.who} | {_action_fields(action.schema)} | {effect} |")
+    footnotes = [f"({number}) {note}" for number, note in enumerate(notes, start=1)]
+    return "\n\n".join(["\n".join(rows), *(["\n".join(footnotes)] if footnotes else [])])
+
+
+def _action_fields(schema: type[Schema]) -> str:
+    """The fields an action takes besides ``version`` (every action's), or a dash."""
+    common = reusable(ActionSchema).fields
+    names = [f"`{name}`" for name in reusable(schema).fields if name not in common]
+    return ", ".join(names) or "—"
 
 
 def build_spec(app: Flask) -> dict[str, Any]:

@@ -21,8 +21,10 @@ from signals.kwesties.services import (
     visible_kwestie_ids,
 )
 from signals.notifications.services import kwestie_url, signal_url
+from signals.ownership.models import Owner
+from signals.ownership.services import owner_label
 from signals.routing.graph import RouteGraph
-from signals.routing.services import RouteDecision, active_graph, node_label
+from signals.routing.services import RouteDecision, node_label
 from signals.workflow import access
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import actions_for
@@ -358,7 +360,7 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
         "resident_experience": signal.resident_experience,
         "status": signal.status,
         "node": {"key": signal.node, "label": node_label(signal.node)},
-        "owner": _owner(signal.owner_user, signal.owner_group),
+        "owner": _owner(signal.owner),
         "reporter": {
             "name": reporter.name,
             "email": reporter.email,
@@ -414,12 +416,12 @@ def _hidden_kwesties(viewer: User, signal: Signal) -> set[int]:
     return named - visible_kwestie_ids(viewer, named)
 
 
-def _owner(user: User | None, group: str | None) -> Json | None:
+def _owner(owner: Owner) -> Json | None:
     """An owner as :class:`OwnerSchema` shows it: a person, else a group of the route."""
-    if user is not None:
-        return {"name": user.name, "email": user.email}
-    if group is not None:
-        return {"group": group, "label": active_graph().group_label(group)}
+    if owner.user is not None:
+        return {"name": owner.user.name, "email": owner.user.email}
+    if owner.group is not None:
+        return {"group": owner.group, "label": owner_label(owner)}
     return None
 
 
@@ -442,7 +444,7 @@ def _present_event(
 def present_preview(decision: RouteDecision) -> Json:
     return {
         "node": {"key": decision.node.key, "label": decision.node.label},
-        "owner": _owner(decision.owner.user, decision.owner.group),
+        "owner": _owner(decision.owner),
         "reason": decision.reason,
         "accept_due": decision.deadlines.accept_due,
         "feedback_due": decision.deadlines.feedback_due,
@@ -540,7 +542,7 @@ def _kwestie_fields(kwestie: Kwestie) -> Json:
         "description": kwestie.description,
         "status": kwestie.status,
         "node": {"key": kwestie.node, "label": node_label(kwestie.node)},
-        "owner": _owner(kwestie.owner_user, kwestie.owner_group),
+        "owner": _owner(kwestie.owner),
         "regulation": kwestie.regulation,
         "level": kwestie.level,
         "source_organisation": kwestie.source_organisation,

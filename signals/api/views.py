@@ -6,11 +6,11 @@ error envelope (:mod:`signals.api.errors`).
 """
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
 from signals.api import schemas
@@ -21,32 +21,18 @@ from signals.api.errors import (
     http_error_response,
     is_api_request,
 )
-from signals.api.openapi import build_spec, operation
+from signals.api.openapi import action_bodies, actions_table, build_spec, operation
 from signals.auth.tokens import TokenSchema, issue_token
 from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
-from signals.kwesties.schemas import (
-    DecideSchema,
-    KwestieInputSchema,
-    KwestieMessageSchema,
-    LinkSchema,
-)
+from signals.kwesties.schemas import KwestieInputSchema
 from signals.routing.services import active_graph
 from signals.validation import reusable
-from signals.workflow import services
+from signals.workflow import access, services
+from signals.workflow.actions import KWESTIE_ACTIONS, SIGNAL_ACTIONS
 from signals.workflow.listing import SignalListSchema, list_signals
-from signals.workflow.models import Signal
-from signals.workflow.schemas import (
-    AcceptSchema,
-    AddInfoSchema,
-    FeedbackSchema,
-    ForwardSchema,
-    MessageSchema,
-    ResolveSchema,
-    SignalInputSchema,
-    WithdrawSchema,
-)
+from signals.workflow.schemas import SignalInputSchema
 from signals.workflow.services import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,62 +44,9 @@ NO_BODY = "Stuur een JSON-object met de velden in de body."
 MAX_JSON_DEPTH = 16
 TOO_DEEP = f"De JSON is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus)."
 
-SignalAction = Callable[[Any, str, Mapping[str, Any]], Signal]
-KwestieAction = Callable[[Any, int, Mapping[str, Any]], Any]
-# Per action: the service that does it and the schema of its fields (for the document).
-SIGNAL_ACTIONS: dict[str, tuple[SignalAction, type[Schema]]] = {
-    "accept": (services.accept_signal, AcceptSchema),
-    "forward": (services.forward_signal, ForwardSchema),
-    "request_info": (services.request_info, MessageSchema),
-    "reply": (services.reply_to_question, MessageSchema),
-    "feedback": (services.give_feedback, FeedbackSchema),
-    "resolve": (services.resolve_signal, ResolveSchema),
-    "reopen": (services.reopen_signal, MessageSchema),
-    "link": (kwesties.link_signal, LinkSchema),
-    "add_info": (services.add_info, AddInfoSchema),
-    "withdraw": (services.withdraw_signal, WithdrawSchema),
-}
-KWESTIE_ACTIONS: dict[str, tuple[KwestieAction, type[Schema]]] = {
-    "message": (kwesties.kwestie_message, KwestieMessageSchema),
-    "decide": (kwesties.decide_kwestie, DecideSchema),
-}
-
-
-def action_bodies(actions: Mapping[str, tuple[Any, type[Schema]]]) -> dict[str, Any]:
-    """The document's body of an actions endpoint: one of the actions, each with its fields.
-
-    Each is the action's own input schema (the one its service validates with) plus
-    ``action``, so the document says which fields each action requires.
-    """
-    return {"oneOf": [_with_action(name, schema) for name, (_run, schema) in actions.items()]}
-
-
-def _with_action(name: str, schema: type[Schema]) -> type[Schema]:
-    class Named(schema):  # type: ignore[valid-type,misc]
-        action = fields.String(required=True, validate=validate.OneOf([name]))
-
-    Named.__name__ = "".join(part.title() for part in name.split("_")) + "ActionSchema"
-    Named.__doc__ = f"De actie `{name}`: {(schema.__doc__ or '').strip()}"
-    return Named
-
-
-ACTIONS_TABLE = """
-| action | wie | velden | gevolg |
-|---|---|---|---|
-| `accept` | eigenaar | — | `new` → `in_progress` |
-| `forward` | eigenaar | `to`, `message` | naar plek `to` (een lijn in de route), status `new` |
-| `request_info` | eigenaar | `message` | → `awaiting_reporter`, termijnen staan stil |
-| `reply` | melder | `message` | → `in_progress`, termijnen lopen weer |
-| `feedback` | eigenaar | `message` | bericht aan de melder; terugkoppeltermijn voldaan |
-| `resolve` | eigenaar | `outcome`, `rationale`, `message` | → `resolved` |
-| `reopen` | melder (binnen de termijn) of eigenaar | `message` | → `in_progress` |
-| `link` | eigenaar | `kwestie` | het signaal hoort bij een kwestie |
-| `add_info` | melder | `message` | aanvulling voor de eigenaar; status en termijnen blijven (1) |
-| `withdraw` | melder | `reason` | open → `withdrawn`: gesloten zonder uitkomst (2) |
-
-(1) Bij `new` en `in_progress`; bij `awaiting_reporter` is `reply` de actie (die laat de
-termijnen weer lopen). De eigenaar krijgt de aanvulling per e-mail.
-(2) Bij elke open status. De termijnen stoppen, de eigenaar krijgt de reden per e-mail.
+# The actions endpoints' descriptions: the registry's table of actions, then what holds for all.
+SIGNAL_ACTIONS_TEXT = f"""
+{actions_table(SIGNAL_ACTIONS)}
 
 Statussen: `new`, `in_progress`, `awaiting_reporter` (termijnen staan stil) zijn open;
 `resolved` (afgehandeld, met uitkomst en onderbouwing) en `withdrawn` (door de melder
@@ -122,6 +55,11 @@ gesloten. Een ingetrokken signaal kan niet opnieuw worden ingetrokken of heropen
 niemand kan er nog een actie op doen; de melder dient zo nodig een nieuw signaal in.
 
 Elke actie neemt ook `version` (de versie die u zag): is het signaal intussen gewijzigd, dan
+409 en verandert er niets.
+"""
+KWESTIE_ACTIONS_TEXT = f"""{actions_table(KWESTIE_ACTIONS)}
+
+Elke actie neemt ook `version` (de versie die u zag): is de kwestie intussen gewijzigd, dan
 409 en verandert er niets.
 """
 
@@ -311,7 +249,7 @@ def list_signals_view() -> Response:
 )
 def get_signal(reference: str) -> Response:
     user = current_user()
-    signal = services.get_fully_visible_signal(user, reference)
+    signal = access.get_fully_visible_signal(user, reference)
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
@@ -320,7 +258,7 @@ def get_signal(reference: str) -> Response:
 @bp.post("/signals/<reference>/actions")
 @operation(
     summary="Een actie op een signaal",
-    description=ACTIONS_TABLE,
+    description=SIGNAL_ACTIONS_TEXT,
     tag="Signalen",
     body=action_bodies(SIGNAL_ACTIONS),
     responses={200: ("Het signaal na de actie", schemas.SignalDetailSchema)},
@@ -329,8 +267,8 @@ def get_signal(reference: str) -> Response:
 def signal_action(reference: str) -> Response:
     user = current_user()
     body = json_body()
-    run, _schema = SIGNAL_ACTIONS[_action(body, SIGNAL_ACTIONS)]
-    signal = run(user, reference, body)
+    action = SIGNAL_ACTIONS[_action(body, SIGNAL_ACTIONS)]
+    signal = action.service(user, reference, body)
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
@@ -445,9 +383,7 @@ def get_kwestie(kwestie_id: int) -> Response:
 @bp.post("/kwesties/<int:kwestie_id>/actions")
 @operation(
     summary="Een actie op een kwestie",
-    description="`message` (`message`): een bericht aan elke gekoppelde melder. `decide` "
-    "(`outcome`, `rationale`, `message`): het besluit; open gekoppelde signalen worden ermee "
-    "afgehandeld. Beide alleen door de eigenaar; `version` zoals bij signalen.",
+    description=KWESTIE_ACTIONS_TEXT,
     tag="Kwesties",
     body=action_bodies(KWESTIE_ACTIONS),
     responses={200: ("De kwestie na de actie", schemas.KwestieDetailSchema)},
@@ -456,8 +392,7 @@ def get_kwestie(kwestie_id: int) -> Response:
 def kwestie_action(kwestie_id: int) -> Response:
     user = current_user()
     body = json_body()
-    run, _schema = KWESTIE_ACTIONS[_action(body, KWESTIE_ACTIONS)]
-    run(user, kwestie_id, body)
+    KWESTIE_ACTIONS[_action(body, KWESTIE_ACTIONS)].service(user, kwestie_id, body)
     return _kwestie_answer(user, kwestie_id)
 
 

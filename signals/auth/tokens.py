@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from signals.auth.models import ApiToken, User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Forbidden, NotFound
+from signals.errors import Forbidden, NotFound, StateConflict
 from signals.extensions import db
 from signals.transaction import unit_of_work
 from signals.validation import InputSchema, load, text_field
@@ -50,7 +50,7 @@ def issue_token(user: User, data: dict[str, Any] | None = None) -> IssuedToken:
         select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
     if len(active) >= TOKEN_LIMIT:  # not the input's fault: possible again after a revocation
-        raise ActionNotAllowed(f"U heeft al {TOKEN_LIMIT} API-sleutels; trek er eerst een in.")
+        raise StateConflict(f"U heeft al {TOKEN_LIMIT} API-sleutels; trek er eerst een in.")
     secret = PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
         token = ApiToken(

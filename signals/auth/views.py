@@ -12,7 +12,7 @@ from signals.auth.models import User
 from signals.auth.services import change_password, log_in, log_out
 from signals.auth.tokens import issue_token, revoke_token, tokens_of
 from signals.codes import ORGANISATION_KINDS, ROLES
-from signals.errors import ActionNotAllowed, InputInvalid, TooManyAttempts
+from signals.errors import InputInvalid, StateConflict, TooManyAttempts
 from signals.routing.services import active_graph
 
 bp = Blueprint("auth", __name__)
@@ -68,7 +68,7 @@ def api_tokens() -> str | tuple[str, int]:
             issued = issue_token(user, values)
         except InputInvalid as error:
             errors = error.fields
-        except ActionNotAllowed as error:
+        except StateConflict as error:
             errors = {"name": [error.message]}
     page = render_template(
         "auth/api_tokens.html", tokens=tokens_of(user), issued=issued, values=values, errors=errors

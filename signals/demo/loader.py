@@ -42,6 +42,7 @@ from signals.clock import get_clock, now
 from signals.demo.cases import DEMO_CASES
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
+from signals.ownership.services import owner_people
 from signals.routing.graph import NodeKind, RouteGraph
 from signals.routing.services import active_graph, business_calendar
 from signals.scheduler.jobs import due_work
@@ -51,7 +52,6 @@ from signals.workflow.services import (
     forward_signal,
     forward_targets,
     give_feedback,
-    owners_of,
     resolve_signal,
     submit_signal,
 )
@@ -405,7 +405,7 @@ def _signal(reference: str) -> Signal:
 
 
 def _owner_of(reference: str) -> User:
-    return owners_of(_signal(reference))[0]
+    return owner_people(_signal(reference).owner)[0]
 
 
 # Each step names its signal by a list that holds the reference once it was submitted.

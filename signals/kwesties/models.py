@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signals.auth.models import User
 from signals.database import Base, UTCDateTime
+from signals.ownership.models import OwnerMixin, exactly_one_owner
 
 
 class KwestieStatus(StrEnum):
@@ -18,15 +19,13 @@ class KwestieStatus(StrEnum):
     DECIDED = "decided"
 
 
-class Kwestie(Base):
+class Kwestie(OwnerMixin, Base):
     """A structural issue: one mechanism behind many signals, with its own place in the route."""
 
     __tablename__ = "kwesties"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'decided')", name="status"),
-        CheckConstraint(
-            "(owner_user_id IS NULL) <> (owner_group IS NULL)", name="exactly_one_owner"
-        ),
+        exactly_one_owner(),
         CheckConstraint(
             "status <> 'decided' OR (outcome IS NOT NULL AND rationale IS NOT NULL)",
             name="decided_has_outcome",
@@ -40,8 +39,6 @@ class Kwestie(Base):
     level: Mapped[str | None] = mapped_column(String(32))
     source_organisation: Mapped[str | None] = mapped_column(String(64))
     node: Mapped[str] = mapped_column(String(64))
-    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    owner_group: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=KwestieStatus.OPEN)
     outcome: Mapped[str | None] = mapped_column(String(32))
     rationale: Mapped[str | None] = mapped_column(Text)
@@ -51,7 +48,6 @@ class Kwestie(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="joined")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     events: Mapped[list["KwestieEvent"]] = relationship(
         back_populates="kwestie", order_by="KwestieEvent.id", cascade="all, delete-orphan"

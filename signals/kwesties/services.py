@@ -17,10 +17,9 @@ from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import User
-from signals.auth.services import group_members
 from signals.clock import now
 from signals.database import MAX_ID
-from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
+from signals.errors import Forbidden, InputInvalid, NotFound, StaleVersion, StateConflict
 from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent, KwestieStatus
 from signals.kwesties.schemas import (
@@ -31,10 +30,13 @@ from signals.kwesties.schemas import (
     kwestie_nodes,
 )
 from signals.notifications.services import kwestie_url, queue_mail, queue_signal_mail
+from signals.ownership.models import Owner
+from signals.ownership.services import owner_people
 from signals.routing.graph import Node
-from signals.routing.services import Owner, active_graph, resolve_owner
+from signals.routing.services import active_graph, resolve_owner
 from signals.transaction import unit_of_work
 from signals.validation import load
+from signals.workflow import lifecycle
 from signals.workflow.access import (
     Visibility,
     fully_visible_clause,
@@ -43,7 +45,7 @@ from signals.workflow.access import (
     visible_clause,
 )
 from signals.workflow.models import OPEN_STATUSES, Signal, SignalRegulation
-from signals.workflow.services import _begin, _move, _record, close_signal
+from signals.workflow.services import close_signal
 
 NOT_FOUND = "Deze kwestie bestaat niet of u heeft er geen toegang toe."
 OWNER_ONLY = "Alleen de eigenaar van deze kwestie kan dit doen."
@@ -67,7 +69,7 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
     reference = data.get("from_signal")
     signal: Signal | None = None
     if isinstance(reference, str) and reference.strip():
-        signal, fields = _begin("link", actor, reference.strip(), schema, data)
+        signal, fields = lifecycle.begin("link", actor, reference.strip(), schema, data)
     else:
         fields = load(schema, data)
     node = _kwestie_node(fields["node"])
@@ -91,9 +93,7 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
             level=fields.get("level"),
             source_organisation=fields.get("source_organisation"),
             node=node.key,
-            owner_user=owner.user,
-            owner_user_id=owner.user.id if owner.user is not None else None,
-            owner_group=owner.group,
+            owner=owner,
             status=KwestieStatus.OPEN,
             created_by=actor,
             created_at=moment,
@@ -108,7 +108,7 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
             node=node.key,
             from_signal=signal.reference if signal is not None else None,
         )
-        for person in kwestie_owners(kwestie):
+        for person in owner_people(kwestie.owner):
             if person.id != actor.id:
                 queue_mail(
                     "kwestie_new",
@@ -129,17 +129,17 @@ def link_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
 
     A kwestie the actor may not see is, to them, one that does not exist.
     """
-    signal, fields = _begin("link", actor, reference, LinkSchema(), data)
+    signal, fields = lifecycle.begin("link", actor, reference, LinkSchema(), data)
     try:
         kwestie = get_visible_kwestie(actor, fields["kwestie"], for_update=True)
     except NotFound:
         raise InputInvalid({"kwestie": ["Deze kwestie bestaat niet."]}) from None
     if not kwestie.is_open:
-        raise ActionNotAllowed(
+        raise StateConflict(
             "Over deze kwestie is al besloten; koppel het signaal aan een open kwestie."
         )
     if signal.kwestie_id == kwestie.id:
-        raise ActionNotAllowed("Dit signaal is al aan deze kwestie gekoppeld.")
+        raise StateConflict("Dit signaal is al aan deze kwestie gekoppeld.")
     with unit_of_work():
         _link(signal, kwestie, actor)
     return signal
@@ -156,8 +156,10 @@ def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kw
         _record_kwestie(kwestie, "message", actor, message=message)
         for signal in linked:
             if signal.is_open:
-                _move(signal, "feedback")
-                _record(signal, "feedback_sent", actor, message=message, kwestie=kwestie.id)
+                lifecycle.move(signal, "feedback")
+                lifecycle.record(
+                    signal, "feedback_sent", actor, message=message, kwestie=kwestie.id
+                )
         for reporter, theirs in _by_reporter(linked):
             queue_mail(
                 "kwestie_message",
@@ -233,11 +235,11 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User) -> None:
         _record_kwestie(previous, "unlinked", actor, reference=signal.reference, to=kwestie.id)
     signal.kwestie = kwestie
     signal.kwestie_id = kwestie.id
-    _move(signal, "link")
+    lifecycle.move(signal, "link")
     # Bumps the kwestie's version: a decision taken at the same moment conflicts instead of
     # leaving this signal open under a decided kwestie.
     _touch(kwestie, moment)
-    _record(
+    lifecycle.record(
         signal,
         "linked",
         actor,
@@ -266,13 +268,13 @@ def _begin_kwestie(
 ) -> tuple[Kwestie, dict[str, Any]]:
     """Lock the kwestie, check that ``actor`` owns it (and that it is open), then validate."""
     kwestie = get_visible_kwestie(actor, kwestie_id, for_update=True)
-    if not is_kwestie_owner(actor, kwestie):
+    if not kwestie.is_owned_by(actor):
         raise Forbidden(OWNER_ONLY)
     if require_open and not kwestie.is_open:
-        raise ActionNotAllowed(ALREADY_DECIDED)
+        raise StateConflict(ALREADY_DECIDED)
     fields = load(schema, data)
     if fields["version"] is not None and fields["version"] != kwestie.version:
-        raise Conflict()
+        raise StaleVersion()
     return kwestie, fields
 
 
@@ -312,19 +314,6 @@ def may_create_kwestie(user: User) -> bool:
     return user.can_triage
 
 
-def is_kwestie_owner(user: User, kwestie: Kwestie) -> bool:
-    if kwestie.owner_user_id is not None:
-        return kwestie.owner_user_id == user.id
-    return kwestie.owner_group in user.groups
-
-
-def kwestie_owners(kwestie: Kwestie) -> list[User]:
-    """The people who own ``kwestie``: its owner, or the active members of its group."""
-    if kwestie.owner_user is not None:
-        return [kwestie.owner_user]
-    return group_members(kwestie.owner_group or "")
-
-
 def _independent_nodes() -> list[str]:
     return [key for key, node in active_graph().nodes.items() if node.independent]
 
@@ -340,9 +329,7 @@ def _visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     if user.is_admin:
         return true()
     own_signal = exists().where(Signal.kwestie_id == Kwestie.id, Signal.reporter_id == user.id)
-    clauses = [Kwestie.owner_user_id == user.id, own_signal]
-    if user.groups:
-        clauses.append(Kwestie.owner_group.in_(user.groups))
+    clauses = [Kwestie.is_owned_by(user), own_signal]
     if user.can_triage:
         independent = _independent_nodes()
         clauses.append(Kwestie.node.not_in(independent) if independent else true())
@@ -485,7 +472,7 @@ def linked_signals_for(user: User, kwestie: Kwestie) -> LinkedSignals:
 
 def answers_for_all_linked(user: User, kwestie: Kwestie) -> bool:
     """Whether ``user`` may know of every signal linked to ``kwestie``: owners, administrators."""
-    return user.is_admin or is_kwestie_owner(user, kwestie)
+    return user.is_admin or kwestie.is_owned_by(user)
 
 
 @dataclass(frozen=True)

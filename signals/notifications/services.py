@@ -23,13 +23,13 @@ from marshmallow import fields, validate
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 
 from signals.auth.models import User
-from signals.bulk import gather
+from signals.bulk import add_row
 from signals.clock import now
 from signals.database import MAX_ID
-from signals.errors import ActionNotAllowed, Forbidden, NotFound
+from signals.errors import Forbidden, NotFound, StateConflict
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
-from signals.routing.services import active_graph
+from signals.ownership.services import owner_label
 from signals.transaction import unit_of_work
 from signals.validation import (
     FIELD_MESSAGES,
@@ -209,12 +209,12 @@ def queue_owner_mail(
     group: the template gets the group's label as ``group`` ("Beste leden van Centrale intake
     signalen"), so each member knows the whole group received it.
     """
-    if signal.owner_user is not None:
+    if signal.owner.user is not None:
         for owner in owners:
             addressed: dict[str, Any] = {role: owner, **context}
             queue_signal_mail(kind, owner.email, signal, **addressed)
         return
-    group = active_graph().group_label(signal.owner_group or "")
+    group = owner_label(signal.owner)
     emails = [owner.email for owner in owners]
     queue_signal_mail_to_each(kind, emails, signal, group=group, **context)
 
@@ -291,8 +291,7 @@ def _queue(
             "next_attempt_at": moment,
             "created_at": moment,
         }
-        if not gather(OutboxMessage, values):
-            db.session.add(OutboxMessage(**values))
+        add_row(OutboxMessage, values)
 
 
 # Reading the outbox, and dead letters ---------------------------------------------------------
@@ -406,10 +405,10 @@ def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:
         if message is None:
             raise NotFound(MESSAGE_NOT_FOUND)
         if message.status != OutboxStatus.DEAD:
-            raise ActionNotAllowed(_not_dead(message))
+            raise StateConflict(_not_dead(message))
         if not _revive(OutboxMessage.id == message_id):  # changed since it was read above
             db.session.refresh(message)
-            raise ActionNotAllowed(_not_dead(message))
+            raise StateConflict(_not_dead(message))
     return message
 
 

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from signals import codes
 from signals.auth.models import User
 from signals.calendar import BusinessCalendar
+from signals.ownership.models import Owner
 from signals.routing.graph import Node, OwnerType, RouteGraph
 from signals.routing.loader import RouteConfigError, load_route_file
 
@@ -44,19 +45,6 @@ def active_graph() -> RouteGraph:
 def business_calendar() -> BusinessCalendar:
     calendar: BusinessCalendar = current_app.extensions["signals.calendar"]
     return calendar
-
-
-@dataclass(frozen=True)
-class Owner:
-    """Who owns a signal at a node: a person, or else a group (never neither)."""
-
-    user: User | None
-    group: str | None
-
-    def describe(self, graph: RouteGraph) -> str:
-        if self.user is not None:
-            return self.user.name
-        return graph.group_label(self.group or "")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import lazyload
 from signals.auth.models import Role, User
 from signals.auth.services import group_members
 from signals.bulk import gathered_rows
-from signals.errors import Conflict
+from signals.errors import StaleVersion
 from signals.extensions import db
 from signals.notifications.services import (
     home_url,
@@ -33,14 +33,14 @@ from signals.notifications.services import (
     queue_signal_mail,
     signal_url,
 )
+from signals.ownership.services import owner_people, people_as
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.scheduler.helpers import helpers_for, run_with_helpers
 from signals.transaction import unit_of_work
-from signals.workflow import clocks
+from signals.workflow import clocks, lifecycle
 from signals.workflow.access import Visibility, visibility
 from signals.workflow.clocks import Clock, Due, Work
 from signals.workflow.models import Signal, SignalEvent
-from signals.workflow.services import _move, _place, _record, owners_of
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -161,7 +161,7 @@ def _work_on_one(
                 passed_over.add(signal_id)
                 return ["skipped"]
             return _work_on([signal], moment, passed_over, people)
-    except Conflict:
+    except StaleVersion:
         passed_over.add(signal_id)
         return ["skipped"]
     except Exception:
@@ -227,10 +227,8 @@ class _People:
         return self._members[group]
 
     def owners(self, signal: Signal) -> list[Recipient]:
-        """What :func:`signals.workflow.services.owners_of` gives."""
-        if signal.owner_user is not None:
-            return [Recipient.of(signal.owner_user)]
-        return self.members(signal.owner_group or "")
+        """What :func:`signals.ownership.services.owner_people` gives."""
+        return people_as(signal.owner, Recipient.of, self.members)
 
     def leads(self, signal: Signal) -> list[Recipient]:
         """Who answers for the owner: a person's active line manager, or a group's managers.
@@ -286,7 +284,7 @@ def _remind(signal: Signal, due: Due, moment: datetime, people: _People) -> None
         signal.accept_reminded_at = moment
     else:
         signal.feedback_reminded_at = moment
-    _record(signal, "reminder_sent", None, **_clock_facts(signal, due))
+    lifecycle.record(signal, "reminder_sent", None, **_clock_facts(signal, due))
     _to_owners(people, signal, "deadline_reminder", due=due)
 
 
@@ -296,7 +294,7 @@ def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list
         signal.accept_breached_at = moment
     else:
         signal.feedback_breached_at = moment
-    _record(signal, "deadline_breached", None, **_clock_facts(signal, due))
+    lifecycle.record(signal, "deadline_breached", None, **_clock_facts(signal, due))
     leads = people.leads(signal)
     _to_owners(people, signal, "deadline_breached", due=due, leads_told=bool(leads))
     for lead in leads:
@@ -324,11 +322,11 @@ def _escalate(signal: Signal, target_key: str, due: Due, moment: datetime, peopl
     """Forward the signal along its ``escalate_on_overdue`` edge, the system as actor."""
     target = active_graph().nodes[target_key]
     origin = signal.node
-    _move(signal, "forward")
-    _place(
+    lifecycle.move(signal, "forward")
+    lifecycle.place(
         signal, target, resolve_owner(target, signal.reporter), deadlines_at(target, moment), moment
     )
-    _record(
+    lifecycle.record(
         signal,
         "escalated_overdue",
         None,
@@ -345,13 +343,13 @@ def _to_owners(people: _People, signal: Signal, kind: str, **context: Any) -> No
 
 
 def _status_update(signal: Signal) -> None:
-    _record(signal, "status_update_sent", None, node=signal.node)
+    lifecycle.record(signal, "status_update_sent", None, node=signal.node)
     queue_signal_mail("status_update", signal.reporter.email, signal)
 
 
 def _survey(signal: Signal, moment: datetime) -> None:
     signal.survey_sent_at = moment
-    _record(signal, "survey_sent", None)
+    lifecycle.record(signal, "survey_sent", None)
     days = int(current_app.config["REOPEN_WINDOW_DAYS"])
     reopen_until = (signal.resolved_at or moment) + timedelta(days=days)
     queue_signal_mail(
@@ -365,7 +363,7 @@ def _survey(signal: Signal, moment: datetime) -> None:
 
 def _followup(signal: Signal, moment: datetime) -> None:
     signal.followup_sent_at = moment
-    _record(signal, "followup_sent", None)
+    lifecycle.record(signal, "followup_sent", None)
     for person in _resolvers_of(signal):
         queue_signal_mail("followup", person.email, signal, person=person)
 
@@ -385,7 +383,7 @@ def _resolvers_of(signal: Signal) -> list[User]:
     )
     if resolver is not None and resolver.active and visibility(resolver, signal) == Visibility.FULL:
         return [resolver]
-    return owners_of(signal)
+    return owner_people(signal.owner)
 
 
 def describe(done: Counter[str]) -> list[str]:

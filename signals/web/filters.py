@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 from signals import codes
+from signals.ownership.services import owner_label
 from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
 from signals.wording import counted, dutch_number, every, plural, quoted, unless_repeated
@@ -41,9 +42,7 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
 
 def owner_name(signal: Signal) -> str:
     """Who owns ``signal``: the person's name, or the label of the owning group."""
-    if signal.owner_user is not None:
-        return signal.owner_user.name
-    return active_graph().group_label(signal.owner_group or "")
+    return owner_label(signal.owner)
 
 
 def responsible(signal: Signal) -> str:

@@ -1,30 +1,27 @@
 """Pages for kwesties (structural issues): list, detail, create, link, message and decide."""
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from marshmallow import Schema
 
 from signals import codes
 from signals.auth.models import User
-from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
+from signals.errors import Forbidden, InputInvalid, NotFound, StaleVersion, StateConflict
 from signals.kwesties import services
-from signals.kwesties.models import Kwestie
-from signals.kwesties.schemas import (
-    DecideSchema,
-    KwestieInputSchema,
-    KwestieMessageSchema,
-    LinkSchema,
-    kwestie_nodes,
-)
+from signals.kwesties.schemas import KwestieInputSchema, kwestie_nodes
+from signals.ownership.services import owner_label, owner_people
 from signals.routing.services import active_graph
 from signals.web.forms import form_data
+from signals.web.pages import Page, current_person, take_signal_action
 from signals.web.signal_context import StaleForm, last_event_id, stale_form
-from signals.web.views import Page, _signal_page, _user, stale_signal_page
-from signals.workflow.access import Visibility, is_owner, shows_reporter, visibility
+from signals.workflow.access import (
+    Visibility,
+    get_visible_signal,
+    shows_reporter,
+    visibility,
+)
+from signals.workflow.actions import KWESTIE_ACTIONS, SIGNAL_ACTIONS
 from signals.workflow.models import Signal
-from signals.workflow.services import get_visible_signal
 from signals.workflow.transitions import check
 
 bp = Blueprint("kwesties", __name__)
@@ -37,7 +34,7 @@ def kwestie_helpers() -> dict[str, Any]:
 
 def kwestie_link_context(signal: Signal) -> dict[str, Any]:
     """What the "Koppelen aan een kwestie" form on a signal's page offers the current user."""
-    user = _user()
+    user = current_person()
     current = signal.kwestie
     return {
         "current": current
@@ -50,7 +47,7 @@ def kwestie_link_context(signal: Signal) -> dict[str, Any]:
 
 @bp.get("/kwesties")
 def list_kwesties() -> str:
-    user = _user()
+    user = current_person()
     return render_template(
         "web/kwesties.html",
         rows=services.list_kwesties(user),
@@ -60,7 +57,7 @@ def list_kwesties() -> str:
 
 @bp.route("/kwesties/nieuw", methods=["GET", "POST"])
 def new_kwestie() -> Page:
-    user = _user()
+    user = current_person()
     if not services.may_create_kwestie(user):
         abort(403)
     if request.method == "GET":
@@ -70,7 +67,7 @@ def new_kwestie() -> Page:
         kwestie = services.create_kwestie(user, values)
     except InputInvalid as error:
         return _kwestie_form(values, error.fields), 422
-    except Conflict as error:
+    except StaleVersion as error:
         return _stale_kwestie_form(user, values, error)
     done = "De kwestie is aangemaakt."
     if values.get("from_signal"):
@@ -106,7 +103,7 @@ def _prefill(user: User) -> dict[str, Any]:
         check(
             "link",
             signal.status,
-            is_owner=is_owner(user, signal),
+            is_owner=signal.is_owned_by(user),
             is_reporter=signal.reporter_id == user.id,
         )
         values.update(
@@ -127,7 +124,7 @@ def _kwestie_form(
     errors: dict[str, list[str]] | None = None,
     stale: StaleForm | None = None,
 ) -> str:
-    user = _user()
+    user = current_person()
     source: Signal | None = None
     if values.get("from_signal"):
         source = _visible_or_none(user, str(values["from_signal"]))
@@ -145,7 +142,7 @@ def _kwestie_form(
     )
 
 
-def _stale_kwestie_form(user: User, values: dict[str, Any], error: Conflict) -> tuple[str, int]:
+def _stale_kwestie_form(user: User, values: dict[str, Any], error: StaleVersion) -> tuple[str, int]:
     """The form again after the signal it starts from changed: what changed, fresh version."""
     source = _visible_or_none(user, str(values.get("from_signal") or ""))
     if source is None:
@@ -174,7 +171,7 @@ def _kwestie_page(
     errors: dict[str, list[str]] | None = None,
     stale: StaleForm | None = None,
 ) -> str:
-    user = _user()
+    user = current_person()
     kwestie = services.get_visible_kwestie(user, kwestie_id)
     linked = services.linked_signals_for(user, kwestie)
     return render_template(
@@ -184,47 +181,51 @@ def _kwestie_page(
         stale=stale,
         seen_event=last_event_id(kwestie.events),
         timeline=services.kwestie_timeline(user, kwestie),
-        owner=_owner_label(kwestie),
-        owners=services.kwestie_owners(kwestie) if kwestie.owner_user is None else [],
-        is_owner=services.is_kwestie_owner(user, kwestie),
+        owner=owner_label(kwestie.owner),
+        owners=owner_people(kwestie.owner) if kwestie.owner_user is None else [],
+        is_owner=kwestie.is_owned_by(user),
         form=form,
         values=values or {},
         errors=errors or {},
     )
 
 
-def _owner_label(kwestie: Kwestie) -> str:
-    if kwestie.owner_user is not None:
-        return kwestie.owner_user.name
-    return active_graph().group_label(kwestie.owner_group or "")
+# The kwestie page's actions by their URL part: ``/kwesties/<id>/<slug>``.
+KWESTIE_ACTIONS_BY_SLUG = {
+    action.slug: action for action in KWESTIE_ACTIONS.values() if action.slug
+}
 
 
-KwestieAction = Callable[[User, int, Mapping[str, Any]], Kwestie]
+@bp.app_template_global()
+def kwestie_action_url(kwestie_id: int, action: str) -> str:
+    """Where the form of ``action`` on the page of kwestie ``kwestie_id`` is sent."""
+    return url_for("kwesties.post_action", kwestie_id=kwestie_id, slug=KWESTIE_ACTIONS[action].slug)
 
 
-def _post_kwestie_action(
-    kwestie_id: int, form: str, run: KwestieAction, schema: Schema, done: str
-) -> Page:
-    values = form_data(request.form, schema)
+# Only the registry's URL parts match: another path is not found (404), not a refused method.
+@bp.post(f"/kwesties/<int:kwestie_id>/<any({', '.join(KWESTIE_ACTIONS_BY_SLUG)}):slug>")
+def post_action(kwestie_id: int, slug: str) -> Page:
+    action = KWESTIE_ACTIONS_BY_SLUG[slug]
+    values = form_data(request.form, action.schema())
     try:
-        run(_user(), kwestie_id, values)
+        action.service(current_person(), kwestie_id, values)
     except InputInvalid as error:
-        return _kwestie_page(kwestie_id, form=form, values=values, errors=error.fields), 422
-    except (ActionNotAllowed, Forbidden) as error:
-        return _stale_kwestie_page(kwestie_id, form, values, error)
-    flash(done, "success")
+        return _kwestie_page(kwestie_id, form=action.name, values=values, errors=error.fields), 422
+    except (StateConflict, Forbidden) as error:
+        return _stale_kwestie_page(kwestie_id, action.name, values, error)
+    flash(action.done, "success")
     return redirect(url_for("kwesties.show_kwestie", kwestie_id=kwestie_id))
 
 
 def _stale_kwestie_page(
-    kwestie_id: int, form: str, values: dict[str, Any], error: ActionNotAllowed | Forbidden
+    kwestie_id: int, form: str, values: dict[str, Any], error: StateConflict | Forbidden
 ) -> tuple[str, int]:
     """After a form from an older page: the kwestie now, what changed, the typed text (409).
 
     What changed is the kwestie's history as this person may see it; a refusal that has
     nothing to do with a change since that page is raised again.
     """
-    user = _user()
+    user = current_person()
     kwestie = services.get_visible_kwestie(user, kwestie_id)
     timeline = services.kwestie_timeline(user, kwestie)
     stale = stale_form(error, timeline, request.form, kwestie.version)
@@ -233,37 +234,6 @@ def _stale_kwestie_page(
     return _kwestie_page(kwestie_id, form=form, values=values, stale=stale), 409
 
 
-@bp.post("/kwesties/<int:kwestie_id>/bericht")
-def post_message(kwestie_id: int) -> Page:
-    return _post_kwestie_action(
-        kwestie_id,
-        "message",
-        services.kwestie_message,
-        KwestieMessageSchema(),
-        "Uw bericht is verstuurd naar alle gekoppelde melders (één e-mail per melder).",
-    )
-
-
-@bp.post("/kwesties/<int:kwestie_id>/besluit")
-def post_decision(kwestie_id: int) -> Page:
-    return _post_kwestie_action(
-        kwestie_id,
-        "decide",
-        services.decide_kwestie,
-        DecideSchema(),
-        "Het besluit is vastgelegd; de open gekoppelde signalen zijn afgehandeld en de melders "
-        "krijgen bericht.",
-    )
-
-
 @bp.post("/kwesties/koppelen/<reference>")
 def post_link(reference: str) -> Page:
-    values = form_data(request.form, LinkSchema())
-    try:
-        services.link_signal(_user(), reference, values)
-    except InputInvalid as error:
-        return _signal_page(reference, form="link", values=values, errors=error.fields), 422
-    except (ActionNotAllowed, Forbidden) as error:
-        return stale_signal_page(reference, "link", values, error)
-    flash("Het signaal is aan de kwestie gekoppeld; de melder krijgt bericht.", "success")
-    return redirect(url_for("web.show_signal", reference=reference))
+    return take_signal_action(reference, SIGNAL_ACTIONS["link"])

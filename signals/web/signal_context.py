@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from signals.errors import Conflict, SignalsError
+from signals.errors import SignalsError, StaleVersion
 from signals.routing.diagram import render_svg
 from signals.routing.services import active_graph
 from signals.wording import counted
@@ -72,14 +72,14 @@ def stale_form(
     """What to tell the sender of a refused ``form``; None: the refusal is not about a change.
 
     ``events`` are the object's history as the sender may see it, ``version`` its version
-    now. A :class:`Conflict` always is about a change. Another refusal (the action is no
+    now. A :class:`StaleVersion` always is about a change. Another refusal (the action is no
     longer possible in the new state, or it is someone else's now) counts as one only when
     the form carried an older version and something happened since its page was shown;
     otherwise it stands as it is.
     """
     seen = seen_event(form)
     changes = [event for event in events if event.id > seen] if seen is not None else None
-    if isinstance(error, Conflict):
+    if isinstance(error, StaleVersion):
         return StaleForm(changes=changes, refusal=None)
     carried = str(form.get("version") or "").strip()
     if changes and carried and carried != str(version):

@@ -1,31 +1,28 @@
 """Pages for reporters and owners: the report form, my signals, the inbox and a signal's page."""
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import Schema
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from signals.auth.models import User
 from signals.clock import now
-from signals.errors import ActionNotAllowed, Forbidden, InputInvalid
+from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications import services as outbox
 from signals.notifications.delivery import MAX_ATTEMPTS
+from signals.ownership.services import owner_label
 from signals.routing.services import active_graph, direct_choices, preview_entry
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
-from signals.web.signal_context import StaleForm, signal_extras, stale_form
+from signals.web.pages import Page, current_person, signal_page, take_signal_action
 from signals.wording import counted, plural, unless_repeated
-from signals.workflow import access, services
+from signals.workflow import services
+from signals.workflow.actions import SIGNAL_ACTIONS
 from signals.workflow.inbox import REPORTER_KINDS, InboxFilters, inbox_page, reporters_shown
-from signals.workflow.models import Signal
 from signals.workflow.reported import (
     SORTS,
     STATUS_CHOICES,
@@ -34,33 +31,15 @@ from signals.workflow.reported import (
     my_signals_page,
     reporter_due,
 )
-from signals.workflow.schemas import (
-    SURVEY_SCORES,
-    AcceptSchema,
-    AddInfoSchema,
-    FeedbackSchema,
-    ForwardSchema,
-    MessageSchema,
-    ResolveSchema,
-    SignalInputSchema,
-    SurveySchema,
-    WithdrawSchema,
-)
+from signals.workflow.schemas import SURVEY_SCORES, SignalInputSchema, SurveySchema
 
 bp = Blueprint("web", __name__)
 FAVICON_MAX_AGE = 7 * 24 * 3600  # seconds browsers may keep the icon
 
-Page = str | Response | tuple[str, int]
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
 
 @bp.get("/")
 def home() -> Response:
-    target = "web.inbox" if _user().can_triage else "web.my_signals"
+    target = "web.inbox" if current_person().can_triage else "web.my_signals"
     return redirect(url_for(target))
 
 
@@ -72,7 +51,7 @@ def new_signal() -> Page:
     if request.form.get("preview"):
         return _signal_form(values)
     try:
-        signal = services.submit_signal(_user(), values)
+        signal = services.submit_signal(current_person(), values)
     except InputInvalid as error:
         return _signal_form(values, error.fields), 422
     flash(
@@ -96,13 +75,13 @@ def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = N
         values=values,
         errors=errors or {},
         preview=_describe_preview(values),
-        direct_options={node.key: node.label for node in direct_choices(_user())},
+        direct_options={node.key: node.label for node in direct_choices(current_person())},
     )
 
 
 def _describe_preview(values: dict[str, Any]) -> dict[str, str]:
-    decision = preview_entry(_user(), values, now())
-    owner = decision.owner.describe(active_graph())
+    decision = preview_entry(current_person(), values, now())
+    owner = owner_label(decision.owner)
     return {
         "node": decision.node.key,
         "label": decision.node.label,
@@ -121,7 +100,7 @@ def my_signals() -> Page:
     values = form_data(request.args, MySignalsFilters())
     options = {"statuses": STATUS_CHOICES, "sorts": SORTS, "reporter_due": reporter_due}
     try:
-        page = my_signals_page(_user(), values)
+        page = my_signals_page(current_person(), values)
     except InputInvalid as error:
         return (
             render_template(
@@ -145,7 +124,7 @@ def awaiting_you() -> dict[str, Any]:
         if not current_user.is_authenticated:
             return 0
         try:
-            return awaiting_count(_user())
+            return awaiting_count(current_person())
         except SQLAlchemyError:
             db.session.rollback()
             return 0
@@ -155,7 +134,7 @@ def awaiting_you() -> dict[str, Any]:
 
 @bp.get("/inbox")
 def inbox() -> Page:
-    user = _user()
+    user = current_person()
     if not user.can_triage:
         abort(403)
     values = form_data(request.args, InboxFilters())
@@ -184,7 +163,7 @@ def inbox() -> Page:
 
 @bp.post("/inbox/accepteren")
 def post_bulk_accept() -> Response:
-    user = _user()
+    user = current_person()
     if not user.can_triage:
         abort(403)
     references = [reference.strip() for reference in request.form.getlist("references")]
@@ -209,13 +188,13 @@ def post_bulk_accept() -> Response:
 
 @bp.get("/signalen/<reference>")
 def show_signal(reference: str) -> str:
-    return _signal_page(reference)
+    return signal_page(reference)
 
 
 @bp.route("/signalen/<reference>/evaluatie", methods=["GET", "POST"])
 def survey(reference: str) -> Page:
     """The reporter's verdict after resolution, asked for by e-mail."""
-    user = _user()
+    user = current_person()
     signal = services.survey_signal(user, reference)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -240,129 +219,22 @@ def survey(reference: str) -> Page:
     return (page, 422) if errors else page
 
 
-@dataclass(frozen=True)
-class WebAction:
-    """How the page offers one action: its service, its input schema and what it says after."""
-
-    form: str
-    run: Callable[[User, str, Mapping[str, Any]], Signal]
-    schema: type[Schema]
-    done: str
+# The signal page's actions by their URL part: ``/signalen/<reference>/<slug>``.
+SIGNAL_ACTIONS_BY_SLUG = {action.slug: action for action in SIGNAL_ACTIONS.values() if action.slug}
 
 
-WEB_ACTIONS: dict[str, WebAction] = {
-    "accepteren": WebAction(
-        "accept",
-        services.accept_signal,
-        AcceptSchema,
-        "U heeft het signaal in behandeling genomen; de melder krijgt bericht.",
-    ),
-    "doorsturen": WebAction(
-        "forward",
-        services.forward_signal,
-        ForwardSchema,
-        "Het signaal is doorgestuurd; de nieuwe eigenaar en de melder krijgen bericht.",
-    ),
-    "vraag": WebAction(
-        "request_info",
-        services.request_info,
-        MessageSchema,
-        "Uw vraag is naar de melder gestuurd; de termijnen staan stil tot het antwoord.",
-    ),
-    "antwoord": WebAction(
-        "reply",
-        services.reply_to_question,
-        MessageSchema,
-        "Uw antwoord is verstuurd; het signaal is weer in behandeling.",
-    ),
-    "terugkoppeling": WebAction(
-        "feedback",
-        services.give_feedback,
-        FeedbackSchema,
-        "Uw terugkoppeling is verstuurd naar de melder.",
-    ),
-    "afhandelen": WebAction(
-        "resolve",
-        services.resolve_signal,
-        ResolveSchema,
-        "Het signaal is afgehandeld; de melder krijgt uw bericht per e-mail.",
-    ),
-    "heropenen": WebAction(
-        "reopen",
-        services.reopen_signal,
-        MessageSchema,
-        "Het signaal is heropend.",
-    ),
-    "aanvullen": WebAction(
-        "add_info",
-        services.add_info,
-        AddInfoSchema,
-        "Uw aanvulling is toegevoegd; de eigenaar krijgt bericht.",
-    ),
-    "intrekken": WebAction(
-        "withdraw",
-        services.withdraw_signal,
-        WithdrawSchema,
-        "U heeft het signaal ingetrokken; de eigenaar krijgt bericht.",
-    ),
-}
+@bp.app_template_global()
+def signal_action_url(reference: str, action: str) -> str:
+    """Where the form of ``action`` on the page of signal ``reference`` is sent."""
+    return url_for("web.post_action", reference=reference, slug=SIGNAL_ACTIONS[action].slug)
 
 
 @bp.post("/signalen/<reference>/<slug>")
 def post_action(reference: str, slug: str) -> Page:
-    action = WEB_ACTIONS.get(slug)
+    action = SIGNAL_ACTIONS_BY_SLUG.get(slug)
     if action is None:
         abort(404)
-    values = form_data(request.form, action.schema())
-    try:
-        action.run(_user(), reference, values)
-    except InputInvalid as error:
-        return _signal_page(reference, form=action.form, values=values, errors=error.fields), 422
-    except (ActionNotAllowed, Forbidden) as error:
-        return stale_signal_page(reference, action.form, values, error)
-    flash(action.done, "success")
-    return redirect(url_for("web.show_signal", reference=reference))
-
-
-def stale_signal_page(
-    reference: str, form: str, values: dict[str, Any], error: ActionNotAllowed | Forbidden
-) -> tuple[str, int]:
-    """After a form from an older page: the signal now, what changed, the typed text (409).
-
-    A refusal that has nothing to do with a change since that page is raised again.
-    """
-    signal = services.get_visible_signal(_user(), reference)
-    stale = stale_form(error, signal.events, request.form, signal.version)
-    if stale is None:
-        raise error
-    return _signal_page(reference, form=form, values=values, stale=stale), 409
-
-
-def _signal_page(
-    reference: str,
-    form: str | None = None,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, list[str]] | None = None,
-    stale: StaleForm | None = None,
-) -> str:
-    user = _user()
-    signal = services.get_visible_signal(user, reference)
-    if access.visibility(user, signal) == access.Visibility.WHEREABOUTS:
-        return render_template("web/signal_whereabouts.html", signal=signal)
-    actions = services.actions_for(user, signal)
-    return render_template(
-        "web/signal_detail.html",
-        signal=signal,
-        actions=actions,
-        shows_reporter=access.shows_reporter(user, signal),
-        owners=services.owners_of(signal),
-        forward_targets=services.forward_targets(signal) if "forward" in actions else {},
-        form=form,
-        values=values or {},
-        errors=errors or {},
-        stale=stale,
-        **signal_extras(signal, now()),
-    )
+    return take_signal_action(reference, action)
 
 
 @bp.get("/favicon.ico")
@@ -404,7 +276,7 @@ def route_map() -> str:
 
 @bp.get("/beheer/routes")
 def admin_routes() -> str:
-    if not _user().is_admin:
+    if not current_person().is_admin:
         abort(403)
     return render_template(
         "web/admin_routes.html",
@@ -418,7 +290,7 @@ def admin_routes() -> str:
 
 @bp.get("/beheer/outbox")
 def admin_outbox() -> Page:
-    if not _user().is_admin:
+    if not current_person().is_admin:
         abort(403)
     return _outbox_page("Uitgaande e-mail", "web.admin_outbox", "web.admin_mail_html")
 
@@ -426,14 +298,14 @@ def admin_outbox() -> Page:
 @bp.get("/beheer/outbox/<int:message_id>/html")
 def admin_mail_html(message_id: int) -> Response:
     """The HTML version of an e-mail, for the sandboxed preview on the outbox page."""
-    if not _user().is_admin:
+    if not current_person().is_admin:
         abort(403)
     return _mail_html(message_id)
 
 
 @bp.post("/beheer/outbox/<int:message_id>/opnieuw")
 def retry_dead_mail(message_id: int) -> Response:
-    message = outbox.retry_dead_message(_user(), message_id)
+    message = outbox.retry_dead_message(current_person(), message_id)
     flash(
         f"Het bericht aan {message.recipient} wordt opnieuw verstuurd bij de volgende ronde "
         "van de verzender.",
@@ -444,7 +316,7 @@ def retry_dead_mail(message_id: int) -> Response:
 
 @bp.post("/beheer/outbox/opnieuw")
 def retry_all_dead_mail() -> Response:
-    count = outbox.retry_all_dead(_user())
+    count = outbox.retry_all_dead(current_person())
     if count:
         flash(
             f"{counted(count, 'mislukt bericht', 'mislukte berichten')} "
@@ -478,7 +350,7 @@ def _outbox_page(title: str, endpoint: str, html_endpoint: str) -> Page:
     Filtered by state and recipient, newest first, a page at a time. Each person sees the
     mail addressed to them; administrators all of it.
     """
-    reader = _user()
+    reader = current_person()
     values = form_data(request.args, outbox.OutboxFilters())
     context = {
         "title": title,
@@ -509,7 +381,7 @@ NEW_TAB = '<base target="_blank">'
 
 
 def _mail_html(message_id: int) -> Response:
-    html = outbox.readable_message(_user(), message_id).body_html
+    html = outbox.readable_message(current_person(), message_id).body_html
     head = html.lower().find("<head>")
     if head >= 0:
         html = html[: head + len("<head>")] + NEW_TAB + html[head + len("<head>") :]

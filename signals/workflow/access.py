@@ -17,9 +17,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from signals.auth.models import Role, User
+from signals.errors import Forbidden, NotFound
 from signals.extensions import db
+from signals.ownership.models import person_or_groups
 from signals.routing.services import active_graph
+from signals.validation import readable
 from signals.workflow.models import Signal, SignalParticipant
+
+WHEREABOUTS_ONLY = (
+    "Dit signaal ligt bij een onafhankelijke plek in de route; u ziet alleen dat het daar is."
+)
 
 
 class Visibility(IntEnum):
@@ -30,14 +37,8 @@ class Visibility(IntEnum):
     FULL = 2
 
 
-def is_owner(user: User, signal: Signal) -> bool:
-    if signal.owner_user_id is not None:
-        return signal.owner_user_id == user.id
-    return signal.owner_group in user.groups
-
-
 def _participation(user: User) -> ColumnElement[bool]:
-    return _person_or_groups(user, SignalParticipant.user_id, SignalParticipant.group)
+    return person_or_groups(user, SignalParticipant.user_id, SignalParticipant.group)
 
 
 def participated_nodes(user: User, signal: Signal) -> set[str]:
@@ -49,7 +50,7 @@ def participated_nodes(user: User, signal: Signal) -> set[str]:
 
 
 def visibility(user: User, signal: Signal) -> Visibility:
-    if user.role == Role.ADMIN or signal.reporter_id == user.id or is_owner(user, signal):
+    if user.role == Role.ADMIN or signal.reporter_id == user.id or signal.is_owned_by(user):
         return Visibility.FULL
     nodes = participated_nodes(user, signal)
     if not nodes:
@@ -61,12 +62,42 @@ def visibility(user: User, signal: Signal) -> Visibility:
     return Visibility.FULL
 
 
+def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
+    """The signal ``reference`` if ``user`` may see (at least where) it is; else NotFound.
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL), so two owners acting
+    at once are serialised and the second sees the first one's result.
+    """
+    if not readable(reference):  # a NUL would reach the database as a server error
+        raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
+    query = select(Signal).where(Signal.reference == reference)
+    if for_update:
+        query = query.with_for_update(of=Signal).execution_options(populate_existing=True)
+    signal = db.session.scalar(query)
+    if signal is None or visibility(user, signal) == Visibility.NONE:
+        raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
+    return signal
+
+
+def get_fully_visible_signal(user: User, reference: str) -> Signal:
+    """The signal ``reference`` if ``user`` may see all of it.
+
+    NotFound if they may not know it exists; Forbidden if they may know only where it is
+    (at an independent node that is not theirs).
+    """
+    signal = get_visible_signal(user, reference)
+    if visibility(user, signal) != Visibility.FULL:
+        raise Forbidden(WHEREABOUTS_ONLY)
+    return signal
+
+
 def shows_reporter(user: User, signal: Signal) -> bool:
     """Whether ``user`` may see who reported ``signal``."""
     if user.role == Role.ADMIN or signal.reporter_id == user.id:
         return True
     graph = active_graph()
-    nodes = participated_nodes(user, signal) | ({signal.node} if is_owner(user, signal) else set())
+    owned = {signal.node} if signal.is_owned_by(user) else set()
+    nodes = participated_nodes(user, signal) | owned
     return any(graph.nodes[key].shows_reporter for key in nodes if key in graph.nodes)
 
 
@@ -90,7 +121,7 @@ def fully_visible_clause(user: User) -> ColumnElement[bool]:
     at_closed_room = Signal.node.in_(independent) if independent else false()
     return or_(
         Signal.reporter_id == user.id,
-        owns_clause(user),
+        Signal.is_owned_by(user),
         and_(participated, or_(~at_closed_room, _participated_at(user, Signal.node))),
     )
 
@@ -105,19 +136,6 @@ def fully_visible_references(user: User, references: Iterable[str]) -> set[str]:
         return set()
     query = select(Signal.reference).where(Signal.reference.in_(wanted), fully_visible_clause(user))
     return set(db.session.scalars(query))
-
-
-def owns_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition: ``user`` or one of their groups owns the signal now."""
-    return _person_or_groups(user, Signal.owner_user_id, Signal.owner_group)
-
-
-def _person_or_groups(user: User, person: Any, group: Any) -> ColumnElement[bool]:
-    """``person`` (a user id column) is ``user``, or ``group`` is one of their groups."""
-    clauses = [person == user.id]
-    if user.groups:
-        clauses.append(group.in_(user.groups))
-    return or_(*clauses)
 
 
 def _participated_at(user: User, node: Any) -> ColumnElement[bool]:

@@ -47,7 +47,6 @@ from signals.database import MAX_ID, UTCDateTime
 from signals.extensions import db
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load, query_args
-from signals.workflow.access import is_owner
 from signals.workflow.models import (
     FAR_FUTURE,
     OPEN_STATUSES,
@@ -483,7 +482,7 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
     for signal in signals:
         if user.role == Role.ADMIN or signal.reporter_id == user.id:
             shown.add(signal.reference)
-        elif is_owner(user, signal) and any_node_shows([signal.node]):
+        elif signal.is_owned_by(user) and any_node_shows([signal.node]):
             shown.add(signal.reference)
         else:
             undecided[signal.id] = signal

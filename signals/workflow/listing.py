@@ -20,7 +20,7 @@ from signals.database import MAX_ID
 from signals.extensions import db
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, InputSchema, WholeNumber, choice_field, load
-from signals.workflow.access import fully_visible_clause, owns_clause
+from signals.workflow.access import fully_visible_clause
 from signals.workflow.models import OPEN_STATUSES, Signal, due_expression
 
 DEFAULT_LIMIT = 25
@@ -90,7 +90,7 @@ def list_signals(user: User, data: Mapping[str, Any]) -> SignalPage:
     elif filters.get("overdue") is False:
         query = query.where(due_expression() >= now())
     if filters.get("mine"):
-        query = query.where((Signal.reporter_id == user.id) | owns_clause(user))
+        query = query.where((Signal.reporter_id == user.id) | Signal.is_owned_by(user))
     if "cursor" in filters and int(filters["cursor"]) <= MAX_ID:
         # (a cursor past every id a key can hold is the top of the list: no condition)
         query = query.where(Signal.id < int(filters["cursor"]))

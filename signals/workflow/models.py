@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from signals.auth.models import Organisation, User
 from signals.clock import now
 from signals.database import NOT_COMPARED, Base, UTCDateTime
+from signals.ownership.models import OwnerMixin, exactly_one_owner
 
 if TYPE_CHECKING:
     from signals.kwesties.models import Kwestie
@@ -49,7 +50,7 @@ class SignalStatus(StrEnum):
 OPEN_STATUSES = (SignalStatus.NEW, SignalStatus.IN_PROGRESS, SignalStatus.AWAITING_REPORTER)
 
 
-class Signal(Base):
+class Signal(OwnerMixin, Base):
     """One observation of a knellend mechanisme by one professional.
 
     An open signal always has exactly one owner: a person (``owner_user``) or a route-node
@@ -62,9 +63,7 @@ class Signal(Base):
             "status IN ('new', 'in_progress', 'awaiting_reporter', 'resolved', 'withdrawn')",
             name="status",
         ),
-        CheckConstraint(
-            "(owner_user_id IS NULL) <> (owner_group IS NULL)", name="exactly_one_owner"
-        ),
+        exactly_one_owner(),
         CheckConstraint(
             "status <> 'resolved' OR (outcome IS NOT NULL AND rationale IS NOT NULL)",
             name="resolved_has_outcome",
@@ -99,8 +98,6 @@ class Signal(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=SignalStatus.NEW)
     node: Mapped[str] = mapped_column(String(64))
-    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    owner_group: Mapped[str | None] = mapped_column(String(64))
     route_version: Mapped[str] = mapped_column(String(32))
     accept_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -141,7 +138,6 @@ class Signal(Base):
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship()
-    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="joined")
     regulation_rows: Mapped[list["SignalRegulation"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SignalRegulation.position"
     )

@@ -13,31 +13,24 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from marshmallow import Schema
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import User
-from signals.auth.services import group_members
-from signals.bulk import gather
 from signals.clock import now
 from signals.errors import (
-    ActionNotAllowed,
-    Conflict,
     Forbidden,
     IdempotencyKeyReused,
     InputInvalid,
-    NotFound,
     SignalsError,
+    StateConflict,
 )
 from signals.extensions import db
 from signals.kwesties.patterns import check_patterns
 from signals.notifications.services import queue_owner_mail, queue_signal_mail
+from signals.ownership.services import owner_people
 from signals.routing.graph import Node
 from signals.routing.services import (
-    Deadlines,
-    Owner,
     RouteDecision,
     active_graph,
     deadlines_at,
@@ -46,15 +39,14 @@ from signals.routing.services import (
     resolve_owner,
 )
 from signals.transaction import unit_of_work
-from signals.validation import load, readable, reusable
+from signals.validation import load, reusable
 from signals.wording import counted
-from signals.workflow import clocks
-from signals.workflow.access import Visibility, is_owner, visibility
+from signals.workflow import lifecycle
+from signals.workflow.access import get_visible_signal
 from signals.workflow.models import (
     OPEN_STATUSES,
     Signal,
     SignalEvent,
-    SignalParticipant,
     SignalStatus,
     SubmissionKey,
 )
@@ -70,11 +62,8 @@ from signals.workflow.schemas import (
     SurveySchema,
     WithdrawSchema,
 )
-from signals.workflow.transitions import TRANSITIONS, allowed_actions, check
+from signals.workflow.transitions import allowed_actions
 
-WHEREABOUTS_ONLY = (
-    "Dit signaal ligt bij een onafhankelijke plek in de route; u ziet alleen dat het daar is."
-)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
@@ -187,10 +176,10 @@ def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
         created_at=moment,
     )
     signal.regulations = fields["regulations"]
-    _place(signal, entry.node, entry.owner, entry.deadlines, moment)
+    lifecycle.place(signal, entry.node, entry.owner, entry.deadlines, moment)
     db.session.add(signal)
     db.session.flush()
-    _record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
+    lifecycle.record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
     queue_signal_mail("receipt", reporter.email, signal)
     check_patterns(signal)
     _notify_new_owners(signal)
@@ -199,7 +188,7 @@ def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
 
 def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Move a signal along an edge of the route; the next node's owner must accept it."""
-    signal, fields = _begin("forward", actor, reference, ForwardSchema(), data)
+    signal, fields = lifecycle.begin("forward", actor, reference, ForwardSchema(), data)
     graph = active_graph()
     allowed = forward_targets(signal)
     if fields["to"] not in allowed:
@@ -213,10 +202,12 @@ def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sign
         target = graph.nodes[fields["to"]]
         owner = resolve_owner(target, signal.reporter)
         origin = signal.node
-        _move(signal, "forward")
-        _place(signal, target, owner, deadlines_at(target, moment), moment)
+        lifecycle.move(signal, "forward")
+        lifecycle.place(signal, target, owner, deadlines_at(target, moment), moment)
         message = fields.get("message")
-        _record(signal, "forwarded", actor, **{"from": origin, "to": target.key}, message=message)
+        lifecycle.record(
+            signal, "forwarded", actor, **{"from": origin, "to": target.key}, message=message
+        )
         queue_signal_mail("forwarded", signal.reporter.email, signal, message=message, actor=actor)
         _notify_new_owners(signal)
     return signal
@@ -236,28 +227,8 @@ def forward_targets(signal: Signal) -> dict[str, Node]:
     return {key: graph.nodes[key] for key in keys}
 
 
-def _place(
-    signal: Signal, node: Node, owner: Owner, deadlines: Deadlines, moment: datetime
-) -> None:
-    participant = {
-        "node": node.key,
-        "user_id": owner.user.id if owner.user is not None else None,
-        "group": owner.group,
-        "since": moment,
-    }
-    if signal.id is None or not gather(SignalParticipant, {"signal_id": signal.id, **participant}):
-        signal.participants.append(SignalParticipant(**participant))
-    signal.node = node.key
-    signal.owner_user = owner.user
-    signal.owner_user_id = owner.user.id if owner.user is not None else None
-    signal.owner_group = owner.group
-    clocks.start_visit(signal, deadlines, moment)
-    signal.route_version = active_graph().version
-    signal.updated_at = moment
-
-
 def _notify_new_owners(signal: Signal) -> None:
-    queue_owner_mail("new_signal", signal, owners_of(signal))
+    queue_owner_mail("new_signal", signal, owner_people(signal.owner))
 
 
 def check_direct_choice(reporter: User, direct_node: str | None) -> None:
@@ -268,20 +239,20 @@ def check_direct_choice(reporter: User, direct_node: str | None) -> None:
 
 def accept_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """The node's owner takes the signal on: ``new`` becomes ``in_progress``."""
-    signal, fields = _begin("accept", actor, reference, AcceptSchema(), data)
+    signal, fields = lifecycle.begin("accept", actor, reference, AcceptSchema(), data)
     with unit_of_work():
-        _move(signal, "accept")
-        _record(signal, "accepted", actor, node=signal.node)
+        lifecycle.move(signal, "accept")
+        lifecycle.record(signal, "accepted", actor, node=signal.node)
         queue_signal_mail("accepted", signal.reporter.email, signal, actor=actor)
     return signal
 
 
 def request_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Ask the reporter a question; the signal waits for the answer."""
-    signal, fields = _begin("request_info", actor, reference, MessageSchema(), data)
+    signal, fields = lifecycle.begin("request_info", actor, reference, MessageSchema(), data)
     with unit_of_work():
-        _move(signal, "request_info")
-        _record(signal, "info_requested", actor, message=fields["message"])
+        lifecycle.move(signal, "request_info")
+        lifecycle.record(signal, "info_requested", actor, message=fields["message"])
         queue_signal_mail(
             "info_requested", signal.reporter.email, signal, message=fields["message"], actor=actor
         )
@@ -290,11 +261,13 @@ def request_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal
 
 def reply_to_question(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """The reporter answers the owner's question; the signal is back in progress."""
-    signal, fields = _begin("reply", actor, reference, MessageSchema(), data)
+    signal, fields = lifecycle.begin("reply", actor, reference, MessageSchema(), data)
     with unit_of_work():
-        _move(signal, "reply")
-        _record(signal, "reporter_replied", actor, message=fields["message"])
-        queue_owner_mail("reporter_replied", signal, owners_of(signal), message=fields["message"])
+        lifecycle.move(signal, "reply")
+        lifecycle.record(signal, "reporter_replied", actor, message=fields["message"])
+        queue_owner_mail(
+            "reporter_replied", signal, owner_people(signal.owner), message=fields["message"]
+        )
     return signal
 
 
@@ -304,11 +277,13 @@ def add_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     Nothing else changes: not the status, not a clock (the owner's deadlines stand; a pause
     for a question is ended only by answering it, see :func:`reply_to_question`).
     """
-    signal, fields = _begin("add_info", actor, reference, AddInfoSchema(), data)
+    signal, fields = lifecycle.begin("add_info", actor, reference, AddInfoSchema(), data)
     with unit_of_work():
-        _move(signal, "add_info")
-        _record(signal, "info_added", actor, message=fields["message"])
-        queue_owner_mail("info_added", signal, owners_of(signal), message=fields["message"])
+        lifecycle.move(signal, "add_info")
+        lifecycle.record(signal, "info_added", actor, message=fields["message"])
+        queue_owner_mail(
+            "info_added", signal, owner_people(signal.owner), message=fields["message"]
+        )
     return signal
 
 
@@ -319,30 +294,30 @@ def withdraw_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sig
     survey and no follow-up, and every clock stops. The signal keeps its last owner (who
     still finds it in the inbox under *Ingetrokken*), and no action is possible any more.
     """
-    signal, fields = _begin("withdraw", actor, reference, WithdrawSchema(), data)
+    signal, fields = lifecycle.begin("withdraw", actor, reference, WithdrawSchema(), data)
     with unit_of_work():
-        _move(signal, "withdraw")
-        _record(signal, "withdrawn", actor, reason=fields["reason"], node=signal.node)
-        queue_owner_mail("withdrawn", signal, owners_of(signal), reason=fields["reason"])
+        lifecycle.move(signal, "withdraw")
+        lifecycle.record(signal, "withdrawn", actor, reason=fields["reason"], node=signal.node)
+        queue_owner_mail("withdrawn", signal, owner_people(signal.owner), reason=fields["reason"])
     return signal
 
 
 def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Reopen a resolved signal: the reporter within the reopen window, or its owner."""
-    signal, fields = _begin("reopen", actor, reference, MessageSchema(), data)
-    if not is_owner(actor, signal) and not _within_reopen_window(signal):
+    signal, fields = lifecycle.begin("reopen", actor, reference, MessageSchema(), data)
+    if not signal.is_owned_by(actor) and not _within_reopen_window(signal):
         days = counted(int(current_app.config["REOPEN_WINDOW_DAYS"]), "dag", "dagen")
-        raise ActionNotAllowed(
+        raise StateConflict(
             f"Heropenen kan tot {days} na de afhandeling; dien een nieuw signaal in."
         )
     with unit_of_work():
         previous = {"outcome": signal.outcome, "rationale": signal.rationale}
-        _move(signal, "reopen")
+        lifecycle.move(signal, "reopen")
         signal.outcome = signal.rationale = signal.resolved_at = None
-        _record(signal, "reopened", actor, message=fields["message"], previous=previous)
+        lifecycle.record(signal, "reopened", actor, message=fields["message"], previous=previous)
         message = fields["message"]
         if actor.id == signal.reporter_id:
-            owners = owners_of(signal)
+            owners = owner_people(signal.owner)
             queue_owner_mail("reopened", signal, owners, role="person", message=message)
         else:
             queue_signal_mail(
@@ -353,10 +328,10 @@ def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
 
 def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Send a message from the signal's owner to its reporter."""
-    signal, fields = _begin("feedback", actor, reference, FeedbackSchema(), data)
+    signal, fields = lifecycle.begin("feedback", actor, reference, FeedbackSchema(), data)
     with unit_of_work():
-        _move(signal, "feedback")
-        _record(signal, "feedback_sent", actor, message=fields["message"])
+        lifecycle.move(signal, "feedback")
+        lifecycle.record(signal, "feedback_sent", actor, message=fields["message"])
         queue_signal_mail(
             "feedback", signal.reporter.email, signal, message=fields["message"], actor=actor
         )
@@ -365,7 +340,7 @@ def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
 
 def resolve_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Close a signal with an outcome, a written rationale and a message to the reporter."""
-    signal, fields = _begin("resolve", actor, reference, ResolveSchema(), data)
+    signal, fields = lifecycle.begin("resolve", actor, reference, ResolveSchema(), data)
     with unit_of_work():
         close_signal(signal, actor, fields["outcome"], fields["rationale"], fields["message"])
         queue_signal_mail(
@@ -378,11 +353,11 @@ def close_signal(
     signal: Signal, actor: User, outcome: str, rationale: str, message: str, **extra: Any
 ) -> None:
     """Resolve ``signal`` with its outcome and rationale and record it (the caller commits)."""
-    _move(signal, "resolve")
+    lifecycle.move(signal, "resolve")
     signal.outcome = outcome
     signal.rationale = rationale
     signal.resolved_at = signal.updated_at
-    _record(
+    lifecycle.record(
         signal, "resolved", actor, outcome=outcome, rationale=rationale, message=message, **extra
     )
 
@@ -447,10 +422,10 @@ def answer_survey(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     signal = survey_signal(actor, reference, for_update=True)
     state = survey_of(signal).state
     if state != SurveyState.ASKED:
-        raise ActionNotAllowed(SURVEY_REFUSALS[state])
+        raise StateConflict(SURVEY_REFUSALS[state])
     fields = load(SurveySchema(), data)
     with unit_of_work():
-        _record(
+        lifecycle.record(
             signal,
             "survey_answered",
             actor,
@@ -493,42 +468,6 @@ def _last_event_at(signal: Signal, event_type: str) -> datetime | None:
     return moment
 
 
-def owners_of(signal: Signal) -> list[User]:
-    """The people who own ``signal`` now: its owner, or the active members of its group."""
-    if signal.owner_user is not None:
-        return [signal.owner_user]
-    return group_members(signal.owner_group or "")
-
-
-def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
-    """The signal ``reference`` if ``user`` may see (at least where) it is; else NotFound.
-
-    ``for_update`` locks the row until the transaction ends (PostgreSQL), so two owners acting
-    at once are serialised and the second sees the first one's result.
-    """
-    if not readable(reference):  # a NUL would reach the database as a server error
-        raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
-    query = select(Signal).where(Signal.reference == reference)
-    if for_update:
-        query = query.with_for_update(of=Signal).execution_options(populate_existing=True)
-    signal = db.session.scalar(query)
-    if signal is None or visibility(user, signal) == Visibility.NONE:
-        raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
-    return signal
-
-
-def get_fully_visible_signal(user: User, reference: str) -> Signal:
-    """The signal ``reference`` if ``user`` may see all of it.
-
-    NotFound if they may not know it exists; Forbidden if they may know only where it is
-    (at an independent node that is not theirs).
-    """
-    signal = get_visible_signal(user, reference)
-    if visibility(user, signal) != Visibility.FULL:
-        raise Forbidden(WHEREABOUTS_ONLY)
-    return signal
-
-
 def preview_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
     """Where a signal with the fields in ``data`` would enter now; nothing is stored.
 
@@ -537,36 +476,6 @@ def preview_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
     fields = load(SignalInputSchema(partial=True), data)
     check_direct_choice(reporter, fields.get("direct_node"))
     return decide_entry(reporter, fields, now())
-
-
-def _begin(
-    action: str, actor: User, reference: str, schema: Schema, data: Mapping[str, Any]
-) -> tuple[Signal, dict[str, Any]]:
-    """Lock the signal, check that ``actor`` may take ``action`` now, then validate the input.
-
-    Who and when come first, so a person who may not act learns that rather than which
-    fields they left empty; a version the caller saw that is no longer current is a conflict.
-    """
-    signal = get_visible_signal(actor, reference, for_update=True)
-    check(
-        action,
-        signal.status,
-        is_owner=is_owner(actor, signal),
-        is_reporter=signal.reporter_id == actor.id,
-    )
-    fields = load(schema, data)
-    if fields["version"] is not None and fields["version"] != signal.version:
-        raise Conflict()
-    return signal, fields
-
-
-def _move(signal: Signal, action: str) -> None:
-    """Apply ``action``'s status change; every action counts as a change of the signal."""
-    leads_to = TRANSITIONS[action].leads_to
-    if leads_to is not None:
-        signal.status = leads_to
-    signal.updated_at = now()
-    flag_modified(signal, "updated_at")  # bump the version even when nothing else changes
 
 
 def _within_reopen_window(signal: Signal) -> bool:
@@ -579,21 +488,18 @@ def _within_reopen_window(signal: Signal) -> bool:
 def actions_for(user: User, signal: Signal) -> list[str]:
     """What ``user`` may do with ``signal`` now (the page offers exactly these)."""
     actions = allowed_actions(
-        signal.status, is_owner=is_owner(user, signal), is_reporter=signal.reporter_id == user.id
+        signal.status, is_owner=signal.is_owned_by(user), is_reporter=signal.reporter_id == user.id
     )
-    if "reopen" in actions and not is_owner(user, signal) and not _within_reopen_window(signal):
+    if "reopen" in actions and not signal.is_owned_by(user) and not _within_reopen_window(signal):
         actions.remove("reopen")
     return actions
 
 
 def inbox_for(user: User) -> list[Signal]:
     """Open signals owned by ``user`` or one of the user's groups, oldest first."""
-    ownership = [Signal.owner_user_id == user.id]
-    if user.groups:
-        ownership.append(Signal.owner_group.in_(user.groups))
     query = (
         select(Signal)
-        .where(or_(*ownership), Signal.status.in_(OPEN_STATUSES))
+        .where(Signal.is_owned_by(user), Signal.status.in_(OPEN_STATUSES))
         .order_by(Signal.created_at, Signal.id)
     )
     return list(db.session.scalars(query))
@@ -627,23 +533,6 @@ def open_counts_by_route_version() -> dict[str, int]:
         .group_by(Signal.route_version)
     )
     return dict(db.session.execute(query).all())
-
-
-def _record(signal: Signal, event_type: str, actor: User | None, **data: Any) -> None:
-    """Append an event to the signal's log; its clocks follow (see :mod:`.clocks`)."""
-    moment = now()
-    row = {
-        "signal_id": signal.id,
-        "type": event_type,
-        "actor_id": actor.id if actor else None,
-        "at": moment,
-        "data": data,
-    }
-    if signal.id is None or not gather(SignalEvent, row):
-        db.session.add(
-            SignalEvent(signal=signal, type=event_type, actor=actor, at=moment, data=data)
-        )
-    clocks.on_event(signal, event_type, moment)
 
 
 @dataclass

@@ -1,15 +1,18 @@
-"""The signal state machine as one table: which action is allowed in which status, by whom.
+"""The signal state machine: whether an action is allowed in a status, for this person.
 
-Every service checks an action here before it changes anything, so a refused action changes
-nothing and says why (``Forbidden`` for the wrong person, ``ActionNotAllowed`` for the wrong
+Each action's transition (the statuses it starts from, the status it leads to, who may take
+it) is declared with the action in the registry, :mod:`signals.workflow.actions`. Every
+service checks its action here before it changes anything, so a refused action changes
+nothing and says why (``Forbidden`` for the wrong person, ``StateConflict`` for the wrong
 moment).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
-from signals.errors import ActionNotAllowed, Forbidden
+from signals.errors import Forbidden, StateConflict
 from signals.workflow.models import SignalStatus
 
 NEW, IN_PROGRESS, AWAITING, RESOLVED, WITHDRAWN = (
@@ -45,31 +48,6 @@ class Transition:
     refusals: Mapping[SignalStatus, str] = field(default_factory=dict)
 
 
-TRANSITIONS: Mapping[str, Transition] = {
-    "accept": Transition(frozenset({NEW}), IN_PROGRESS, Actor.OWNER, "In behandeling nemen"),
-    "forward": Transition(frozenset({NEW, IN_PROGRESS}), NEW, Actor.OWNER, "Doorsturen"),
-    "request_info": Transition(
-        frozenset({NEW, IN_PROGRESS}), AWAITING, Actor.OWNER, "Vraag aan de melder"
-    ),
-    "reply": Transition(frozenset({AWAITING}), IN_PROGRESS, Actor.REPORTER, "Antwoorden"),
-    "feedback": Transition(OPEN, None, Actor.OWNER, "Terugkoppeling geven"),
-    "resolve": Transition(OPEN, RESOLVED, Actor.OWNER, "Afhandelen"),
-    "reopen": Transition(frozenset({RESOLVED}), IN_PROGRESS, Actor.REPORTER_OR_OWNER, "Heropenen"),
-    "link": Transition(OPEN, None, Actor.OWNER, "Koppelen aan een kwestie"),
-    # The reporter's own: more information at any time the signal is open (the clocks do not
-    # change; while a question waits for them, answering it is the way), and withdrawing it.
-    "add_info": Transition(
-        frozenset({NEW, IN_PROGRESS}),
-        None,
-        Actor.REPORTER,
-        "Informatie toevoegen",
-        refusals={
-            AWAITING: "Er staat een vraag aan u open: beantwoord die, dan lopen de termijnen weer."
-        },
-    ),
-    "withdraw": Transition(OPEN, WITHDRAWN, Actor.REPORTER, "Intrekken"),
-}
-
 STATE_MESSAGES: Mapping[SignalStatus, str] = {
     NEW: "Dit signaal is nog niet in behandeling genomen.",
     IN_PROGRESS: "Dit signaal is al in behandeling.",
@@ -84,9 +62,21 @@ ACTOR_MESSAGES: Mapping[Actor, str] = {
 }
 
 
+@cache
+def transition_table() -> Mapping[str, Transition]:
+    """Every signal action's transition, in the registry's order.
+
+    Read from the registry when first asked, not when this module is imported: the registry
+    names each action's service, and the services check their actions here.
+    """
+    from signals.workflow.actions import SIGNAL_ACTIONS
+
+    return {name: action.transition for name, action in SIGNAL_ACTIONS.items()}
+
+
 def check(action: str, status: str, *, is_owner: bool, is_reporter: bool) -> Transition:
     """The transition of ``action``, or the reason it is refused now for this person."""
-    transition = TRANSITIONS[action]
+    transition = transition_table()[action]
     permitted = {
         Actor.OWNER: is_owner,
         Actor.REPORTER: is_reporter,
@@ -96,17 +86,17 @@ def check(action: str, status: str, *, is_owner: bool, is_reporter: bool) -> Tra
         raise Forbidden(ACTOR_MESSAGES[transition.actor])
     if status not in transition.allowed_from:
         state = SignalStatus(status)
-        raise ActionNotAllowed(transition.refusals.get(state, STATE_MESSAGES[state]))
+        raise StateConflict(transition.refusals.get(state, STATE_MESSAGES[state]))
     return transition
 
 
 def allowed_actions(status: str, *, is_owner: bool, is_reporter: bool) -> list[str]:
-    """The actions this person may take now, in table order (what the page offers)."""
+    """The actions this person may take now, in the registry's order (what the page offers)."""
     allowed = []
-    for action in TRANSITIONS:
+    for action in transition_table():
         try:
             check(action, status, is_owner=is_owner, is_reporter=is_reporter)
-        except (Forbidden, ActionNotAllowed):
+        except (Forbidden, StateConflict):
             continue
         allowed.append(action)
     return allowed

@@ -15,7 +15,7 @@ from signals.auth.models import User
 from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
 from signals.scheduler.jobs import sweep
-from signals.web.views import WEB_ACTIONS
+from signals.web.views import SIGNAL_ACTIONS_BY_SLUG
 from signals.workflow.services import request_info, resolve_signal, submit_signal
 from tests.fixtures.app import csrf_token_from
 from tests.fixtures.people import WebSession
@@ -135,7 +135,7 @@ ACTIONS = [
 
 
 def test_every_action_that_takes_input_is_checked_here() -> None:
-    assert {slug for slug, _who, _state in ACTIONS} | {"accepteren"} == set(WEB_ACTIONS)
+    assert {slug for slug, _who, _state in ACTIONS} | {"accepteren"} == set(SIGNAL_ACTIONS_BY_SLUG)
 
 
 @pytest.mark.parametrize(("slug", "who", "state"), ACTIONS)
@@ -150,7 +150,7 @@ def test_an_action_forms_summary_names_its_fields_by_their_labels(
 ) -> None:
     session = login(reporter if who == "reporter" else manager)
     reference = signals_in_every_state[state]
-    form = WEB_ACTIONS[slug].form
+    form = SIGNAL_ACTIONS_BY_SLUG[slug].name
 
     response = session.post(f"/signalen/{reference}/{slug}", {"message": "", "reason": ""})
 

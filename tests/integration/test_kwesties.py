@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from signals.auth.models import User
-from signals.errors import ActionNotAllowed, Conflict, Forbidden, InputInvalid, NotFound
+from signals.errors import Forbidden, InputInvalid, NotFound, StaleVersion, StateConflict
 from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent
 from signals.kwesties.services import (
@@ -294,13 +294,13 @@ def test_deciding_twice_or_on_a_stale_version_is_refused(
     kwestie_message(policy_member, kwestie.id, {"message": "Tussenstand."})
     before = snapshot(kwestie.id)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(StaleVersion):
         decide_kwestie(policy_member, kwestie.id, {**DECISION, "version": seen})
     db.session.rollback()
     assert snapshot(kwestie.id) == before
 
     decide_kwestie(policy_member, kwestie.id, DECISION)
-    with pytest.raises(ActionNotAllowed, match="al besloten"):
+    with pytest.raises(StateConflict, match="al besloten"):
         decide_kwestie(policy_member, kwestie.id, DECISION)
 
 
@@ -313,7 +313,7 @@ def test_linking_a_resolved_signal_is_not_allowed(
     )
     kwestie = new_kwestie(manager)
 
-    with pytest.raises(ActionNotAllowed, match="al afgehandeld"):
+    with pytest.raises(StateConflict, match="al afgehandeld"):
         link_signal(manager, signal.reference, {"kwestie": kwestie.id})
     db.session.rollback()
     assert fresh_signal(signal).kwestie_id is None
@@ -331,7 +331,7 @@ def test_linking_to_a_decided_kwestie_is_refused(
     decide_kwestie(policy_member, kwestie.id, DECISION)
     later = submit(reporter, signal_data)
 
-    with pytest.raises(ActionNotAllowed, match="al besloten"):
+    with pytest.raises(StateConflict, match="al besloten"):
         link_signal(manager, later.reference, {"kwestie": kwestie.id})
     db.session.rollback()
     assert fresh_signal(later).kwestie_id is None
@@ -367,7 +367,7 @@ def test_linking_needs_the_signal_owner_and_a_known_kwestie(
         link_signal(manager, other.reference, {"kwestie": kwestie.id + 100})
     assert refused.value.fields == {"kwestie": ["Deze kwestie bestaat niet."]}
     db.session.rollback()
-    with pytest.raises(ActionNotAllowed, match="al aan deze kwestie gekoppeld"):
+    with pytest.raises(StateConflict, match="al aan deze kwestie gekoppeld"):
         link_signal(manager, _signal.reference, {"kwestie": kwestie.id})
     db.session.rollback()
     assert fresh_signal(other).kwestie_id is None
@@ -440,7 +440,7 @@ def test_creating_from_a_signal_needs_the_right_to_link_it(
     with pytest.raises(Forbidden):  # a reporter handles no signals
         create_kwestie(reporter, {**KWESTIE, "from_signal": signal.reference})
     db.session.rollback()
-    with pytest.raises(Conflict):
+    with pytest.raises(StaleVersion):
         create_kwestie(manager, {**KWESTIE, "from_signal": signal.reference, "version": 99})
     db.session.rollback()
     assert count(Kwestie) == 0
@@ -584,7 +584,7 @@ def _in_threads(app: Flask, *jobs: Callable[[], str]) -> list[str]:
             barrier.wait()
             try:
                 results.append(job())
-            except ActionNotAllowed as refused:  # Conflict is one too
+            except StateConflict as refused:  # StaleVersion is one too
                 results.append(f"refused:{type(refused).__name__}")
             finally:
                 db.session.remove()

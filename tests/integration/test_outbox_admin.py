@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from signals.auth.models import User
-from signals.errors import ActionNotAllowed, Forbidden, NotFound
+from signals.errors import Forbidden, NotFound, StateConflict
 from signals.extensions import db
 from signals.notifications.delivery import MAX_ATTEMPTS, deliver_pending
 from signals.notifications.models import OutboxMessage
@@ -311,7 +311,7 @@ def test_retrying_a_message_that_is_not_dead_is_refused_and_changes_nothing(
     assert session.post(f"{OUTBOX}/opnieuw", {}).status_code == 302
 
     assert snapshot() == before
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(StateConflict):
         retry_dead_message(admin, pending.id)
     with pytest.raises(NotFound):
         retry_dead_message(admin, pending.id + 1000)

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from signals.auth.models import User
 from signals.clock import Clock
-from signals.errors import ActionNotAllowed, Forbidden, InputInvalid
+from signals.errors import Forbidden, InputInvalid, StateConflict
 from signals.extensions import db
 from signals.kwesties.services import create_kwestie, decide_kwestie
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.jobs import sweep
+from signals.workflow.access import get_visible_signal
 from signals.workflow.inbox import inbox_page
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import (
@@ -23,7 +24,6 @@ from signals.workflow.services import (
     add_info,
     answer_survey,
     forward_signal,
-    get_visible_signal,
     give_feedback,
     reopen_signal,
     reply_to_question,
@@ -151,7 +151,7 @@ def test_while_a_question_waits_the_reporter_answers_it_instead_of_adding_inform
     request_info(manager, signal.reference, {"message": "Om hoeveel mensen gaat het?"})
     before = everything_about(signal)
 
-    with pytest.raises(ActionNotAllowed, match="Er staat een vraag aan u open"):
+    with pytest.raises(StateConflict, match="Er staat een vraag aan u open"):
         add_info(reporter, signal.reference, {"message": INFO})
 
     assert everything_about(signal) == before
@@ -174,7 +174,7 @@ def test_only_the_reporter_adds_information_to_an_open_signal_with_a_message(
     assert everything_about(signal) == before
 
     resolve_signal(manager, signal.reference, RESOLUTION)
-    with pytest.raises(ActionNotAllowed, match="al afgehandeld"):
+    with pytest.raises(StateConflict, match="al afgehandeld"):
         add_info(reporter, signal.reference, {"message": INFO})
 
 
@@ -232,7 +232,7 @@ def test_a_withdrawn_signal_cannot_be_withdrawn_again_nor_acted_on_by_anyone(
         (forward_signal, manager, {"to": "casuistiek"}),
     ]
     for run, actor, data in refusals:
-        with pytest.raises(ActionNotAllowed, match="ingetrokken door de melder"):
+        with pytest.raises(StateConflict, match="ingetrokken door de melder"):
             run(actor, signal.reference, data)
 
     assert everything_about(signal) == before
@@ -251,7 +251,7 @@ def test_only_the_reporter_withdraws_and_always_with_a_reason(
 
     assert everything_about(signal) == before
     resolve_signal(manager, signal.reference, RESOLUTION)
-    with pytest.raises(ActionNotAllowed, match="al afgehandeld"):
+    with pytest.raises(StateConflict, match="al afgehandeld"):
         withdraw_signal(reporter, signal.reference, {"reason": REASON})
 
 
@@ -316,7 +316,7 @@ def test_the_signal_page_offers_the_reporter_to_add_and_withdraw_and_keeps_what_
     assert empty.status_code == 422
     assert 'id="withdraw-reason-error"' in empty.text
     assert re.search(r'href="#withdraw-reason">[^<]*Dit veld is verplicht\.</a>', empty.text)
-    assert '<details open class="action">\n    <summary>Signaal intrekken' in empty.text
+    assert re.search(r'<details open class="action">\s*<summary>Signaal intrekken', empty.text)
     too_long = session.post(f"/signalen/{signal.reference}/aanvullen", {"message": "x" * 5001})
     assert too_long.status_code == 422
     assert "x" * 5001 in too_long.text and "Maximaal 5000 tekens." in too_long.text

@@ -1,0 +1,84 @@
+"""What the web's pages share: the person looking, a signal's page, and taking an action on it.
+
+The signal pages (:mod:`.views`) and the kwestie pages (:mod:`.kwestie_views`) both show a
+signal's page again after a form went wrong, and both take signal actions from the registry
+(:mod:`signals.workflow.actions`): they do it here.
+"""
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from signals.auth.models import User
+from signals.clock import now
+from signals.errors import Forbidden, InputInvalid, StateConflict
+from signals.ownership.services import owner_people
+from signals.web.forms import form_data
+from signals.web.signal_context import StaleForm, signal_extras, stale_form
+from signals.workflow import access, services
+from signals.workflow.actions import SignalAction
+
+Page = str | Response | tuple[str, int]
+
+
+def current_person() -> User:
+    """The person logged in (every page but the login page requires one)."""
+    user: User = current_user._get_current_object()
+    return user
+
+
+def take_signal_action(reference: str, action: SignalAction) -> Page:
+    """Take ``action`` with the form's fields; the signal's page again if that went wrong."""
+    values = form_data(request.form, action.schema())
+    try:
+        action.service(current_person(), reference, values)
+    except InputInvalid as error:
+        return signal_page(reference, form=action.name, values=values, errors=error.fields), 422
+    except (StateConflict, Forbidden) as error:
+        return stale_signal_page(reference, action.name, values, error)
+    flash(action.done, "success")
+    return redirect(url_for("web.show_signal", reference=reference))
+
+
+def stale_signal_page(
+    reference: str, form: str, values: dict[str, Any], error: StateConflict | Forbidden
+) -> tuple[str, int]:
+    """After a form from an older page: the signal now, what changed, the typed text (409).
+
+    A refusal that has nothing to do with a change since that page is raised again.
+    """
+    signal = access.get_visible_signal(current_person(), reference)
+    stale = stale_form(error, signal.events, request.form, signal.version)
+    if stale is None:
+        raise error
+    return signal_page(reference, form=form, values=values, stale=stale), 409
+
+
+def signal_page(
+    reference: str,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    stale: StaleForm | None = None,
+) -> str:
+    """The page of signal ``reference``; ``form`` open with ``values`` and ``errors`` if given."""
+    user = current_person()
+    signal = access.get_visible_signal(user, reference)
+    if access.visibility(user, signal) == access.Visibility.WHEREABOUTS:
+        return render_template("web/signal_whereabouts.html", signal=signal)
+    actions = services.actions_for(user, signal)
+    return render_template(
+        "web/signal_detail.html",
+        signal=signal,
+        actions=actions,
+        shows_reporter=access.shows_reporter(user, signal),
+        owners=owner_people(signal.owner),
+        forward_targets=services.forward_targets(signal) if "forward" in actions else {},
+        form=form,
+        values=values or {},
+        errors=errors or {},
+        stale=stale,
+        **signal_extras(signal, now()),
+    )
