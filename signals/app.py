@@ -19,6 +19,8 @@ from signals.extensions import csrf, db, login_manager, migrate
 from signals.notifications.services import use_request_address
 from signals.routing import services as routing
 from signals.safe_methods import HeadAsGet
+from signals.settings import install as install_settings
+from signals.settings import settings_of
 from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -34,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     _finish_config(app)
+    install_settings(app)
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)
@@ -47,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_middleware(app: Flask) -> None:
     """HEAD served as GET; the client's address from the trusted proxies in front, if any."""
     app.wsgi_app = HeadAsGet(app.wsgi_app)  # type: ignore[method-assign]
-    proxies = int(app.config["TRUSTED_PROXIES"])
+    proxies = settings_of(app).trusted_proxies
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies

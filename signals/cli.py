@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from signals.errors import InputInvalid, SignalsError
+from signals.settings import settings_of
 
 if TYPE_CHECKING:
     from signals.auth.models import User
@@ -268,7 +269,7 @@ def demo_run(host: str, port: int, without_scheduler: bool) -> None:
         click.echo("Zonder planner: termijnen en e-mail wachten op `signals scheduler tick`.")
         stop_scheduler = None
     else:
-        interval = int(app.config["SCHEDULER_INTERVAL"])
+        interval = settings_of(app).scheduler_interval
         click.echo(f"De planner loopt mee: elke {interval} s een ronde (termijnen, e-mail).")
         stop_scheduler = start_in_background(app)
     print_logins(click.echo)

@@ -1,4 +1,8 @@
-"""Configuration defaults; every key can be set from the environment as ``SIGNALS_<KEY>``."""
+"""Configuration defaults; every key can be set from the environment as ``SIGNALS_<KEY>``.
+
+The service's own keys are read once, typed and checked, into :class:`signals.settings.Settings`
+when the app is made; code reads them there, never from ``app.config``.
+"""
 
 import os
 from datetime import timedelta
@@ -38,7 +42,8 @@ class Config:
     FOLLOWUP_MONTHS = 6
     DIGEST_HOUR = 8
     OFFICE_HOURS_END = 18
-    # Seconds between outbox deliveries in `signals scheduler run`.
+    # Seconds between sweeps of `signals scheduler run` (and of the scheduler in `demo run`):
+    # each sweep does the due clock work and digests, then delivers the outbox.
     SCHEDULER_INTERVAL = 60
     # Helper processes that share a large backlog of clock work in one sweep (PostgreSQL
     # only), started when at least SCHEDULER_HELPERS_FROM signals are due: one per spare core.

@@ -1,4 +1,11 @@
-"""Domain errors raised by services, and their translation to HTTP responses."""
+"""Domain errors raised by services: each carries its HTTP status, a code and a Dutch message.
+
+Nothing here answers a request. The API answers them with its JSON error envelope
+(:mod:`signals.api.errors`, from the blueprint's handler in :mod:`signals.api.views`); the app's
+handler in :mod:`signals.web.errors` answers the rest with a Dutch error page, and an error
+under ``/api/`` (an unknown path) with the envelope too. Web views that show a form again
+catch the ones they expect themselves; the command line prints the message (:mod:`signals.cli`).
+"""
 
 from collections.abc import Mapping, Sequence
 

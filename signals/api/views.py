@@ -9,7 +9,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
@@ -212,7 +222,7 @@ def create_signal() -> Response:
         schemas.present_signal(user, signal, with_events=True),
         201,
     )
-    response.headers["Location"] = f"{bp.url_prefix}/signals/{signal.reference}"
+    response.headers["Location"] = url_for(".get_signal", reference=signal.reference)
     if key is not None:
         response.headers["Idempotent-Replayed"] = "true" if submission.replayed else "false"
     return response
@@ -308,7 +318,7 @@ def route_graph() -> Response:
     errors=(),
 )
 def route_preview() -> Response:
-    decision = services.preview_signal(current_user(), json_body())
+    decision = services.preview_valid_signal(current_user(), json_body())
     return _answer(schemas.RoutePreviewSchema, schemas.present_preview(decision))
 
 
@@ -366,7 +376,7 @@ def create_kwestie() -> Response:
         response = _answer(
             schemas.KwestieWhereaboutsSchema, schemas.present_kwestie_whereabouts(kwestie), 201
         )
-    response.headers["Location"] = f"{bp.url_prefix}/kwesties/{kwestie.id}"
+    response.headers["Location"] = url_for(".get_kwestie", kwestie_id=kwestie.id)
     return response
 
 

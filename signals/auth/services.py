@@ -9,7 +9,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +25,7 @@ from signals.auth.schemas import (
 from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.validation import load
 
@@ -231,7 +231,7 @@ def _end_sessions(user: User) -> None:
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=settings().password_hash_method)
 
 
 def _text(value: Any) -> str | None:

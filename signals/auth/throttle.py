@@ -39,6 +39,7 @@ from signals.auth.models import AuthFailure, LoginAddress, User
 from signals.clock import now
 from signals.errors import TooManyAttempts
 from signals.extensions import db
+from signals.settings import settings
 from signals.transaction import unit_of_work
 
 KEY_LENGTH = 300  # AuthFailure.key
@@ -154,7 +155,7 @@ def _wait(key: str, own: int, moment: datetime) -> int:
             AuthFailure.key == key, AuthFailure.id != own, AuthFailure.at > moment - _memory()
         )
     ).one()
-    free = int(current_app.config["AUTH_FAILURE_LIMIT"])
+    free = settings().auth_failure_limit
     if count < free or last is None:
         return 0
     allowed = last + _delay(count - free)
@@ -163,14 +164,14 @@ def _wait(key: str, own: int, moment: datetime) -> int:
 
 def _delay(beyond_free: int) -> timedelta:
     """The pause after a failure that is ``beyond_free`` failures past the free ones."""
-    first = float(current_app.config["AUTH_FAILURE_DELAY"])
-    longest = float(current_app.config["AUTH_FAILURE_WINDOW"])
+    first = settings().auth_failure_delay
+    longest = float(settings().auth_failure_window)
     seconds = longest if beyond_free >= 64 else min(longest, first * 2**beyond_free)
     return timedelta(seconds=seconds)
 
 
 def _memory() -> timedelta:
-    return timedelta(seconds=int(current_app.config["AUTH_FAILURE_MEMORY"]))
+    return timedelta(seconds=settings().auth_failure_memory)
 
 
 def _remember_address(user: User, address: str, moment: datetime) -> None:

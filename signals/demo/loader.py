@@ -27,7 +27,6 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from signals.auth.models import User
@@ -46,6 +45,7 @@ from signals.ownership.services import owner_people
 from signals.routing.graph import NodeKind, RouteGraph
 from signals.routing.services import active_graph, business_calendar
 from signals.scheduler.jobs import due_work
+from signals.settings import settings
 from signals.workflow.models import Signal, SignalStatus
 from signals.workflow.services import (
     accept_signal,
@@ -343,7 +343,7 @@ class _DemoPast:
 
     def _digest_moments(self) -> Iterator[datetime]:
         """The first sweep in digest hours of every working day of the past."""
-        hour = time(int(current_app.config["DIGEST_HOUR"]), 0)
+        hour = time(settings().digest_hour, 0)
         day: date = self.calendar.local_date(self.begins)
         while True:
             if self.calendar.is_working_day(day):

@@ -13,9 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -24,9 +22,10 @@ from signals.auth.models import GroupMembership, User
 from signals.clock import now
 from signals.extensions import db
 from signals.kwesties.models import PatternAlert
-from signals.notifications.services import base_url, queue_mail
+from signals.notifications.services import link_to, queue_mail
 from signals.routing.graph import NodeKind
 from signals.routing.services import active_graph
+from signals.settings import settings
 from signals.workflow.access import fully_visible_references
 from signals.workflow.models import Signal, SignalRegulation
 
@@ -40,8 +39,8 @@ def check_patterns(signal: Signal) -> list[PatternAlert]:
     source = signal.source_organisation
     if not source:
         return []
-    threshold = int(current_app.config["PATTERN_ALERT_THRESHOLD"])
-    since = now() - timedelta(days=int(current_app.config["PATTERN_ALERT_DAYS"]))
+    threshold = settings().pattern_alert_threshold
+    since = now() - timedelta(days=settings().pattern_alert_days)
     alerts: list[PatternAlert] = []
     for regulation in dict.fromkeys(signal.regulations):
         similar = _similar_unlinked(regulation, source, since)
@@ -138,13 +137,15 @@ def _mail_policy(alert: PatternAlert, similar: list[Any]) -> None:
     is for; which signals make it up, their number and their titles, each reader learns only
     of the signals they may see in full.
     """
-    base = base_url()
-    prefill = urlencode(
-        {"regulation": alert.regulation, "source_organisation": alert.source_organisation}
-    )
     regulation = codes.label("regulations", alert.regulation)
     source = codes.label("source_organisation", alert.source_organisation)
     references = [row.reference for row in similar]
+    # Making a kwestie of it, its form filled in with the pattern's regulation and source.
+    url = link_to(
+        "kwesties.new_kwestie",
+        regulation=alert.regulation,
+        source_organisation=alert.source_organisation,
+    )
     for person in policy_members():
         theirs = fully_visible_references(person, references)
         queue_mail(
@@ -153,9 +154,9 @@ def _mail_policy(alert: PatternAlert, similar: list[Any]) -> None:
             {"regulation": regulation, "source": source},
             person=person,
             signals=[row for row in similar if row.reference in theirs],
-            threshold=int(current_app.config["PATTERN_ALERT_THRESHOLD"]),
+            threshold=settings().pattern_alert_threshold,
             regulation=regulation,
             source=source,
-            days=int(current_app.config["PATTERN_ALERT_DAYS"]),
-            url=f"{base}/kwesties/nieuw?{prefill}",
+            days=settings().pattern_alert_days,
+            url=url,
         )

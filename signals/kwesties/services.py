@@ -160,18 +160,7 @@ def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kw
                 lifecycle.record(
                     signal, "feedback_sent", actor, message=message, kwestie=kwestie.id
                 )
-        for reporter, theirs in _by_reporter(linked):
-            queue_mail(
-                "kwestie_message",
-                reporter.email,
-                {"reference": kwestie.reference, "title": kwestie.title},
-                kwestie=kwestie,
-                reporter=reporter,
-                signals=theirs,
-                message=message,
-                actor=actor,
-                url=kwestie_url(kwestie.id),
-            )
+        _mail_linked_reporters("kwestie_message", kwestie, linked, actor, message=message)
     return kwestie
 
 
@@ -212,20 +201,33 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
             resolved=[signal.reference for signal in resolved],
         )
         resolved_ids = {signal.id for signal in resolved}
-        for reporter, theirs in _by_reporter(linked):
-            queue_mail(
-                "kwestie_decided",
-                reporter.email,
-                {"reference": kwestie.reference, "title": kwestie.title},
-                kwestie=kwestie,
-                reporter=reporter,
-                signals=theirs,
-                resolved_ids=resolved_ids,
-                message=fields["message"],
-                actor=actor,
-                url=kwestie_url(kwestie.id),
-            )
+        _mail_linked_reporters(
+            "kwestie_decided",
+            kwestie,
+            linked,
+            actor,
+            resolved_ids=resolved_ids,
+            message=fields["message"],
+        )
     return kwestie
+
+
+def _mail_linked_reporters(
+    kind: str, kwestie: Kwestie, linked: list[Signal], actor: User, **context: Any
+) -> None:
+    """One e-mail ``kind`` to each reporter of the ``linked`` signals, naming theirs."""
+    for reporter, theirs in _by_reporter(linked):
+        queue_mail(
+            kind,
+            reporter.email,
+            {"reference": kwestie.reference, "title": kwestie.title},
+            kwestie=kwestie,
+            reporter=reporter,
+            signals=theirs,
+            actor=actor,
+            url=kwestie_url(kwestie.id),
+            **context,
+        )
 
 
 def _link(signal: Signal, kwestie: Kwestie, actor: User) -> None:

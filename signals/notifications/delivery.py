@@ -45,11 +45,11 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from types import TracebackType
 
-from flask import current_app
 from sqlalchemy import select
 
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.validation import one_line
 
@@ -105,7 +105,7 @@ class Failure:
 
 
 def smtp_configured() -> bool:
-    return bool(current_app.config.get("SMTP_HOST"))
+    return settings().smtp_host is not None
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -144,10 +144,10 @@ def _claim_batch(now: datetime, size: int) -> Sequence[OutboxMessage]:
 
 def _deliver_batch(batch: Sequence[OutboxMessage], now: datetime, report: DeliveryReport) -> None:
     """Send ``batch`` over one connection, unless the server stops answering."""
-    config = current_app.config
+    server = settings()
     timeouts = 0
     with SmtpConnection(
-        config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config["SMTP_TIMEOUT"])
+        server.smtp_host or "", server.smtp_port, server.smtp_timeout
     ) as connection:
         for message in batch:
             failure = _attempt(message, connection)
@@ -228,7 +228,7 @@ def as_envelope(message: OutboxMessage) -> Envelope:
         data = email.as_bytes(policy=SMTP)
     except Exception as error:  # the e-mail library raises many kinds on text it cannot encode
         raise UnsendableMessage(_describe(error)) from error
-    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
+    sender = parseaddr(settings().mail_from)[1]
     return Envelope(sender=sender, recipient=message.recipient, data=data)
 
 
@@ -243,7 +243,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     recipient = recipient_address(message.recipient)
     email = EmailMessage()
     try:
-        email["From"] = current_app.config["MAIL_FROM"]
+        email["From"] = settings().mail_from
         email["To"] = recipient
         email["Subject"] = one_line(message.subject)
         email["Message-ID"] = one_line(message.message_id)

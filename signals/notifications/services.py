@@ -1,7 +1,8 @@
 """The outbox: writing e-mail into it, reading it, and an administrator's retry of dead letters.
 
-Links in e-mail start at :func:`base_url`. Each person reads the mail addressed to them (the
-development mailbox); administrators read all of it.
+Links in e-mail are made by :func:`link_to`: a route's path after :func:`base_url`. Each
+person reads the mail addressed to them (the development mailbox); administrators read all
+of it.
 
 ``queue_signal_mail`` and ``queue_mail`` write inside the caller's transaction and never
 commit themselves: the e-mail is committed with the change that caused it, or not at all.
@@ -21,6 +22,7 @@ from flask import current_app
 from jinja2 import Environment, select_autoescape
 from marshmallow import fields, validate
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from werkzeug.routing import MapAdapter
 
 from signals.auth.models import User
 from signals.bulk import add_row
@@ -30,6 +32,7 @@ from signals.errors import Forbidden, NotFound, StateConflict
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.ownership.services import owner_label
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.validation import (
     FIELD_MESSAGES,
@@ -105,7 +108,7 @@ def base_url() -> str:
     ``SIGNALS_BASE_URL`` is ``DEFAULT_BASE_URL``: production never takes a link from a
     request's Host header.
     """
-    configured = current_app.config.get("BASE_URL")
+    configured = settings().base_url
     if configured:
         return str(configured).rstrip("/")
     if current_app.debug:
@@ -125,29 +128,31 @@ def use_request_address(address: str | None) -> None:
     _request_address.set(address)
 
 
-def home_url() -> str:
-    """The absolute link to the service's start page, for use in e-mails."""
-    return f"{base_url()}/"
+def link_to(endpoint: str, **values: Any) -> str:
+    """The absolute link to the page of ``endpoint``, for use in e-mails (and the API's ``url``).
+
+    The path is the route's, built as ``url_for`` builds it: ``values`` fill the route's
+    parts, the others become its query string. Everything before the path is
+    :func:`base_url`, word for word (with any path the service is mounted under), in a request
+    or outside one: never the address the current request came in at unless ``base_url``
+    says so.
+    """
+    return f"{base_url()}{_route_paths().build(endpoint, values)}"
+
+
+def _route_paths() -> MapAdapter:
+    """The app's routes, bound only to build paths: no server, mounted at ``/``."""
+    return current_app.url_map.bind("")
 
 
 def signal_url(reference: str) -> str:
     """The absolute link to a signal's page, for use in e-mails."""
-    return f"{base_url()}/signalen/{reference}"
-
-
-def inbox_url(**filters: Any) -> str:
-    """The absolute link to the inbox with ``filters`` in its query string."""
-    base = base_url()
-    query = "&".join(
-        f"{name}={'true' if value is True else 'false' if value is False else value}"
-        for name, value in filters.items()
-    )
-    return f"{base}/inbox{'?' + query if query else ''}"
+    return link_to("web.show_signal", reference=reference)
 
 
 def kwestie_url(kwestie_id: int) -> str:
     """The absolute link to a kwestie's page, for use in e-mails."""
-    return f"{base_url()}/kwesties/{kwestie_id}"
+    return link_to("kwesties.show_kwestie", kwestie_id=kwestie_id)
 
 
 def queue_signal_mail(
@@ -273,7 +278,7 @@ def _queue(
     """
     subject = one_line(subject)[:SUBJECT_LENGTH]
     moment = now()
-    sender = parseaddr(current_app.config["MAIL_FROM"])[1]  # also "Naam <adres@domein>"
+    sender = parseaddr(settings().mail_from)[1]  # also "Naam <adres@domein>"
     domain = sender.rpartition("@")[2] or "localhost"
     body_text = _render(f"mail/{kind}.txt", context)
     body_html = _render(f"mail/{kind}.html", {"subject": subject, **context})

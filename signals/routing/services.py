@@ -18,13 +18,14 @@ from signals.calendar import BusinessCalendar
 from signals.ownership.models import Owner
 from signals.routing.graph import Node, OwnerType, RouteGraph
 from signals.routing.loader import RouteConfigError, load_route_file
+from signals.settings import settings_of
 
 EXTENSION_KEY = "signals.routes"
 
 
 def init_app(app: Flask, project_root: Path) -> None:
     """Load the route file named by ``ROUTES``; refuse to start when it is invalid."""
-    path = Path(app.config["ROUTES"])
+    path = Path(settings_of(app).routes)
     if not path.is_absolute() and not path.exists():
         path = project_root / path
     try:
@@ -34,7 +35,9 @@ def init_app(app: Flask, project_root: Path) -> None:
             "The route file is invalid; the service does not start:\n" + "\n".join(error.problems)
         ) from error
     app.extensions[EXTENSION_KEY] = graph
-    app.extensions["signals.calendar"] = BusinessCalendar(app.config["TIMEZONE"], graph.closed_days)
+    app.extensions["signals.calendar"] = BusinessCalendar(
+        settings_of(app).timezone, graph.closed_days
+    )
 
 
 def active_graph() -> RouteGraph:
@@ -117,8 +120,13 @@ def decide_entry(reporter: User, fields: Mapping[str, Any], at: datetime) -> Rou
     return RouteDecision(node, reason, resolve_owner(node, reporter), deadlines_at(node, at))
 
 
-def preview_entry(reporter: User, data: Mapping[str, Any], at: datetime) -> RouteDecision:
-    """Like :func:`decide_entry` for a half-filled form: unknown or missing codes are ignored."""
+def preview_draft_entry(reporter: User, data: Mapping[str, Any], at: datetime) -> RouteDecision:
+    """Where a half-filled form's signal would enter at ``at`` (the web form's live preview).
+
+    Lenient: like :func:`decide_entry`, but a code that is missing, unknown or of the wrong
+    type counts as not given, and nothing is refused. The API's preview, which validates what
+    it is given, is :func:`signals.workflow.services.preview_valid_signal`.
+    """
     known: dict[str, Any] = {}
     for name, code_list in (
         ("urgency", codes.URGENCIES),

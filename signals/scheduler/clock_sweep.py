@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
 
@@ -28,7 +27,7 @@ from signals.bulk import gathered_rows
 from signals.errors import StaleVersion
 from signals.extensions import db
 from signals.notifications.services import (
-    home_url,
+    link_to,
     queue_owner_mail,
     queue_signal_mail,
     signal_url,
@@ -36,6 +35,7 @@ from signals.notifications.services import (
 from signals.ownership.services import owner_people, people_as
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.scheduler.helpers import helpers_for, run_with_helpers
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.workflow import clocks, lifecycle
 from signals.workflow.access import Visibility, visibility
@@ -186,7 +186,7 @@ def _work_on(
 def _work_for(signal: Signal, moment: datetime, people: "_People") -> list[str]:
     kinds: list[str] = []
     for due in clocks.due_now(signal, moment):
-        kinds += _do(signal, due, moment, people)
+        kinds += do_due_work(signal, due, moment, people)
         if "escalation" in kinds:
             break  # a new node, new clocks: the rest belonged to the old visit
     # Normally set by the events above; recomputed in case nothing was recordable.
@@ -256,7 +256,12 @@ class _People:
         return self._managers[manager_id]
 
 
-def _do(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
+def do_due_work(signal: Signal, due: Due, moment: datetime, people: _People) -> list[str]:
+    """Do one piece of ``signal``'s due clock work; what was done, as the sweep counts it.
+
+    The one step per signal and clock the sweep takes inside the signal's own transaction
+    (a fault here passes over that signal only).
+    """
     if due.work == Work.BREACH:
         return _breach(signal, due, moment, people)
     if due.work == Work.REMINDER:
@@ -308,7 +313,7 @@ def _breach(signal: Signal, due: Due, moment: datetime, people: _People) -> list
             person=lead,
             due=due,
             as_lead=True,
-            url=home_url(),
+            url=link_to("web.home"),
         )
     node = clocks.node_of(signal)
     target = node.escalate_on_overdue if node is not None else None
@@ -350,14 +355,15 @@ def _status_update(signal: Signal) -> None:
 def _survey(signal: Signal, moment: datetime) -> None:
     signal.survey_sent_at = moment
     lifecycle.record(signal, "survey_sent", None)
-    days = int(current_app.config["REOPEN_WINDOW_DAYS"])
+    days = settings().reopen_window_days
     reopen_until = (signal.resolved_at or moment) + timedelta(days=days)
     queue_signal_mail(
         "survey",
         signal.reporter.email,
         signal,
         reopen_until=reopen_until,
-        url=f"{signal_url(signal.reference)}/evaluatie",
+        url=link_to("web.survey", reference=signal.reference),
+        signal_url=signal_url(signal.reference),
     )
 
 

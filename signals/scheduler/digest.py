@@ -8,19 +8,20 @@ working day the job costs one query.
 
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from signals.auth.models import Role, User
 from signals.extensions import db
-from signals.notifications.services import inbox_url, queue_mail
+from signals.notifications.services import link_to, queue_mail
 from signals.routing.services import business_calendar
 from signals.scheduler.models import ManagerDigest
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.wording import counted
-from signals.workflow.inbox import overdue_clause, owner_branches
+from signals.workflow.inbox import owner_branches
 from signals.workflow.models import Signal
+from signals.workflow.signal_lists import overdue_clause
 
 LISTED = 50  # the digest lists at most this many; the inbox has the rest
 
@@ -29,7 +30,7 @@ def in_digest_hours(moment: datetime) -> bool:
     """A working day, between the digest hour and the end of office hours (local time)."""
     calendar = business_calendar()
     local = moment.astimezone(calendar.zone)
-    start, end = int(current_app.config["DIGEST_HOUR"]), int(current_app.config["OFFICE_HOURS_END"])
+    start, end = settings().digest_hour, settings().office_hours_end
     return calendar.is_working_day(local.date()) and start <= local.hour < end
 
 
@@ -74,6 +75,6 @@ def _digest_for(manager: User, day: date, moment: datetime) -> int:
         signals=listed,
         total=total,
         now=moment,
-        url=inbox_url(overdue=True),
+        url=link_to("web.inbox", overdue="true"),
     )
     return 1

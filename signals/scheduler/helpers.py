@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from signals.extensions import db
+from signals.settings import as_config, settings
 from signals.workflow.models import Signal
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,10 @@ def helpers_for(moment: datetime) -> int:
     Starting a helper costs about a second (imports, the app, the route file), so helpers
     are started only for a backlog of at least ``SCHEDULER_HELPERS_FROM`` signals.
     """
-    helpers = int(current_app.config["SCHEDULER_HELPERS"])
+    helpers = settings().scheduler_helpers
     if helpers <= 0 or db.engine.dialect.name != "postgresql":
         return 0
-    threshold = int(current_app.config["SCHEDULER_HELPERS_FROM"])
+    threshold = settings().scheduler_helpers_from
     last_of_threshold = (
         select(Signal.id)
         .where(Signal.next_clock_at <= moment)
@@ -127,7 +128,10 @@ def _help(config: dict[str, Any], moment: datetime, claim_loop: ClaimLoop) -> Co
 
 
 def _portable_config() -> dict[str, Any]:
-    """The sweeping app's configuration, without what cannot cross to another process."""
+    """The sweeping app's configuration, without what cannot cross to another process.
+
+    Its settings as this app holds them now: the helper reads the same ones.
+    """
     portable = {}
     for key, value in current_app.config.items():
         try:
@@ -135,4 +139,4 @@ def _portable_config() -> dict[str, Any]:
         except (pickle.PicklingError, TypeError, AttributeError):
             continue
         portable[key] = value
-    return portable
+    return {**portable, **as_config(settings())}

@@ -14,13 +14,14 @@ from flask import Flask
 
 from signals.clock import now
 from signals.scheduler.jobs import sweep
+from signals.settings import settings_of
 
 log = logging.getLogger(__name__)
 
 
 def run_forever(app: Flask) -> None:
     """Run a sweep every ``SCHEDULER_INTERVAL`` seconds until interrupted."""
-    scheduler = _with_sweeps(BlockingScheduler(timezone=app.config["TIMEZONE"]), app)
+    scheduler = _with_sweeps(BlockingScheduler(timezone=settings_of(app).timezone), app)
     logging.basicConfig(level=logging.INFO)
     try:
         scheduler.start()
@@ -33,7 +34,7 @@ def start_in_background(app: Flask) -> Callable[[], None]:
 
     Returns the function that stops it; a sweep under way is finished first.
     """
-    scheduler = _with_sweeps(BackgroundScheduler(timezone=app.config["TIMEZONE"]), app)
+    scheduler = _with_sweeps(BackgroundScheduler(timezone=settings_of(app).timezone), app)
     scheduler.start()
     return lambda: scheduler.shutdown(wait=True)
 
@@ -47,7 +48,7 @@ def _with_sweeps(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     scheduler.add_job(
         job,
         "interval",
-        seconds=int(app.config["SCHEDULER_INTERVAL"]),
+        seconds=settings_of(app).scheduler_interval,
         max_instances=1,
         coalesce=True,
         id="sweep",

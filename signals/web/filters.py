@@ -3,15 +3,15 @@
 import re
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import Markup, escape
 
 from signals import codes
 from signals.ownership.services import owner_label
 from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
+from signals.settings import settings
 from signals.wording import counted, dutch_number, every, plural, quoted, unless_repeated
 from signals.workflow.models import Signal
 
@@ -35,7 +35,7 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     """``3 december 2026 14:05`` in the business time zone."""
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    local = moment.astimezone(settings().zone)
     text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
     return f"{text} {local:%H:%M}" if with_time else text
 

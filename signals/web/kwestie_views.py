@@ -12,7 +12,7 @@ from signals.kwesties.schemas import KwestieInputSchema, kwestie_nodes
 from signals.ownership.services import owner_label, owner_people
 from signals.routing.services import active_graph
 from signals.web.forms import form_data
-from signals.web.pages import Page, current_person, take_signal_action
+from signals.web.pages import Page, current_person, take_action, take_signal_action
 from signals.web.signal_context import StaleForm, last_event_id, stale_form
 from signals.workflow.access import (
     Visibility,
@@ -205,16 +205,13 @@ def kwestie_action_url(kwestie_id: int, action: str) -> str:
 # Only the registry's URL parts match: another path is not found (404), not a refused method.
 @bp.post(f"/kwesties/<int:kwestie_id>/<any({', '.join(KWESTIE_ACTIONS_BY_SLUG)}):slug>")
 def post_action(kwestie_id: int, slug: str) -> Page:
-    action = KWESTIE_ACTIONS_BY_SLUG[slug]
-    values = form_data(request.form, action.schema())
-    try:
-        action.service(current_person(), kwestie_id, values)
-    except InputInvalid as error:
-        return _kwestie_page(kwestie_id, form=action.name, values=values, errors=error.fields), 422
-    except (StateConflict, Forbidden) as error:
-        return _stale_kwestie_page(kwestie_id, action.name, values, error)
-    flash(action.done, "success")
-    return redirect(url_for("kwesties.show_kwestie", kwestie_id=kwestie_id))
+    return take_action(
+        KWESTIE_ACTIONS_BY_SLUG[slug],
+        kwestie_id,
+        page_again=_kwestie_page,
+        stale_page=_stale_kwestie_page,
+        then=url_for("kwesties.show_kwestie", kwestie_id=kwestie_id),
+    )
 
 
 def _stale_kwestie_page(

@@ -5,7 +5,8 @@ signal's page again after a form went wrong, and both take signal actions from t
 (:mod:`signals.workflow.actions`): they do it here.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,9 +19,10 @@ from signals.ownership.services import owner_people
 from signals.web.forms import form_data
 from signals.web.signal_context import StaleForm, signal_extras, stale_form
 from signals.workflow import access, services
-from signals.workflow.actions import SignalAction
+from signals.workflow.actions import Action, SignalAction
 
 Page = str | Response | tuple[str, int]
+Key = TypeVar("Key")  # what names the object acted on: a reference, an id
 
 
 def current_person() -> User:
@@ -30,16 +32,39 @@ def current_person() -> User:
 
 
 def take_signal_action(reference: str, action: SignalAction) -> Page:
-    """Take ``action`` with the form's fields; the signal's page again if that went wrong."""
+    """Take ``action`` on signal ``reference`` with the form's fields (see :func:`take_action`)."""
+    return take_action(
+        action,
+        reference,
+        page_again=signal_page,
+        stale_page=stale_signal_page,
+        then=url_for("web.show_signal", reference=reference),
+    )
+
+
+def take_action(
+    action: Action[Key, Any],
+    key: Key,
+    *,
+    page_again: Callable[..., str],
+    stale_page: Callable[[Key, str, dict[str, Any], StateConflict | Forbidden], Page],
+    then: str,
+) -> Page:
+    """Take a registry ``action`` on the object ``key`` with the form's fields.
+
+    Done: its notice, and to ``then``. Input that does not do: the object's page again
+    (``page_again``) with the form open, what was typed and a message per field (422). Refused
+    because the object changed since the page was shown: ``stale_page``.
+    """
     values = form_data(request.form, action.schema())
     try:
-        action.service(current_person(), reference, values)
+        action.service(current_person(), key, values)
     except InputInvalid as error:
-        return signal_page(reference, form=action.name, values=values, errors=error.fields), 422
+        return page_again(key, form=action.name, values=values, errors=error.fields), 422
     except (StateConflict, Forbidden) as error:
-        return stale_signal_page(reference, action.name, values, error)
+        return stale_page(key, action.name, values, error)
     flash(action.done, "success")
-    return redirect(url_for("web.show_signal", reference=reference))
+    return redirect(then)
 
 
 def stale_signal_page(

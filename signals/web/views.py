@@ -15,7 +15,8 @@ from signals.extensions import db
 from signals.notifications import services as outbox
 from signals.notifications.delivery import MAX_ATTEMPTS
 from signals.ownership.services import owner_label
-from signals.routing.services import active_graph, direct_choices, preview_entry
+from signals.routing.services import active_graph, direct_choices, preview_draft_entry
+from signals.settings import settings
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
 from signals.web.pages import Page, current_person, signal_page, take_signal_action
@@ -80,7 +81,7 @@ def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = N
 
 
 def _describe_preview(values: dict[str, Any]) -> dict[str, str]:
-    decision = preview_entry(current_person(), values, now())
+    decision = preview_draft_entry(current_person(), values, now())
     owner = owner_label(decision.owner)
     return {
         "node": decision.node.key,
@@ -214,7 +215,7 @@ def survey(reference: str) -> Page:
         scores=SURVEY_SCORES,
         values=values,
         errors=errors,
-        reopen_days=current_app.config["REOPEN_WINDOW_DAYS"],
+        reopen_days=settings().reopen_window_days,
     )
     return (page, 422) if errors else page
 
@@ -284,7 +285,7 @@ def admin_routes() -> str:
         removed=services.open_signals_at_removed_nodes(),
         by_node=services.open_counts_by_node(),
         by_version=services.open_counts_by_route_version(),
-        routes_file=current_app.config["ROUTES"],
+        routes_file=settings().routes,
     )
 
 

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 
 from signals.routing.graph import Node
 from signals.routing.services import Deadlines, active_graph, business_calendar, deadlines_at
+from signals.settings import settings
 from signals.workflow.models import Signal, SignalStatus
 
 
@@ -98,7 +98,7 @@ def on_event(signal: Signal, event_type: str, moment: datetime) -> None:
         signal.paused_at = None
         signal.feedback_sent_at = signal.feedback_sent_at or moment
         signal.survey_sent_at = signal.followup_sent_at = None
-        months = int(current_app.config["FOLLOWUP_MONTHS"])
+        months = settings().followup_months
         signal.followup_due = moment + relativedelta(months=months)
     elif event_type == "reopened":
         node = node_of(signal)
@@ -174,7 +174,7 @@ def _deadline_work(
     # Late once the deadline's last second has passed, as the inbox counts it.
     work = [Due(Work.BREACH, deadline + timedelta(seconds=1), clock, deadline)]
     if reminded_at is None:
-        days = int(current_app.config["REMINDER_WORKING_DAYS"])
+        days = settings().reminder_working_days
         remind_at = business_calendar().working_days_before(deadline, days)
         # A reminder that would fall before the signal arrived is no reminder at all: the
         # owner was told the deadline when it arrived.
@@ -212,11 +212,11 @@ def due_now(signal: Signal, moment: datetime) -> list[Due]:
 def working_days_late(signal: Signal, moment: datetime) -> dict[Clock, int]:
     """Per running deadline of ``signal`` that has passed at ``moment``: how many working days.
 
-    The deadlines the inbox calls late (:func:`signals.workflow.inbox.is_overdue`): accepting
-    while the signal is new, and the first feedback until it is given; none while the clocks
-    stand still for the reporter. A deadline falls at the end of its day, so the count is the
-    working days after that day up to and including ``moment``'s (0: passed, but no working
-    day since — over a weekend, say).
+    The deadlines the signal lists call late (:func:`signals.workflow.signal_lists.is_overdue`):
+    accepting while the signal is new, and the first feedback until it is given; none while the
+    clocks stand still for the reporter. A deadline falls at the end of its day, so the count is
+    the working days after that day up to and including ``moment``'s (0: passed, but no
+    working day since — over a weekend, say).
     """
     late: dict[Clock, int] = {}
     if signal.status not in (SignalStatus.NEW, SignalStatus.IN_PROGRESS) or signal.paused_at:

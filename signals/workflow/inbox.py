@@ -15,25 +15,24 @@ the page query each way of owning (the person, each of their groups) gets its ow
 limited subquery, so that PostgreSQL can walk a partial index on ``(owner, due, id)`` (see
 :mod:`signals.workflow.models`) and stop after a page instead of sorting everything the person
 owns. Counts stop at :data:`COUNT_CAP` ("meer dan 1.000") for the same reason.
+
+The cursor format, the overdue rule and the node check are the API list's too
+(:mod:`signals.workflow.signal_lists`).
 """
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from marshmallow import ValidationError, fields
+from marshmallow import fields
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
     String,
-    and_,
     func,
     literal,
-    not_,
     or_,
     select,
     tuple_,
@@ -43,7 +42,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from signals import codes
 from signals.auth.models import Organisation, Role, User
-from signals.database import MAX_ID, UTCDateTime
+from signals.database import UTCDateTime
 from signals.extensions import db
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load, query_args
@@ -57,10 +56,15 @@ from signals.workflow.models import (
     open_status_clause,
     sql_constant,
 )
+from signals.workflow.signal_lists import (
+    DUE_CURSOR,
+    CursorField,
+    DueCursor,
+    check_known_node,
+    is_overdue,
+    overdue_filter,
+)
 
-CURSOR_MESSAGE = "Ongeldige paginaverwijzing."
-# No signal's sort key lies before this (nor after FAR_FUTURE): a cursor outside is made up.
-EARLIEST_DUE = datetime(1970, 1, 1, tzinfo=UTC)
 # Counts per status stop here: "meer dan 1.000" tells a triager as much as 174.312 does, and
 # counting a large group's signals exactly would cost a pass over all of them per page view.
 COUNT_CAP = 1000
@@ -72,68 +76,20 @@ REPORTER_KINDS: Mapping[str, str] = {
 NON_STATUS_FILTERS = ("node", "regulation", "urgency", "scope", "reporter_kind", "overdue")
 
 
-class Cursor(NamedTuple):
-    """Where a page ends: the due date and id of its last signal."""
-
-    due: datetime
-    id: int
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    """``isoformat|id`` in URL-safe base64 (without padding)."""
-    raw = f"{cursor.due.astimezone(UTC).isoformat()}|{cursor.id}".encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def decode_cursor(text: str) -> Cursor:
-    """The cursor in ``text``; :class:`ValueError` when it is not one this module made."""
-    if len(text) > 200:
-        raise ValueError("cursor too long")
-    try:
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-        due_text, id_text = raw.decode("ascii").split("|")
-        due = datetime.fromisoformat(due_text)
-        if due.tzinfo is None:
-            raise ValueError("cursor without offset")
-        due = due.astimezone(UTC)
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as error:
-        raise ValueError("malformed cursor") from error
-    id_ok = id_text.isascii() and id_text.isdigit() and len(id_text) <= len(str(MAX_ID))
-    if not id_ok or not 1 <= int(id_text) <= MAX_ID or not EARLIEST_DUE <= due <= FAR_FUTURE:
-        raise ValueError("malformed cursor")
-    return Cursor(due, int(id_text))
-
-
-class _CursorField(fields.Field[Cursor]):
-    """An opaque page cursor; loads as a :class:`Cursor`."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Cursor:
-        if not isinstance(value, str):
-            raise ValidationError(CURSOR_MESSAGE)
-        try:
-            return decode_cursor(value)
-        except ValueError as error:
-            raise ValidationError(CURSOR_MESSAGE) from error
-
-
-def _known_node(value: str) -> None:
-    if value not in active_graph().nodes:
-        raise ValidationError(f"Onbekende keuze: {value}.")
-
-
 class InboxFilters(FormSchema):
     """The inbox's query string: every filter is optional; no status means the open ones."""
 
     status = choice_field(codes.STATUSES, required=False)
     node = fields.String(
-        validate=_known_node, error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een code."}
+        validate=check_known_node,
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een code."},
     )
     regulation = choice_field(codes.REGULATIONS, required=False)
     urgency = choice_field(codes.URGENCIES, required=False)
     scope = choice_field(codes.SCOPES, required=False)
     reporter_kind = choice_field(REPORTER_KINDS, required=False)
     overdue = fields.Boolean(error_messages={**FIELD_MESSAGES, "invalid": "Kies ja of nee."})
-    cursor = _CursorField(error_messages={**FIELD_MESSAGES, "invalid": CURSOR_MESSAGE})
+    cursor = CursorField(DUE_CURSOR)
 
 
 @dataclass(frozen=True)
@@ -177,39 +133,6 @@ def due_of(signal: Signal) -> datetime:
     return running if running is not None else FAR_FUTURE
 
 
-def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL: a signal whose running clock has passed: accept or (pending) feedback.
-
-    A paused signal (waiting for the reporter) is never late, nor is one whose reporter has
-    had feedback at this node. Every comparison is guarded against NULL so that ``NOT`` of it
-    is exact too.
-    """
-    moment = literal(now, UTCDateTime())
-    feedback_late = and_(
-        Signal.feedback_sent_at.is_(None),
-        Signal.feedback_due.is_not(None),
-        Signal.feedback_due < moment,
-    )
-    accept_late = and_(Signal.accept_due.is_not(None), Signal.accept_due < moment)
-    return or_(
-        and_(Signal.status == SignalStatus.NEW.value, or_(accept_late, feedback_late)),
-        and_(Signal.status == SignalStatus.IN_PROGRESS.value, feedback_late),
-    )
-
-
-def is_overdue(signal: Signal, now: datetime) -> bool:
-    """What :func:`overdue_clause` says about a loaded ``signal``."""
-    feedback_late = (
-        signal.feedback_sent_at is None
-        and signal.feedback_due is not None
-        and signal.feedback_due < now
-    )
-    if signal.status == SignalStatus.NEW:
-        accept_late = signal.accept_due is not None and signal.accept_due < now
-        return accept_late or feedback_late
-    return signal.status == SignalStatus.IN_PROGRESS and feedback_late
-
-
 def owner_branches(user: User) -> list[ColumnElement[bool]]:
     """SQL: one condition per way ``user`` can own a signal — as a person, or per group.
 
@@ -238,8 +161,7 @@ def _non_status_conditions(filters: Mapping[str, Any], now: datetime) -> list[Co
     if "reporter_kind" in filters:
         conditions.append(Organisation.kind == filters["reporter_kind"])
     if "overdue" in filters:
-        late = overdue_clause(now)
-        conditions.append(late if filters["overdue"] else not_(late))
+        conditions.append(overdue_filter(filters["overdue"], now))
     return conditions
 
 
@@ -314,7 +236,7 @@ def inbox_page(
     next_cursor = None
     if len(found) > limit:
         last = signals[-1]
-        next_cursor = encode_cursor(Cursor(due_of(last), last.id))
+        next_cursor = DUE_CURSOR.encode(DueCursor(due_of(last), last.id))
 
     counts, counts_over_cap = _counts(
         branches, values, request.conditions, _open_range(values, now), count_cap
@@ -338,7 +260,7 @@ class _Request(NamedTuple):
     """The raw filters, validated and turned into SQL conditions."""
 
     values: dict[str, Any]  # without the cursor
-    cursor: Cursor | None
+    cursor: DueCursor | None
     conditions: list[ColumnElement[bool]]  # the non-status filters
     page_conditions: list[ColumnElement[bool]]  # the same, plus the page's sort-key range
 
@@ -346,7 +268,7 @@ class _Request(NamedTuple):
 def _parse(filters: Mapping[str, Any], now: datetime) -> _Request:
     """Raises :class:`signals.errors.InputInvalid` for a filter value that is not allowed."""
     values = load(InboxFilters(), filters)
-    cursor: Cursor | None = values.pop("cursor", None)
+    cursor: DueCursor | None = values.pop("cursor", None)
     conditions = _non_status_conditions(values, now)
     return _Request(values, cursor, conditions, conditions + _page_range(values, now))
 
@@ -376,7 +298,7 @@ def _branch_ids(
     owner: ColumnElement[bool],
     values: Mapping[str, Any],
     conditions: list[ColumnElement[bool]],
-    cursor: Cursor | None,
+    cursor: DueCursor | None,
     limit: int,
 ) -> Select[int]:
     """The ids of the first ``limit + 1`` signals of one way of owning, after ``cursor``."""
@@ -396,7 +318,7 @@ def _page_statement(
     branches: list[ColumnElement[bool]],
     values: Mapping[str, Any],
     conditions: list[ColumnElement[bool]],
-    cursor: Cursor | None,
+    cursor: DueCursor | None,
     limit: int,
 ) -> Select[Signal]:
     """The first ``limit + 1`` signals after ``cursor``, with what the template shows.

@@ -2,14 +2,15 @@
 
 Newest first, with cursor pagination: the cursor is the id of the last signal of a page, so
 a page stays right while new signals arrive (an offset would shift). Only signals the person may see
-in full are listed (:func:`signals.workflow.access.fully_visible_clause`).
+in full are listed (:func:`signals.workflow.access.fully_visible_clause`). The cursor format,
+the overdue rule and the node check are the inbox's too (:mod:`signals.workflow.signal_lists`).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import fields, validate, validates
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,11 +22,15 @@ from signals.extensions import db
 from signals.routing.services import active_graph
 from signals.validation import FIELD_MESSAGES, InputSchema, WholeNumber, choice_field, load
 from signals.workflow.access import fully_visible_clause
-from signals.workflow.models import OPEN_STATUSES, Signal, due_expression
+from signals.workflow.models import Signal
+from signals.workflow.signal_lists import (
+    ID_CURSOR,
+    CursorField,
+    check_known_node,
+    overdue_filter,
+)
 
 DEFAULT_LIMIT = 25
-# A cursor is the id of the last signal of the page before: digits, as many as a key can have.
-CURSOR_PATTERN = r"^[0-9]{1,19}$"
 MAX_LIMIT = 100
 BOOLEAN_MESSAGES = {**FIELD_MESSAGES, "invalid": "Verwacht true of false."}
 
@@ -43,9 +48,8 @@ class SignalListSchema(InputSchema):
     )
     overdue = fields.Boolean(error_messages=BOOLEAN_MESSAGES)
     mine = fields.Boolean(error_messages=BOOLEAN_MESSAGES)
-    cursor = fields.String(
-        validate=validate.Regexp(CURSOR_PATTERN, error="Ongeldige cursor."),
-        error_messages={**FIELD_MESSAGES, "invalid": "Ongeldige cursor."},
+    cursor = CursorField(
+        ID_CURSOR,
         metadata={
             "description": "De `next_cursor` van de vorige pagina: de lijst gaat verder met "
             "oudere signalen"
@@ -58,10 +62,9 @@ class SignalListSchema(InputSchema):
         error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een getal."},
     )
 
-    @validates("node")
+    @validates("node")  # after the length check, and only when that passed
     def _known_node(self, value: str, **_kwargs: Any) -> None:
-        if value not in active_graph().nodes:
-            raise ValidationError(f"Onbekende plek in de route: {value}.")
+        check_known_node(value)
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,13 @@ def list_signals(user: User, data: Mapping[str, Any]) -> SignalPage:
         query = query.where(Signal.status == filters["status"])
     if "node" in filters:
         query = query.where(Signal.node == filters["node"])
-    if filters.get("overdue") is True:
-        query = query.where(Signal.status.in_(OPEN_STATUSES), due_expression() < now())
-    elif filters.get("overdue") is False:
-        query = query.where(due_expression() >= now())
+    if "overdue" in filters:
+        query = query.where(overdue_filter(filters["overdue"], now()))
     if filters.get("mine"):
         query = query.where((Signal.reporter_id == user.id) | Signal.is_owned_by(user))
-    if "cursor" in filters and int(filters["cursor"]) <= MAX_ID:
+    if "cursor" in filters and filters["cursor"] <= MAX_ID:
         # (a cursor past every id a key can hold is the top of the list: no condition)
-        query = query.where(Signal.id < int(filters["cursor"]))
+        query = query.where(Signal.id < filters["cursor"])
     query = (
         query.order_by(Signal.id.desc())
         .limit(limit + 1)
@@ -102,8 +103,4 @@ def list_signals(user: User, data: Mapping[str, Any]) -> SignalPage:
     signals = list(db.session.scalars(query).unique())
     more = len(signals) > limit
     signals = signals[:limit]
-    return SignalPage(signals, _cursor_after(signals[-1]) if more else None)
-
-
-def _cursor_after(signal: Signal) -> str:
-    return str(signal.id)
+    return SignalPage(signals, ID_CURSOR.encode(signals[-1].id) if more else None)

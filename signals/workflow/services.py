@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +37,7 @@ from signals.routing.services import (
     direct_choices,
     resolve_owner,
 )
+from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.validation import load, reusable
 from signals.wording import counted
@@ -306,7 +306,7 @@ def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     """Reopen a resolved signal: the reporter within the reopen window, or its owner."""
     signal, fields = lifecycle.begin("reopen", actor, reference, MessageSchema(), data)
     if not signal.is_owned_by(actor) and not _within_reopen_window(signal):
-        days = counted(int(current_app.config["REOPEN_WINDOW_DAYS"]), "dag", "dagen")
+        days = counted(settings().reopen_window_days, "dag", "dagen")
         raise StateConflict(
             f"Heropenen kan tot {days} na de afhandeling; dien een nieuw signaal in."
         )
@@ -468,10 +468,13 @@ def _last_event_at(signal: Signal, event_type: str) -> datetime | None:
     return moment
 
 
-def preview_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
-    """Where a signal with the fields in ``data`` would enter now; nothing is stored.
+def preview_valid_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
+    """Where a signal with the fields in ``data`` would enter now; nothing is stored (the API).
 
-    Every field may be left out, but what is given must be valid (422 otherwise).
+    Strict: every field may be left out, but what is given must be valid, and a direct choice
+    must be one the reporter may make (422 otherwise). The web form's live preview, which
+    looks past what is not filled in right yet, is
+    :func:`signals.routing.services.preview_draft_entry`.
     """
     fields = load(SignalInputSchema(partial=True), data)
     check_direct_choice(reporter, fields.get("direct_node"))
@@ -481,7 +484,7 @@ def preview_signal(reporter: User, data: Mapping[str, Any]) -> RouteDecision:
 def _within_reopen_window(signal: Signal) -> bool:
     if signal.resolved_at is None:
         return False
-    window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
+    window = timedelta(days=settings().reopen_window_days)
     return now() <= signal.resolved_at + window
 
 
@@ -493,16 +496,6 @@ def actions_for(user: User, signal: Signal) -> list[str]:
     if "reopen" in actions and not signal.is_owned_by(user) and not _within_reopen_window(signal):
         actions.remove("reopen")
     return actions
-
-
-def inbox_for(user: User) -> list[Signal]:
-    """Open signals owned by ``user`` or one of the user's groups, oldest first."""
-    query = (
-        select(Signal)
-        .where(Signal.is_owned_by(user), Signal.status.in_(OPEN_STATUSES))
-        .order_by(Signal.created_at, Signal.id)
-    )
-    return list(db.session.scalars(query))
 
 
 def open_signals_at_removed_nodes() -> list[Signal]:

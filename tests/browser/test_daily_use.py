@@ -26,14 +26,9 @@ from signals.workflow.services import (
 )
 from tests.browser.conftest import accessible_at_both_widths, log_in
 from tests.fixtures.app import START
+from tests.helpers import RESOLUTION
 
 pytestmark = pytest.mark.browser
-
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De beleidsregel laat geen voorschot toe.",
-    "message": "Helaas is een voorschot niet mogelijk.",
-}
 
 
 @pytest.fixture

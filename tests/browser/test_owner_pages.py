@@ -4,7 +4,6 @@ each page at desktop width and at 390 px, checked by axe."""
 
 import re
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from tests.browser.conftest import (
     log_in,
 )
 from tests.fixtures.app import START
+from tests.helpers import MakeUser
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_an_owner_sees_the_signals_way_through_the_route_and_how_late_it_is(
     artifacts_dir: Path,
     reporter: User,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     policy = make_user("member", groups=["beleid"], name="Bert Beleid")
@@ -74,7 +74,7 @@ def test_two_owners_act_at_once_and_the_second_keeps_their_text_and_sends_it_aga
     browser_page: Page,
     artifacts_dir: Path,
     partner_reporter: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     first = make_user("member", groups=["intake"], name="Lotte Intake")
@@ -193,7 +193,7 @@ def test_a_kwestie_decision_sent_after_a_colleagues_message_is_kept_and_taken_on
     browser_page: Page,
     artifacts_dir: Path,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
 ) -> None:
     colleague = make_user("member", groups=["beleid"], name="Bas Beleid")
     deciding = make_user("member", groups=["beleid"], name="Bo Beleid")

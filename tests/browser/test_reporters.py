@@ -25,17 +25,13 @@ from tests.browser.conftest import (
     accessible_at_both_widths,
     log_in,
 )
+from tests.helpers import RESOLUTION
 
 pytestmark = pytest.mark.browser
 
 REFERENCE = re.compile(r"KM-\d{4}-\d{6}")
 REASON = "Het UWV heeft de betaling alsnog gedaan."
 INFO = "Inmiddels zijn er twee gezinnen in dezelfde situatie."
-RESOLUTION = {
-    "outcome": "solved_individually",
-    "rationale": "Met maatwerk op grond van art. 18 lid 1 Participatiewet opgelost.",
-    "message": "Het is voor deze inwoner opgelost.",
-}
 
 
 def submit(clock: Clock, user: User, signal_data: dict[str, Any], title: str) -> Signal:

@@ -1,12 +1,12 @@
 """The route is visible: the form's preview follows the fields, the Routekaart draws the graph."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from signals.auth.models import User
+from signals.clock import Clock
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ def test_the_preview_follows_the_form_and_the_route_map_shows_the_graph(
     browser_page: Page,
     reporter: User,
     manager: User,
-    clock: Any,
+    clock: Clock,
     artifacts_dir: Path,
 ) -> None:
     page = browser_page

@@ -1,7 +1,6 @@
 """On a 390-pixel phone no page scrolls sideways: list tables become cards, other tables scroll
 in their own box; and the route map fits its box until it is asked to show its full size."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from signals.routing.diagram import natural_width
 from signals.workflow.services import submit_signal
 from tests.browser.conftest import PHONE, VIEWPORT, assert_accessible, log_in
 from tests.fixtures.outbox import outbox_row, store_rows
+from tests.helpers import MakeUser
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def page_width(page: Page) -> tuple[int, int]:
 @pytest.fixture
 def busy_admin(
     clock: Clock,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     partner_reporter: User,
     signal_data: dict[str, Any],
 ) -> User:

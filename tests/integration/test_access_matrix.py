@@ -11,8 +11,10 @@ import pytest
 from flask import Flask
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.workflow.models import Signal
 from signals.workflow.services import accept_signal, forward_signal, submit_signal
+from tests.helpers import Api, Login, MakeUser
 
 ROLES = (
     "reporter",
@@ -99,7 +101,7 @@ class World:
     signals: dict[str, Signal]
 
 
-def make_role_users(make_user: Any) -> dict[str, User]:
+def make_role_users(make_user: MakeUser) -> dict[str, User]:
     """One user per role of :data:`ROLES` (the kwestie matrix uses the same cast)."""
     manager = make_user("manager", name="Marloes Teamleider")
     return {
@@ -122,7 +124,7 @@ def make_role_users(make_user: Any) -> dict[str, User]:
 
 
 @pytest.fixture
-def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
+def world(make_user: MakeUser, clock: Clock, signal_data: dict[str, Any]) -> World:
     users = make_role_users(make_user)
     manager = users["manager"]
 
@@ -146,7 +148,7 @@ CASES = [(role, kind) for role in ROLES for kind in SEES]
 
 
 @pytest.mark.parametrize(("role", "kind"), CASES)
-def test_the_signal_page(world: World, login: Any, role: str, kind: str) -> None:
+def test_the_signal_page(world: World, login: Login, role: str, kind: str) -> None:
     signal, user = world.signals[kind], world.users[role]
     page = login(user).get(f"/signalen/{signal.reference}")
     expected = SEES[kind][role]
@@ -168,7 +170,7 @@ def test_the_signal_page(world: World, login: Any, role: str, kind: str) -> None
 
 
 @pytest.mark.parametrize(("role", "kind"), CASES)
-def test_feedback_is_for_the_owner_only(world: World, login: Any, role: str, kind: str) -> None:
+def test_feedback_is_for_the_owner_only(world: World, login: Login, role: str, kind: str) -> None:
     signal, user = world.signals[kind], world.users[role]
     response = login(user).post(
         f"/signalen/{signal.reference}/terugkoppeling", {"message": "Stand van zaken."}
@@ -183,7 +185,7 @@ def test_feedback_is_for_the_owner_only(world: World, login: Any, role: str, kin
 
 @pytest.mark.parametrize("role", ROLES)
 def test_lists_show_nothing_that_is_not_theirs(
-    app: Flask, world: World, login: Any, role: str
+    app: Flask, world: World, login: Login, role: str
 ) -> None:
     session = login(world.users[role])
     mine = session.get("/signalen").text
@@ -202,7 +204,7 @@ def test_lists_show_nothing_that_is_not_theirs(
 
 
 @pytest.mark.parametrize(("role", "kind"), CASES)
-def test_the_api_shows_what_the_page_shows(world: World, api: Any, role: str, kind: str) -> None:
+def test_the_api_shows_what_the_page_shows(world: World, api: Api, role: str, kind: str) -> None:
     signal, user = world.signals[kind], world.users[role]
     response = api(user).get(f"/signals/{signal.reference}")
     expected = SEES[kind][role]
@@ -221,7 +223,7 @@ def test_the_api_shows_what_the_page_shows(world: World, api: Any, role: str, ki
 
 
 @pytest.mark.parametrize(("role", "kind"), CASES)
-def test_api_feedback_is_for_the_owner_only(world: World, api: Any, role: str, kind: str) -> None:
+def test_api_feedback_is_for_the_owner_only(world: World, api: Api, role: str, kind: str) -> None:
     signal, user = world.signals[kind], world.users[role]
     response = api(user).act(signal.reference, "feedback", message="Stand van zaken.")
     if OWNER[kind] == role:
@@ -233,7 +235,7 @@ def test_api_feedback_is_for_the_owner_only(world: World, api: Any, role: str, k
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_api_list_holds_what_they_may_see_in_full(world: World, api: Any, role: str) -> None:
+def test_the_api_list_holds_what_they_may_see_in_full(world: World, api: Api, role: str) -> None:
     listed = api(world.users[role]).get("/signals", limit=100).get_json()["items"]
     expected = {
         signal.reference for kind, signal in world.signals.items() if SEES[kind][role] == "full"

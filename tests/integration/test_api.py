@@ -7,7 +7,6 @@ HTTP only and checks that each step's e-mail reaches a real SMTP server.
 
 import base64
 import hashlib
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from signals.api.views import NO_BODY
 from signals.auth.models import ApiToken, AuthFailure, User
@@ -30,11 +30,11 @@ from signals.workflow.services import (
     give_feedback,
     submit_signal,
 )
-from tests.fixtures.api import ApiClient
+from tests.fixtures.app import Configure
 from tests.fixtures.people import PASSWORD
 from tests.fixtures.smtp import SmtpServer
+from tests.helpers import Api, Login, MakeUser
 
-Api = Callable[[User], ApiClient]
 PUBLIC_ROUTES = {"api.openapi_document", "api.docs", "api.create_token"}
 
 
@@ -50,7 +50,7 @@ def count(model: type[Any]) -> int:
     return number
 
 
-def error_of(response: Any) -> dict[str, Any]:
+def error_of(response: TestResponse) -> dict[str, Any]:
     body = response.get_json()
     assert set(body) == {"error"}, body
     error: dict[str, Any] = body["error"]
@@ -135,7 +135,7 @@ def test_the_cli_prints_a_working_token(
 
 
 def test_a_token_past_the_limit_is_refused_everywhere_until_one_is_revoked(
-    client: FlaskClient, runner: FlaskCliRunner, login: Any, reporter: User
+    client: FlaskClient, runner: FlaskCliRunner, login: Login, reporter: User
 ) -> None:
     tokens = [issue_token(reporter, {"name": f"sleutel {n}"}) for n in range(TOKEN_LIMIT)]
     refusal = f"U heeft al {TOKEN_LIMIT} API-sleutels; trek er eerst een in."
@@ -171,8 +171,8 @@ def test_every_route_but_the_public_ones_needs_a_token(app: Flask, client: Flask
 
 
 @pytest.fixture
-def low_limit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setitem(app.config, "AUTH_FAILURE_LIMIT", 3)
+def low_limit(configure: Configure) -> int:
+    configure(auth_failure_limit=3)
     return 3
 
 
@@ -585,7 +585,7 @@ def test_the_preview_routes_without_storing(
 
 
 def test_kwesties_through_the_api(
-    api: Api, manager: User, reporter: User, make_user: Any, signals_of: list[Signal]
+    api: Api, manager: User, reporter: User, make_user: MakeUser, signals_of: list[Signal]
 ) -> None:
     tafel = make_user("member", groups=["beleid"], name="Bea Beleid")
     owner = api(manager)
@@ -599,6 +599,7 @@ def test_kwesties_through_the_api(
     )
     assert created.status_code == 201, created.text
     kwestie = created.get_json()
+    assert created.headers["Location"] == f"/api/v1/kwesties/{kwestie['id']}"
     assert kwestie["status"] == "open" and kwestie["signals"] == [signals_of[0].reference]
     assert kwestie["owner"]["group"] == "beleid"
 
@@ -672,7 +673,7 @@ def test_from_a_partner_submission_to_resolution_with_http_only(
     smtp_server: SmtpServer,
     partner_reporter: User,
     intake_member: User,
-    make_user: Any,
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     casuistiek = make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
@@ -754,7 +755,7 @@ def test_from_a_partner_submission_to_resolution_with_http_only(
 
 
 def test_tokens_are_made_seen_and_revoked_on_their_page(
-    client: FlaskClient, login: Any, reporter: User, manager: User
+    client: FlaskClient, login: Login, reporter: User, manager: User
 ) -> None:
     session = login(reporter)
     made = session.post("/api-sleutels", {"name": "Registratie buurtteam"})
@@ -840,7 +841,7 @@ def test_the_scheduler_forgets_failures_after_a_day(client: FlaskClient, clock: 
 def test_text_that_cannot_be_stored_is_refused_not_a_server_error(
     client: FlaskClient,
     api: Api,
-    login: Any,
+    login: Login,
     reporter: User,
     manager: User,
     signal_data: dict[str, Any],

@@ -32,7 +32,7 @@ from flask import Flask, got_request_exception
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
-from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.checks import CheckContext, CheckFunction, not_a_server_error
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
@@ -48,6 +48,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from signals import codes
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.kwesties.schemas import kwestie_nodes
 from signals.kwesties.services import create_kwestie
@@ -59,8 +60,8 @@ from signals.workflow.services import (
     resolve_signal,
     submit_signal,
 )
-from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, VALID_SIGNAL
+from tests.helpers import Api, MakeUser
 
 pytestmark = pytest.mark.fuzz
 
@@ -79,7 +80,9 @@ SEED = 20261123
 CONTEXT_DEPENDENT_FIELDS = frozenset({"to", "direct_node", "kwestie", "node"})
 
 
-def valid_data_is_accepted(ctx: Any, response: Any, case: ApiCase) -> bool | None:
+def valid_data_is_accepted(
+    ctx: CheckContext, response: schemathesis.Response, case: ApiCase
+) -> bool | None:
     """Schemathesis' positive-data check, but for a refusal that names context-bound fields."""
     if response.status_code == 422:
         fields = set(response.json().get("error", {}).get("fields", {}))
@@ -145,15 +148,15 @@ class World:
 
 @pytest.fixture
 def world(
-    clock: Any,
-    make_user: Callable[..., User],
+    clock: Clock,
+    make_user: MakeUser,
     manager: User,
     reporter: User,
     partner_reporter: User,
     intake_member: User,
     admin: User,
     signal_data: dict[str, Any],
-    api: Callable[[User], ApiClient],
+    api: Api,
 ) -> World:
     """Signals in every state, two kwesties, and tokens for the three callers.
 
@@ -524,7 +527,7 @@ def run(app: Flask) -> Iterator[Run]:
     """A record of the requests, with the server's exceptions behind any 500."""
     recorded = Run()
 
-    def remember(_sender: Any, exception: BaseException, **_extra: Any) -> None:
+    def remember(_sender: Flask, exception: BaseException, **_extra: Any) -> None:
         recorded.raised.append(exception)
 
     with got_request_exception.connected_to(remember, app):

@@ -4,13 +4,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
+from signals.settings import settings_of
 from signals.workflow.services import submit_signal
 from tests.fixtures.app import make_test_app
+from tests.helpers import Login
 
 
 def test_configuration_comes_from_signals_environment_variables(
@@ -20,12 +24,12 @@ def test_configuration_comes_from_signals_environment_variables(
     monkeypatch.setenv("SIGNALS_SMTP_PORT", "2525")
     monkeypatch.setenv("SIGNALS_SECRET_KEY", "1234")
     configured = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"])
-    assert configured.config["SMTP_PORT"] == 2525
+    assert settings_of(configured).smtp_port == 2525
     assert configured.config["SECRET_KEY"] == "test-secret", "explicit config wins over env"
     from signals import create_app
 
     from_env = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
-    assert from_env.config["MAIL_FROM"] == "meldpunt@gemeente.test"
+    assert settings_of(from_env).mail_from == "meldpunt@gemeente.test"
     assert from_env.config["SECRET_KEY"] == "1234", "numeric-looking keys stay strings"
     assert from_env.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
 
@@ -41,7 +45,7 @@ def test_the_default_database_is_a_sqlite_file_in_the_instance_folder(
     assert default.config["SQLALCHEMY_DATABASE_URI"] == expected
 
 
-def test_pages_carry_security_headers(client: Any) -> None:
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
     response = client.get("/inloggen")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -50,7 +54,7 @@ def test_pages_carry_security_headers(client: Any) -> None:
 
 
 def test_the_dev_mailbox_shows_the_outbox_in_debug_only(
-    app: Flask, login: Any, reporter: User, signal_data: dict[str, Any], clock: Any
+    app: Flask, login: Login, reporter: User, signal_data: dict[str, Any], clock: Clock
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     session = login(reporter)
@@ -68,7 +72,7 @@ def test_the_dev_mailbox_shows_the_outbox_in_debug_only(
 
 def test_the_dev_mailbox_shows_each_person_their_own_mail_and_administrators_all(
     app: Flask,
-    login: Any,
+    login: Login,
     reporter: User,
     manager: User,
     admin: User,

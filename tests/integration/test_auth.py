@@ -2,15 +2,15 @@
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from signals import create_app
 from signals.auth.models import User
@@ -21,6 +21,7 @@ from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal
 from tests.fixtures.app import csrf_token_from
 from tests.fixtures.people import PASSWORD, WebSession
+from tests.helpers import Login
 
 DUMMY_REFERENCE = "KM-2026-000001"
 LOGIN_PATH = "/inloggen"
@@ -128,9 +129,7 @@ def test_login_with_empty_fields_asks_for_both(client: FlaskClient) -> None:
     }
 
 
-def test_a_user_deactivated_while_logged_in_loses_the_session(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_a_user_deactivated_while_logged_in_loses_the_session(login: Login, reporter: User) -> None:
     session = login(reporter)
     assert session.get("/signalen").status_code == 200
 
@@ -142,9 +141,7 @@ def test_a_user_deactivated_while_logged_in_loses_the_session(
     assert response.headers["Location"].startswith(LOGIN_PATH)
 
 
-def test_a_logged_in_user_visiting_the_login_page_goes_home(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_a_logged_in_user_visiting_the_login_page_goes_home(login: Login, reporter: User) -> None:
     response = login(reporter).get(LOGIN_PATH)
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
@@ -152,9 +149,7 @@ def test_a_logged_in_user_visiting_the_login_page_goes_home(
 # Logging out ---------------------------------------------------------------------------------
 
 
-def test_logout_is_post_only_and_ends_the_session(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_logout_is_post_only_and_ends_the_session(login: Login, reporter: User) -> None:
     session = login(reporter)
 
     assert session.get("/uitloggen").status_code == 405
@@ -170,9 +165,7 @@ def test_logout_is_post_only_and_ends_the_session(
     assert after.headers["Location"].startswith(LOGIN_PATH)
 
 
-def test_logout_without_csrf_token_is_refused(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_logout_without_csrf_token_is_refused(login: Login, reporter: User) -> None:
     session = login(reporter)
 
     assert session.client.post("/uitloggen").status_code == 400
@@ -204,7 +197,7 @@ def sent_to_login(client: FlaskClient | WebSession) -> bool:
 
 
 def test_a_cookie_copied_before_logout_no_longer_works_nor_any_other_session(
-    app: Flask, login: Callable[[User], WebSession], reporter: User
+    app: Flask, login: Login, reporter: User
 ) -> None:
     session, elsewhere = login(reporter), login(reporter)
     thief = copied_session(app, session)
@@ -217,7 +210,7 @@ def test_a_cookie_copied_before_logout_no_longer_works_nor_any_other_session(
 
 
 def test_after_logging_out_everywhere_the_person_logs_in_again(
-    login: Callable[[User], WebSession], reporter: User
+    login: Login, reporter: User
 ) -> None:
     first = login(reporter)
     first.post("/uitloggen", {})
@@ -228,7 +221,7 @@ def test_after_logging_out_everywhere_the_person_logs_in_again(
 
 
 def test_deactivation_ends_every_session_and_log_in_stays_refused(
-    app: Flask, login: Callable[[User], WebSession], runner: Any, reporter: User
+    app: Flask, login: Login, runner: FlaskCliRunner, reporter: User
 ) -> None:
     session, elsewhere = login(reporter), login(reporter)
     thief = copied_session(app, session)
@@ -246,7 +239,7 @@ def test_deactivation_ends_every_session_and_log_in_stays_refused(
 
 
 def test_an_api_token_of_a_deactivated_person_stops_working(
-    client: FlaskClient, runner: Any, reporter: User
+    client: FlaskClient, runner: FlaskCliRunner, reporter: User
 ) -> None:
     secret = issue_token(reporter).secret
     bearer = {"Authorization": f"Bearer {secret}"}
@@ -257,14 +250,14 @@ def test_an_api_token_of_a_deactivated_person_stops_working(
     assert client.get("/api/v1/signals", headers=bearer).status_code == 401
 
 
-def test_deactivating_an_unknown_person_says_so(runner: Any) -> None:
+def test_deactivating_an_unknown_person_says_so(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["users", "deactivate", "niemand@gemeente.test"])
     assert result.exit_code != 0
     assert "Geen gebruiker met e-mailadres niemand@gemeente.test" in result.output
 
 
 def test_a_session_cookie_from_before_session_generations_no_longer_logs_in(
-    login: Callable[[User], WebSession], reporter: User
+    login: Login, reporter: User
 ) -> None:
     session = login(reporter)
     with session.client.session_transaction() as cookie:
@@ -449,7 +442,7 @@ def test_static_files_and_the_login_page_are_public(client: FlaskClient) -> None
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
 def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(
-    login: Callable[[User], WebSession],
+    login: Login,
     reporter: User,
     signal_data: dict[str, Any],
     token: str | None,
@@ -468,7 +461,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(
 # Cookies and configuration -------------------------------------------------------------------
 
 
-def _session_cookie(response: Any) -> str:
+def _session_cookie(response: TestResponse) -> str:
     cookies = [
         header
         for header in response.headers.getlist("Set-Cookie")

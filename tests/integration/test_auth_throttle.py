@@ -26,8 +26,10 @@ from signals.clock import Clock
 from signals.errors import InputInvalid, TooManyAttempts
 from signals.extensions import db
 from signals.scheduler.jobs import sweep
-from tests.fixtures.app import csrf_token_from, make_test_app
+from signals.settings import settings_of
+from tests.fixtures.app import Configure, csrf_token_from, make_test_app
 from tests.fixtures.people import PASSWORD
+from tests.helpers import MakeUser
 
 VICTIM_HOME = "192.0.2.10"
 ATTACKER = "198.51.100.66"
@@ -96,7 +98,7 @@ def test_guessing_one_account_from_many_addresses_is_held_back_but_not_its_owner
 
 
 def test_spraying_many_accounts_from_one_address_is_held_back(
-    app: Flask, clock: Clock, make_user: Any
+    app: Flask, clock: Clock, make_user: MakeUser
 ) -> None:
     people = [make_user() for _ in range(FREE + 2)]
     colleague = people[-1]
@@ -155,14 +157,14 @@ def test_failures_are_forgotten_after_the_memory(app: Flask, clock: Clock, victi
         form_login(app, ATTACKER, victim.email, WRONG)
     assert form_login(app, ATTACKER, victim.email, WRONG).status_code == 429
 
-    clock.set(clock.now() + timedelta(seconds=app.config["AUTH_FAILURE_MEMORY"]))
+    clock.set(clock.now() + timedelta(seconds=settings_of(app).auth_failure_memory))
 
     statuses = [form_login(app, ATTACKER, victim.email, WRONG).status_code for _ in range(11)]
     assert statuses == [422] * FREE + [429]
 
 
 def test_an_ipv6_attacker_is_counted_per_64_network(
-    app: Flask, clock: Clock, make_user: Any
+    app: Flask, clock: Clock, make_user: MakeUser
 ) -> None:
     people = [make_user() for _ in range(FREE + 1)]
     addresses = [f"2001:db8:1:2::{number:x}" for number in range(1, FREE + 2)]
@@ -178,9 +180,9 @@ def test_an_ipv6_attacker_is_counted_per_64_network(
 
 
 def test_an_attempt_in_progress_holds_back_a_concurrent_one(
-    app: Flask, clock: Clock, victim: User, monkeypatch: pytest.MonkeyPatch
+    clock: Clock, victim: User, configure: Configure
 ) -> None:
-    monkeypatch.setitem(app.config, "AUTH_FAILURE_LIMIT", 1)
+    configure(auth_failure_limit=1)
     first = begin_password_attempt(victim.email, VICTIM_HOME, victim)
     assert failures() == 1, "recorded before its password is checked"
 

@@ -3,22 +3,24 @@
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from flask.testing import FlaskCliRunner
+from sqlalchemy import ColumnElement, func, select
 
 from signals.auth.models import Organisation, User
 from signals.auth.services import authenticate
+from signals.clock import Clock
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal, SignalEvent
 from tests.fixtures.smtp import SmtpServer
 
 
-def count(model: type, *where: Any) -> int:
+def count(model: type, *where: ColumnElement[bool]) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def test_orgs_create_is_idempotent_by_name(runner: Any) -> None:
+def test_orgs_create_is_idempotent_by_name(runner: FlaskCliRunner) -> None:
     first = runner.invoke(args=["orgs", "create", "--name", "Buurtteam Noord", "--kind", "partner"])
     second = runner.invoke(
         args=["orgs", "create", "--name", "Buurtteam Noord", "--kind", "partner"]
@@ -29,13 +31,13 @@ def test_orgs_create_is_idempotent_by_name(runner: Any) -> None:
     assert count(Organisation) == 1
 
 
-def test_orgs_create_refuses_an_unknown_kind(runner: Any) -> None:
+def test_orgs_create_refuses_an_unknown_kind(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["orgs", "create", "--name", "X", "--kind", "vendor"])
     assert result.exit_code != 0
     assert count(Organisation) == 0
 
 
-def test_users_create_with_manager_groups_and_password(runner: Any) -> None:
+def test_users_create_with_manager_groups_and_password(runner: FlaskCliRunner) -> None:
     runner.invoke(args=["orgs", "create", "--name", "Gemeente Test", "--kind", "staff"])
     lead = runner.invoke(
         args=[
@@ -82,7 +84,7 @@ def test_users_create_with_manager_groups_and_password(runner: Any) -> None:
     assert piet.password_hash != "heel-geheim-2"
 
 
-def test_users_create_generates_a_password_when_none_is_given(runner: Any) -> None:
+def test_users_create_generates_a_password_when_none_is_given(runner: FlaskCliRunner) -> None:
     runner.invoke(args=["orgs", "create", "--name", "Gemeente Test", "--kind", "staff"])
     result = runner.invoke(
         args=[
@@ -102,7 +104,7 @@ def test_users_create_generates_a_password_when_none_is_given(runner: Any) -> No
     assert authenticate({"email": "a@gemeente.test", "password": password}).role == "admin"
 
 
-def test_users_create_reports_every_problem_and_exits_1(runner: Any) -> None:
+def test_users_create_reports_every_problem_and_exits_1(runner: FlaskCliRunner) -> None:
     result = runner.invoke(
         args=[
             "users",
@@ -125,7 +127,7 @@ def test_users_create_reports_every_problem_and_exits_1(runner: Any) -> None:
     assert count(User) == 0
 
 
-def test_demo_load_creates_realistic_data_once(runner: Any, clock: Any) -> None:
+def test_demo_load_creates_realistic_data_once(runner: FlaskCliRunner, clock: Clock) -> None:
     first = runner.invoke(args=["demo", "load"])
     second = runner.invoke(args=["demo", "load"])
 
@@ -148,12 +150,12 @@ def test_demo_load_creates_realistic_data_once(runner: Any, clock: Any) -> None:
 
 
 def test_scheduler_tick_delivers_the_outbox_at_the_given_moment(
-    runner: Any,
+    runner: FlaskCliRunner,
     app: Flask,
     smtp_server: SmtpServer,
     reporter: User,
     signal_data: dict[str, Any],
-    clock: Any,
+    clock: Clock,
 ) -> None:
     from signals.workflow.services import submit_signal
 
@@ -165,7 +167,7 @@ def test_scheduler_tick_delivers_the_outbox_at_the_given_moment(
     assert len(smtp_server.messages) == 2
 
 
-def test_scheduler_tick_refuses_a_moment_without_time_zone(runner: Any) -> None:
+def test_scheduler_tick_refuses_a_moment_without_time_zone(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["scheduler", "tick", "--now", "2026-11-23T10:00:00"])
     assert result.exit_code != 0
     assert "tijdzone" in result.output

@@ -1,6 +1,5 @@
 """The signal page explains its deadlines: by when, how many working days, since when, paused."""
 
-from collections.abc import Callable
 from typing import Any
 
 from signals.auth.models import User
@@ -13,10 +12,8 @@ from signals.workflow.services import (
     submit_signal,
 )
 from tests.fixtures.app import START
-from tests.fixtures.people import WebSession
+from tests.helpers import Login
 from tests.integration.test_web_signals import Page
-
-Login = Callable[[User], WebSession]
 
 
 def deadlines(login: Login, user: User, reference: str) -> Page:

@@ -12,24 +12,28 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from flask.testing import FlaskCliRunner
+from sqlalchemy import ColumnElement, func, select
 
+from signals.clock import Clock
 from signals.demo.loader import DEMO_PASSWORD, email_of
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.jobs import sweep
+from signals.settings import settings_of
 from signals.workflow.models import Signal, SignalEvent, SignalStatus
 from tests.fixtures.app import csrf_token_from, make_test_app
 from tests.fixtures.people import VALID_SIGNAL
 
 NO_SMTP = "e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan"
+Found = TypeVar("Found")  # what a wait is for: the first truthy answer of its check
 # Moments the demo is loaded at: a working morning, a Saturday night, and a Wednesday half a
 # minute before 8:00 local (when reminders and the managers' digests fall due).
 LOAD_MOMENTS = {
@@ -44,14 +48,14 @@ LOAD_MOMENTS = {
 HANDFUL = 5
 
 
-def load_demo_at(runner: Any, clock: Any, moment: datetime) -> None:
+def load_demo_at(runner: FlaskCliRunner, clock: Clock, moment: datetime) -> None:
     clock.set(moment)
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
 
 
-def count(model: type, *where: Any) -> int:
+def count(model: type, *where: ColumnElement[bool]) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
@@ -62,7 +66,7 @@ def work_done(lines: list[str]) -> int:
 
 @pytest.mark.parametrize("moment", LOAD_MOMENTS.values(), ids=LOAD_MOMENTS.keys())
 def test_right_after_the_demo_load_the_first_sweep_has_no_backlog(
-    runner: Any, clock: Any, app: Flask, moment: datetime
+    runner: FlaskCliRunner, clock: Clock, app: Flask, moment: datetime
 ) -> None:
     load_demo_at(runner, clock, moment)
     events, mails = count(SignalEvent), count(OutboxMessage)
@@ -72,7 +76,7 @@ def test_right_after_the_demo_load_the_first_sweep_has_no_backlog(
     assert sweep(moment) == [NO_SMTP]
     assert (count(SignalEvent), count(OutboxMessage)) == (events, mails)
 
-    interval = timedelta(seconds=int(app.config["SCHEDULER_INTERVAL"]))
+    interval = timedelta(seconds=settings_of(app).scheduler_interval)
     assert work_done(sweep(moment + interval)) <= HANDFUL
 
 
@@ -143,7 +147,7 @@ def test_every_open_demo_signal_has_its_clocks_ahead_or_its_breaches_recorded(
 
 
 def test_the_demo_history_holds_the_clock_work_and_no_new_signal_had_feedback(
-    runner: Any, clock: Any
+    runner: FlaskCliRunner, clock: Clock
 ) -> None:
     moment = LOAD_MOMENTS["monday-morning"]
     load_demo_at(runner, clock, moment)
@@ -261,7 +265,12 @@ def demo_process(app: Flask) -> Iterator[tuple[subprocess.Popen[str], int]]:
         db.session.remove()
 
 
-def wait_for(check: Any, what: str, process: subprocess.Popen[str], seconds: float = 90) -> Any:
+def wait_for(
+    check: Callable[[], Found | None],
+    what: str,
+    process: subprocess.Popen[str],
+    seconds: float = 90,
+) -> Found:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -4,12 +4,12 @@ Each form is sent empty (or wrong) through the real views; the summary above it 
 error, the label (or legend) the person sees at the field, then the message.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from signals.auth.models import User
 from signals.clock import Clock
@@ -18,14 +18,7 @@ from signals.scheduler.jobs import sweep
 from signals.web.views import SIGNAL_ACTIONS_BY_SLUG
 from signals.workflow.services import request_info, resolve_signal, submit_signal
 from tests.fixtures.app import csrf_token_from
-from tests.fixtures.people import WebSession
-
-Login = Callable[[User], WebSession]
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De beleidsregel laat geen voorschot toe.",
-    "message": "Dank voor uw signaal.",
-}
+from tests.helpers import RESOLUTION, Login, MakeUser
 
 
 class Form(HTMLParser):
@@ -182,7 +175,7 @@ def test_the_report_forms_summary_names_its_fields_by_their_labels(
 
 
 def test_the_kwestie_forms_summaries_name_their_fields_by_their_labels(
-    login: Login, manager: User, make_user: Callable[..., User]
+    login: Login, manager: User, make_user: MakeUser
 ) -> None:
     policy_member = make_user("member", groups=["beleid"])
     kwestie = create_kwestie(manager, {"title": "Inkomensgat na de bijstand", "node": "beleid"})
@@ -219,7 +212,7 @@ def test_the_account_and_survey_forms_summaries_name_their_fields_by_their_label
 
 
 def test_the_login_and_list_filter_summaries_name_their_fields_by_their_labels(
-    app: Any, login: Login, manager: User
+    app: Flask, login: Login, manager: User
 ) -> None:
     anonymous = app.test_client()
     page = anonymous.get("/inloggen")

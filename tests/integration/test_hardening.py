@@ -6,7 +6,6 @@ number is meant, a kwestie created where its creator may not look, and HEAD requ
 ran the POST branch of a form.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from signals.auth.models import AuthFailure, User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.kwesties.models import Kwestie
 from signals.kwesties.services import create_kwestie
@@ -23,13 +23,10 @@ from signals.routing.services import node_label
 from signals.validation import NOT_ONE_LINE
 from signals.workflow.models import Signal
 from signals.workflow.services import submit_signal
-from tests.fixtures.api import ApiClient
-from tests.fixtures.people import PASSWORD, WebSession
+from tests.fixtures.people import PASSWORD
 from tests.fixtures.snapshot import database_state
+from tests.helpers import Api, Login, MakeUser
 from tests.integration.test_api import basic, count, error_of
-
-Api = Callable[[User], ApiClient]
-Login = Callable[[User], WebSession]
 
 # Characters that break a line or change how a line reads: each is refused in a single line.
 NOT_ONE_LINE_TEXTS = [
@@ -82,7 +79,7 @@ def test_a_token_name_of_more_than_one_line_is_refused(client: FlaskClient, repo
 
 
 def test_multi_line_texts_keep_their_line_breaks(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     situation = "Eerste alinea.\r\n\r\nTweede alinea,\tmet een tab."
     signal = submit_signal(reporter, {**signal_data, "situation": situation})
@@ -109,7 +106,7 @@ JSON_POSTS = [
 @pytest.mark.parametrize("path", JSON_POSTS)
 @pytest.mark.parametrize("depth", [17, 5_000, 200_000])
 def test_json_nested_too_deeply_is_a_400_on_every_endpoint(
-    clock: Any,
+    clock: Clock,
     api: Api,
     manager: User,
     reporter: User,
@@ -145,7 +142,7 @@ def test_json_nested_too_deeply_is_a_400_when_asking_for_a_token(
 
 
 def test_json_as_deep_as_our_inputs_is_read(
-    clock: Any, api: Api, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, api: Api, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     response = api(reporter).post("/signals", signal_data)  # an object holding lists: depth 2
 
@@ -157,7 +154,7 @@ def test_json_as_deep_as_our_inputs_is_read(
 
 @pytest.mark.parametrize("value", [1.5, "1.5", True, "１", "1e3", 1e400])
 def test_a_kwestie_number_that_is_not_a_whole_number_is_refused(
-    clock: Any,
+    clock: Clock,
     api: Api,
     manager: User,
     reporter: User,
@@ -177,7 +174,7 @@ def test_a_kwestie_number_that_is_not_a_whole_number_is_refused(
 
 @pytest.mark.parametrize("value", [1.5, "2.0", False])
 def test_a_version_that_is_not_a_whole_number_is_refused(
-    clock: Any, api: Api, manager: User, reporter: User, signal_data: dict[str, Any], value: Any
+    clock: Clock, api: Api, manager: User, reporter: User, signal_data: dict[str, Any], value: Any
 ) -> None:
     signal = submit_signal(reporter, signal_data)
 
@@ -191,7 +188,7 @@ def test_a_version_that_is_not_a_whole_number_is_refused(
 
 
 def test_a_kwestie_created_where_its_creator_may_not_look_is_201_with_only_its_whereabouts(
-    clock: Any, api: Api, manager: User, make_user: Callable[..., User]
+    clock: Clock, api: Api, manager: User, make_user: MakeUser
 ) -> None:
     make_user("member", groups=["ombudsman"], name="Ingrid Ombuds")
     title = "Loket onbereikbaar voor wie geen DigiD heeft"
@@ -218,7 +215,7 @@ def test_a_kwestie_created_where_its_creator_may_not_look_is_201_with_only_its_w
 
 
 def test_head_on_the_report_form_with_a_filled_in_form_stores_nothing(
-    app: Flask, clock: Any, login: Login, reporter: User, signal_data: dict[str, Any]
+    app: Flask, clock: Clock, login: Login, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     session = login(reporter)
     before = database_state()

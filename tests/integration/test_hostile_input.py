@@ -26,11 +26,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
 from signals.workflow.services import accept_signal, submit_signal
 from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, WebSession
 from tests.fixtures.snapshot import database_state
+from tests.helpers import Api, Login, MakeUser
 
 pytestmark = pytest.mark.fuzz
 
@@ -179,8 +181,8 @@ class World:
 
 @pytest.fixture
 def world(
-    clock: Any,
-    make_user: Callable[..., User],
+    clock: Clock,
+    make_user: MakeUser,
     reporter: User,
     manager: User,
     admin: User,
@@ -206,7 +208,9 @@ def check(send: Callable[[], Any], what: str) -> None:
 # JSON endpoints ------------------------------------------------------------------------------
 
 
-def json_targets(world: World, signal_data: dict[str, Any]) -> Iterator[tuple[str, User, dict]]:
+def json_targets(
+    world: World, signal_data: dict[str, Any]
+) -> Iterator[tuple[str, User, dict[str, Any]]]:
     yield "/signals", world.reporter, signal_data
     yield "/routes/preview", world.reporter, {"urgency": "acute", "title": "Voorbeeld"}
     yield (
@@ -244,7 +248,7 @@ def json_targets(world: World, signal_data: dict[str, Any]) -> Iterator[tuple[st
 
 
 def test_hostile_json_to_every_endpoint_is_refused_cleanly(
-    app: Flask, world: World, api: Callable[[User], ApiClient], signal_data: dict[str, Any]
+    app: Flask, world: World, api: Api, signal_data: dict[str, Any]
 ) -> None:
     for path, caller, valid in json_targets(world, signal_data):
         fuzz_json(api(caller), path, valid)
@@ -296,7 +300,7 @@ def hostile_queries(draw: st.DrawFn, names: list[str]) -> list[tuple[str, str]]:
 
 
 def test_hostile_query_strings_are_refused_cleanly(
-    app: Flask, world: World, api: Callable[[User], ApiClient], login: Callable[[User], WebSession]
+    app: Flask, world: World, api: Api, login: Login
 ) -> None:
     client = api(world.manager)
     browser = login(world.manager)
@@ -320,7 +324,9 @@ def test_hostile_query_strings_are_refused_cleanly(
 # Web forms -----------------------------------------------------------------------------------
 
 
-def form_targets(world: World, signal_data: dict[str, Any]) -> Iterator[tuple[str, User, dict]]:
+def form_targets(
+    world: World, signal_data: dict[str, Any]
+) -> Iterator[tuple[str, User, dict[str, Any]]]:
     yield "/signalen/nieuw", world.reporter, signal_data
     yield "/signalen/voorbeeld", world.reporter, signal_data
     yield f"/signalen/{world.new}/doorsturen", world.manager, {"to": "casuistiek", "version": "1"}
@@ -353,7 +359,7 @@ def form_targets(world: World, signal_data: dict[str, Any]) -> Iterator[tuple[st
 
 
 def test_hostile_forms_are_refused_cleanly(
-    app: Flask, world: World, login: Callable[[User], WebSession], signal_data: dict[str, Any]
+    app: Flask, world: World, login: Login, signal_data: dict[str, Any]
 ) -> None:
     for path, user, valid in form_targets(world, signal_data):
         fuzz_form(login(user), path, valid)
@@ -381,9 +387,7 @@ def test_hostile_log_ins_are_refused_cleanly(client: FlaskClient, world: World) 
     send()
 
 
-def test_form_bodies_that_are_not_utf8_are_refused_cleanly(
-    world: World, login: Callable[[User], WebSession]
-) -> None:
+def test_form_bodies_that_are_not_utf8_are_refused_cleanly(world: World, login: Login) -> None:
     browser = login(world.reporter)
     token = f"&csrf_token={browser.token}".encode()
     for body in (b"title=\xff\xfe&situation=\xc3\x28", b"title=%ff%fe%00", b"%" * 10_000):

@@ -1,7 +1,7 @@
 """The triage inbox: owner scope, filters, counts, nearest-due-date order, pages, bulk accept."""
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,27 +29,13 @@ from signals.workflow.services import (
     submit_signal,
 )
 from tests.fixtures.app import START
-from tests.fixtures.people import WebSession
+from tests.helpers import RESOLUTION, Login, MakeUser, fresh, signal_by_reference
 from tests.integration.test_web_signals import Page, references_in
 
-Login = Callable[[User], WebSession]
-MakeUser = Callable[..., User]
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "Geen lokale ruimte; landelijk gesignaleerd.",
-    "message": "Helaas kunnen wij hier lokaal niets aan doen.",
-}
 NOT_FOUND = "Dit signaal bestaat niet of u heeft er geen toegang toe."
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def fresh(reference: str) -> Signal:
-    db.session.expire_all()
-    signal = db.session.scalar(select(Signal).where(Signal.reference == reference))
-    assert signal is not None
-    return signal
 
 
 def refs(page: InboxPage) -> list[str]:
@@ -137,7 +123,7 @@ def world(
     accept_signal(triager, signals["accepted"].reference, {})
     request_info(triager, signals["awaiting"].reference, {"message": "Welke regeling precies?"})
     resolve_signal(triager, signals["resolved"].reference, RESOLUTION)
-    return World({name: fresh(signal.reference) for name, signal in signals.items()})
+    return World({name: fresh(signal) for name, signal in signals.items()})
 
 
 # Owner scope and counts ----------------------------------------------------------------------
@@ -206,14 +192,18 @@ def test_the_nearest_due_date_comes_first_and_ties_go_by_submission(
     page = inbox_page(triager, {}, clock.now())
 
     assert refs(page) == [normal.reference, acute.reference, partner.reference, accepted.reference]
-    stored = {reference: fresh(reference) for reference in refs(page)}
+    stored = {reference: signal_by_reference(reference) for reference in refs(page)}
     assert page.due[normal.reference] == stored[normal.reference].accept_due
     assert page.due[normal.reference] == page.due[acute.reference]  # the tie
     assert page.due[partner.reference] == stored[partner.reference].accept_due
     assert page.due[accepted.reference] == stored[accepted.reference].feedback_due
-    assert page.due[normal.reference] < page.due[partner.reference]
-    assert page.due[partner.reference] < page.due[accepted.reference]
-    assert page.due[normal.reference].isoformat() == "2026-11-25T22:59:59+00:00"
+    normal_due, partner_due, accepted_due = (
+        page.due[signal.reference] for signal in (normal, partner, accepted)
+    )
+    assert normal_due is not None and partner_due is not None and accepted_due is not None
+    assert normal_due < partner_due
+    assert partner_due < accepted_due
+    assert normal_due.isoformat() == "2026-11-25T22:59:59+00:00"
 
 
 # Filters -------------------------------------------------------------------------------------
@@ -651,7 +641,10 @@ def test_bulk_accept_accepts_the_selected_new_signals_and_reports_refusals(
     world: World, login: Login, triager: User, staff: User, partner_reporter: User
 ) -> None:
     session = login(triager)
-    foreign_before = (fresh(world.ref("foreign")).status, events_of(world.ref("foreign")))
+    foreign_before = (
+        signal_by_reference(world.ref("foreign")).status,
+        events_of(world.ref("foreign")),
+    )
     chosen = [
         world.ref("normal"),
         world.ref("foreign"),
@@ -665,12 +658,15 @@ def test_bulk_accept_accepts_the_selected_new_signals_and_reports_refusals(
     assert response.headers["Location"] == "/inbox"
     for name, reporter in (("normal", staff), ("partner", partner_reporter)):
         reference = world.ref(name)
-        assert fresh(reference).status == "in_progress"
+        assert signal_by_reference(reference).status == "in_progress"
         assert events_of(reference)[-1] == ("accepted", triager.id)
         assert mails_about(reference, "accepted") == [reporter.email]
-    assert (fresh(world.ref("foreign")).status, events_of(world.ref("foreign"))) == foreign_before
+    assert (
+        signal_by_reference(world.ref("foreign")).status,
+        events_of(world.ref("foreign")),
+    ) == foreign_before
     assert mails_about(world.ref("foreign"), "accepted") == []
-    assert fresh(world.ref("acute")).status == "new"  # not selected
+    assert signal_by_reference(world.ref("acute")).status == "new"  # not selected
     assert [kind for kind, _actor in events_of(world.ref("accepted"))].count("accepted") == 1
 
     page = session.get("/inbox")
@@ -689,7 +685,7 @@ def test_bulk_accept_without_a_selection_changes_nothing(
 
     assert response.status_code == 302
     assert "Selecteer eerst de signalen" in session.get("/inbox").text
-    assert fresh(world.ref("normal")).status == "new"
+    assert signal_by_reference(world.ref("normal")).status == "new"
 
 
 def test_bulk_accept_is_not_for_people_without_an_inbox(
@@ -698,7 +694,7 @@ def test_bulk_accept_is_not_for_people_without_an_inbox(
     response = login(staff).post("/inbox/accepteren", {"references": [world.ref("normal")]})
 
     assert response.status_code == 403
-    assert fresh(world.ref("normal")).status == "new"
+    assert signal_by_reference(world.ref("normal")).status == "new"
 
 
 def test_accept_signals_keeps_each_acceptance_when_another_is_refused(
@@ -714,5 +710,5 @@ def test_accept_signals_keeps_each_acceptance_when_another_is_refused(
         "KM-2026-999999": NOT_FOUND,
         world.ref("resolved"): "Dit signaal is al afgehandeld.",
     }
-    assert fresh(world.ref("acute")).status == "in_progress"
-    assert fresh(world.ref("resolved")).status == "resolved"
+    assert signal_by_reference(world.ref("acute")).status == "in_progress"
+    assert signal_by_reference(world.ref("resolved")).status == "resolved"

@@ -15,26 +15,17 @@ from sqlalchemy import Select, inspect, text
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.extensions import db
-from signals.workflow.inbox import (
-    Cursor,
-    branch_queries,
-    encode_cursor,
-    inbox_page,
-    page_query,
-)
+from signals.workflow.inbox import branch_queries, inbox_page, page_query
 from signals.workflow.services import accept_signal, resolve_signal, submit_signal
+from signals.workflow.signal_lists import DUE_CURSOR, DueCursor
 from tests.fixtures.app import START
+from tests.helpers import RESOLUTION
 
 DUE_INDEXES = {
     "ix_signals_owner_user_id_open_due",
     "ix_signals_owner_user_id_resolved_due",
     "ix_signals_owner_group_open_due",
     "ix_signals_owner_group_resolved_due",
-}
-RESOLUTION = {
-    "outcome": "referred",
-    "rationale": "Doorgezet naar beleid.",
-    "message": "Wij hebben dit doorgezet.",
 }
 
 
@@ -75,7 +66,11 @@ def test_the_due_indexes_exist_only_on_postgresql() -> None:
             {"status": "resolved", "overdue": "false"},
             "ix_signals_owner_group_resolved_due",
         ),
-        ("intake", {"cursor": encode_cursor(Cursor(START, 1))}, "ix_signals_owner_group_open_due"),
+        (
+            "intake",
+            {"cursor": DUE_CURSOR.encode(DueCursor(START, 1))},
+            "ix_signals_owner_group_open_due",
+        ),
     ],
 )
 def test_the_page_query_walks_the_due_index(

@@ -15,24 +15,23 @@ there: not in a count, not in the history (neither on the page nor through the A
 list, suggestion, link form or e-mail shows a kwestie or a signal the person may not see.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent
 from signals.kwesties.services import create_kwestie, link_signal
 from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import accept_signal, forward_signal, submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Api, Login, MakeUser
 from tests.integration.test_access_matrix import OWNER, ROLES, SEES, make_role_users
-
-Login = Callable[[User], WebSession]
 
 # The signals of the world; the linked ones are placed as the unlinked kind they are named after.
 UNLINKED = ("staff", "partner", "ombudsman", "beleid")
@@ -99,7 +98,7 @@ class World:
 
 
 @pytest.fixture
-def world(make_user: Any, clock: Any, signal_data: dict[str, Any]) -> World:
+def world(make_user: MakeUser, clock: Clock, signal_data: dict[str, Any]) -> World:
     users = make_role_users(make_user)
     manager = users["manager"]
     signals = {
@@ -148,7 +147,7 @@ def outbox_size() -> int:
     return len(mails_since(0))
 
 
-def refused(response: Any, role: str, kwestie: str) -> bool:
+def refused(response: TestResponse, role: str, kwestie: str) -> bool:
     """Whether ``response`` is the refusal ``role`` must get for an owner-only kwestie action."""
     status: int = response.status_code
     return status == (403 if sees_kwestie(role, kwestie) else 404)
@@ -239,7 +238,7 @@ def linked_count_for(role: str, kwestie: str) -> int:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_counts_and_histories_through_the_api_hold_only_what_the_role_may_see(
-    world: World, api: Any, role: str
+    world: World, api: Api, role: str
 ) -> None:
     client = api(world.users[role])
     listed = {item["id"]: item for item in client.get("/kwesties").get_json()["items"]}

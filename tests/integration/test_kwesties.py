@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.errors import Forbidden, InputInvalid, NotFound, StaleVersion, StateConflict
 from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent
@@ -27,7 +28,7 @@ from signals.notifications.models import OutboxMessage
 from signals.validation import NOT_ONE_LINE
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import resolve_signal, submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, MakeUser, fresh
 
 REQUIRED = "Dit veld is verplicht."
 DECISION = {
@@ -46,7 +47,7 @@ KWESTIE = {
 # Helpers and fixtures ------------------------------------------------------------------------
 
 
-def count(model: type, *where: Any) -> int:
+def count(model: type, *where: ColumnElement[bool]) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -57,23 +58,9 @@ def mails(kind: str) -> list[OutboxMessage]:
     return list(db.session.scalars(query))
 
 
-def fresh_signal(signal: Signal) -> Signal:
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
-
-
-def fresh_kwestie(kwestie_id: int) -> Kwestie:
-    db.session.expire_all()
-    stored = db.session.get(Kwestie, kwestie_id)
-    assert stored is not None
-    return stored
-
-
-def snapshot(kwestie_id: int) -> tuple[Any, ...]:
+def snapshot(kwestie: Kwestie) -> tuple[Any, ...]:
     """Everything a kwestie action could change, read fresh from the database."""
-    kwestie = fresh_kwestie(kwestie_id)
+    kwestie = fresh(kwestie)
     signals = db.session.scalars(select(Signal).order_by(Signal.id))
     events = db.session.scalars(select(KwestieEvent).order_by(KwestieEvent.id))
     signal_events = db.session.scalars(select(SignalEvent).order_by(SignalEvent.id))
@@ -88,12 +75,12 @@ def snapshot(kwestie_id: int) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def policy_member(make_user: Callable[..., User]) -> User:
+def policy_member(make_user: MakeUser) -> User:
     return make_user("member", groups=["beleid"], name="Bas Beleid")
 
 
 @pytest.fixture
-def reporters(make_user: Callable[..., User], manager: User) -> list[User]:
+def reporters(make_user: MakeUser, manager: User) -> list[User]:
     """Three professionals of the same team, all led by ``manager``."""
     return [
         make_user("professional", manager=manager, name=name)
@@ -113,7 +100,7 @@ def new_kwestie(actor: User, **changes: Any) -> Kwestie:
 
 
 def test_one_decision_reaches_three_reporters_once_and_resolves_their_signals(
-    clock: Any,
+    clock: Clock,
     manager: User,
     policy_member: User,
     reporters: list[User],
@@ -128,7 +115,7 @@ def test_one_decision_reaches_three_reporters_once_and_resolves_their_signals(
 
     decide_kwestie(policy_member, kwestie.id, DECISION)
 
-    decided = fresh_kwestie(kwestie.id)
+    decided = fresh(kwestie)
     assert (decided.status, decided.outcome, decided.rationale) == (
         "decided",
         DECISION["outcome"],
@@ -136,7 +123,7 @@ def test_one_decision_reaches_three_reporters_once_and_resolves_their_signals(
     )
     assert decided.decided_at == clock.now()
     for signal in signals:
-        stored = fresh_signal(signal)
+        stored = fresh(signal)
         assert (stored.status, stored.outcome, stored.rationale) == (
             "resolved",
             DECISION["outcome"],
@@ -167,7 +154,7 @@ def test_one_decision_reaches_three_reporters_once_and_resolves_their_signals(
 
 
 def test_a_reporter_with_two_linked_signals_gets_one_mail_per_message_and_decision(
-    clock: Any,
+    clock: Clock,
     manager: User,
     policy_member: User,
     reporters: list[User],
@@ -192,20 +179,20 @@ def test_a_reporter_with_two_linked_signals_gets_one_mail_per_message_and_decisi
     assert "één keer voor uw 2 signalen" in messages[0].body_text
     assert signals[2].reference not in messages[0].body_text
     for signal in signals:
-        feedback = [event for event in fresh_signal(signal).events if event.type == "feedback_sent"]
+        feedback = [event for event in fresh(signal).events if event.type == "feedback_sent"]
         assert [event.data for event in feedback] == [
             {"message": "We agenderen dit bij de wethouder.", "kwestie": kwestie.id}
         ]
-    assert [event.type for event in fresh_kwestie(kwestie.id).events][-1] == "message"
+    assert [event.type for event in fresh(kwestie).events][-1] == "message"
 
     decide_kwestie(policy_member, kwestie.id, DECISION)
 
     assert [mail.recipient for mail in mails("kwestie_decided")] == [anna.email, bram.email]
-    assert all(fresh_signal(signal).status == "resolved" for signal in signals)
+    assert all(fresh(signal).status == "resolved" for signal in signals)
 
 
 def test_a_signal_resolved_before_the_decision_keeps_its_own_outcome(
-    clock: Any,
+    clock: Clock,
     manager: User,
     policy_member: User,
     reporters: list[User],
@@ -220,9 +207,9 @@ def test_a_signal_resolved_before_the_decision_keeps_its_own_outcome(
 
     decide_kwestie(policy_member, kwestie.id, DECISION)
 
-    kept = fresh_signal(early)
+    kept = fresh(early)
     assert (kept.outcome, kept.rationale) == ("solved_individually", "Maatwerk.")
-    assert fresh_signal(late).outcome == DECISION["outcome"]
+    assert fresh(late).outcome == DECISION["outcome"]
     first, second = mails("kwestie_decided")
     assert first.recipient == reporters[0].email and "was al afgehandeld" in first.body_text
     assert second.recipient == reporters[1].email and "hiermee afgehandeld" in second.body_text
@@ -233,7 +220,7 @@ def test_a_signal_resolved_before_the_decision_keeps_its_own_outcome(
 
 @pytest.fixture
 def linked(
-    clock: Any, manager: User, policy_member: User, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, manager: User, policy_member: User, reporter: User, signal_data: dict[str, Any]
 ) -> tuple[Kwestie, Signal]:
     """An open kwestie at beleid with one linked signal of ``reporter``."""
     signal = submit(reporter, signal_data)
@@ -255,7 +242,7 @@ def test_a_decision_needs_outcome_rationale_and_message(
     linked: tuple[Kwestie, Signal], policy_member: User, data: dict[str, Any], expected: Any
 ) -> None:
     kwestie, _signal = linked
-    before = snapshot(kwestie.id)
+    before = snapshot(kwestie)
 
     with pytest.raises(InputInvalid) as refused:
         decide_kwestie(policy_member, kwestie.id, data)
@@ -265,14 +252,14 @@ def test_a_decision_needs_outcome_rationale_and_message(
     else:
         assert refused.value.fields == expected
     db.session.rollback()
-    assert snapshot(kwestie.id) == before
+    assert snapshot(kwestie) == before
 
 
 def test_only_the_kwestie_owner_decides_or_sends_messages(
     linked: tuple[Kwestie, Signal], manager: User, reporter: User, outsider: User, admin: User
 ) -> None:
     kwestie, _signal = linked
-    before = snapshot(kwestie.id)
+    before = snapshot(kwestie)
 
     for person in (manager, reporter, admin):
         with pytest.raises(Forbidden, match="Alleen de eigenaar van deze kwestie"):
@@ -283,7 +270,7 @@ def test_only_the_kwestie_owner_decides_or_sends_messages(
     with pytest.raises(NotFound):  # the outsider may not even know it exists
         decide_kwestie(outsider, kwestie.id, DECISION)
     db.session.rollback()
-    assert snapshot(kwestie.id) == before
+    assert snapshot(kwestie) == before
 
 
 def test_deciding_twice_or_on_a_stale_version_is_refused(
@@ -292,12 +279,12 @@ def test_deciding_twice_or_on_a_stale_version_is_refused(
     kwestie, _signal = linked
     seen = kwestie.version
     kwestie_message(policy_member, kwestie.id, {"message": "Tussenstand."})
-    before = snapshot(kwestie.id)
+    before = snapshot(kwestie)
 
     with pytest.raises(StaleVersion):
         decide_kwestie(policy_member, kwestie.id, {**DECISION, "version": seen})
     db.session.rollback()
-    assert snapshot(kwestie.id) == before
+    assert snapshot(kwestie) == before
 
     decide_kwestie(policy_member, kwestie.id, DECISION)
     with pytest.raises(StateConflict, match="al besloten"):
@@ -305,7 +292,7 @@ def test_deciding_twice_or_on_a_stale_version_is_refused(
 
 
 def test_linking_a_resolved_signal_is_not_allowed(
-    clock: Any, manager: User, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, manager: User, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit(reporter, signal_data)
     resolve_signal(
@@ -316,7 +303,7 @@ def test_linking_a_resolved_signal_is_not_allowed(
     with pytest.raises(StateConflict, match="al afgehandeld"):
         link_signal(manager, signal.reference, {"kwestie": kwestie.id})
     db.session.rollback()
-    assert fresh_signal(signal).kwestie_id is None
+    assert fresh(signal).kwestie_id is None
     assert mails("kwestie_linked") == []
 
 
@@ -334,8 +321,8 @@ def test_linking_to_a_decided_kwestie_is_refused(
     with pytest.raises(StateConflict, match="al besloten"):
         link_signal(manager, later.reference, {"kwestie": kwestie.id})
     db.session.rollback()
-    assert fresh_signal(later).kwestie_id is None
-    assert fresh_signal(later).status == "new"
+    assert fresh(later).kwestie_id is None
+    assert fresh(later).status == "new"
 
 
 def test_linking_needs_the_signal_owner_and_a_known_kwestie(
@@ -370,7 +357,7 @@ def test_linking_needs_the_signal_owner_and_a_known_kwestie(
     with pytest.raises(StateConflict, match="al aan deze kwestie gekoppeld"):
         link_signal(manager, _signal.reference, {"kwestie": kwestie.id})
     db.session.rollback()
-    assert fresh_signal(other).kwestie_id is None
+    assert fresh(other).kwestie_id is None
 
 
 def test_relinking_moves_the_signal_and_both_kwesties_record_it(
@@ -381,9 +368,9 @@ def test_relinking_moves_the_signal_and_both_kwesties_record_it(
 
     link_signal(manager, signal.reference, {"kwestie": second.id})
 
-    assert fresh_signal(signal).kwestie_id == second.id
-    assert [event.type for event in fresh_kwestie(first.id).events][-1] == "unlinked"
-    assert fresh_kwestie(second.id).events[-1].data == {"reference": signal.reference}
+    assert fresh(signal).kwestie_id == second.id
+    assert [event.type for event in fresh(first).events][-1] == "unlinked"
+    assert fresh(second).events[-1].data == {"reference": signal.reference}
     assert len(mails("kwestie_linked")) == 2
 
 
@@ -391,7 +378,7 @@ def test_relinking_moves_the_signal_and_both_kwesties_record_it(
 
 
 def test_a_kwestie_created_from_a_signal_links_it_in_the_same_step(
-    clock: Any,
+    clock: Clock,
     manager: User,
     policy_member: User,
     reporter: User,
@@ -403,7 +390,7 @@ def test_a_kwestie_created_from_a_signal_links_it_in_the_same_step(
         manager, {**KWESTIE, "from_signal": signal.reference, "version": signal.version}
     )
 
-    stored = fresh_signal(signal)
+    stored = fresh(signal)
     assert stored.kwestie_id == kwestie.id and stored.status == "new"
     assert [event.type for event in stored.events] == ["submitted", "linked"]
     assert stored.events[-1].data == {
@@ -411,7 +398,7 @@ def test_a_kwestie_created_from_a_signal_links_it_in_the_same_step(
         "title": KWESTIE["title"],
         "previous": None,
     }
-    events = fresh_kwestie(kwestie.id).events
+    events = fresh(kwestie).events
     assert [(event.type, event.actor_id) for event in events] == [
         ("created", manager.id),
         ("linked", manager.id),
@@ -425,9 +412,9 @@ def test_a_kwestie_created_from_a_signal_links_it_in_the_same_step(
 
 
 def test_creating_from_a_signal_needs_the_right_to_link_it(
-    clock: Any,
+    clock: Clock,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     reporter: User,
     signal_data: dict[str, Any],
 ) -> None:
@@ -448,7 +435,7 @@ def test_creating_from_a_signal_needs_the_right_to_link_it(
 
 @pytest.mark.parametrize("node", ["teamleider", "kwestietafel", "nergens"])
 def test_a_kwestie_goes_only_to_a_policy_board_or_independent_node(
-    clock: Any, manager: User, node: str
+    clock: Clock, manager: User, node: str
 ) -> None:
     with pytest.raises(InputInvalid) as refused:
         new_kwestie(manager, node=node)
@@ -473,7 +460,7 @@ def test_a_kwestie_goes_only_to_a_policy_board_or_independent_node(
     ],
 )
 def test_a_kwestie_input_is_validated_in_dutch(
-    clock: Any, manager: User, data: dict[str, Any], expected: dict[str, list[str]]
+    clock: Clock, manager: User, data: dict[str, Any], expected: dict[str, list[str]]
 ) -> None:
     with pytest.raises(InputInvalid) as refused:
         create_kwestie(manager, data)
@@ -482,7 +469,7 @@ def test_a_kwestie_input_is_validated_in_dutch(
 
 
 def test_the_owner_follows_the_node_with_the_actor_as_reporter(
-    clock: Any, manager: User, make_user: Callable[..., User]
+    clock: Clock, manager: User, make_user: MakeUser
 ) -> None:
     kwestie = new_kwestie(manager, node="ombudsman", title="Onbereikbaar   loket")
     assert (kwestie.owner_group, kwestie.title) == ("ombudsman", "Onbereikbaar loket")
@@ -521,9 +508,9 @@ def test_reporters_see_the_kwesties_of_their_own_signals_only(
 
 
 def test_suggestions_rank_the_look_alike_first_and_hide_what_the_user_may_not_see(
-    clock: Any,
+    clock: Clock,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     reporters: list[User],
     signal_data: dict[str, Any],
 ) -> None:
@@ -549,7 +536,7 @@ def test_suggestions_rank_the_look_alike_first_and_hide_what_the_user_may_not_se
     owner = make_user("member", groups=["beleid"])
     decide_kwestie(owner, decided.id, DECISION)
 
-    found = suggest_for(manager, fresh_signal(subject))
+    found = suggest_for(manager, fresh(subject))
 
     assert [kwestie.id for kwestie in found.kwesties] == [
         look_alike.id,
@@ -561,7 +548,7 @@ def test_suggestions_rank_the_look_alike_first_and_hide_what_the_user_may_not_se
     assert unrelated.id not in {signal.id for signal in found.signals}
 
     # The other team's manager sees their own signal, not this team's.
-    theirs = suggest_for(other_manager, fresh_signal(hidden))
+    theirs = suggest_for(other_manager, fresh(hidden))
     assert [signal.id for signal in theirs.signals] == []
     # From form fields, and with a limit.
     from_fields = suggest_for(
@@ -598,7 +585,7 @@ def _in_threads(app: Flask, *jobs: Callable[[], str]) -> list[str]:
 
 
 def test_two_owners_deciding_at_once_decide_once(
-    app: Flask, linked: tuple[Kwestie, Signal], make_user: Callable[..., User]
+    app: Flask, linked: tuple[Kwestie, Signal], make_user: MakeUser
 ) -> None:
     kwestie, signal = linked
     ids = [make_user("member", groups=["beleid"]).id for _ in range(2)]
@@ -616,9 +603,9 @@ def test_two_owners_deciding_at_once_decide_once(
 
     winners = [result for result in results if result.startswith("won:")]
     assert len(results) == 2 and len(winners) == 1, results
-    stored = fresh_kwestie(kwestie.id)
+    stored = fresh(kwestie)
     assert f"won:{stored.outcome}" == winners[0]
-    assert fresh_signal(signal).outcome == stored.outcome
+    assert fresh(signal).outcome == stored.outcome
     assert count(KwestieEvent, KwestieEvent.type == "decided") == 1
     assert len(mails("kwestie_decided")) == 1
 
@@ -650,20 +637,18 @@ def test_a_link_racing_a_decision_never_leaves_an_open_signal_under_a_decided_kw
     results = _in_threads(app, link, decide)
 
     assert len(results) == 2, results
-    if fresh_kwestie(kwestie.id).status == "decided":
+    if fresh(kwestie).status == "decided":
         still_open = count(Signal, Signal.kwestie_id == kwestie.id, Signal.status != "resolved")
         assert still_open == 0, results
     if "linked" in results:
-        assert fresh_signal(late).kwestie_id == kwestie.id
+        assert fresh(late).kwestie_id == kwestie.id
 
 
 # Web -----------------------------------------------------------------------------------------
 
-Login = Callable[[User], WebSession]
-
 
 def test_the_kwestie_pages_work_end_to_end(
-    clock: Any,
+    clock: Clock,
     login: Login,
     manager: User,
     policy_member: User,
@@ -709,7 +694,7 @@ def test_the_kwestie_pages_work_end_to_end(
     assert created.status_code == 302
     kwestie = db.session.scalars(select(Kwestie)).one()
     assert created.headers["Location"].endswith(f"/kwesties/{kwestie.id}")
-    assert fresh_signal(first).kwestie_id == kwestie.id
+    assert fresh(first).kwestie_id == kwestie.id
 
     page = browser.get(f"/signalen/{second.reference}")
     assert "Inkomensgat na de bijstand" in page.text
@@ -719,10 +704,10 @@ def test_the_kwestie_pages_work_end_to_end(
     assert "<details open" in empty.text
     done = browser.post(
         f"/kwesties/koppelen/{second.reference}",
-        {"kwestie": str(kwestie.id), "version": str(fresh_signal(second).version)},
+        {"kwestie": str(kwestie.id), "version": str(fresh(second).version)},
     )
     assert done.status_code == 302
-    assert fresh_signal(second).kwestie_id == kwestie.id
+    assert fresh(second).kwestie_id == kwestie.id
 
     listing = browser.get("/kwesties")
     assert listing.status_code == 200
@@ -744,13 +729,13 @@ def test_the_kwestie_pages_work_end_to_end(
     refused = owner.post(f"/kwesties/{kwestie.id}/besluit", {"outcome": "policy_changed"})
     assert refused.status_code == 422
     assert refused.text.count("Dit veld is verplicht.") >= 2
-    assert fresh_kwestie(kwestie.id).status == "open"
+    assert fresh(kwestie).status == "open"
 
     said = owner.post(f"/kwesties/{kwestie.id}/bericht", {"message": "We pakken dit op."})
     assert said.status_code == 302
     decided = owner.post(f"/kwesties/{kwestie.id}/besluit", DECISION)
     assert decided.status_code == 302
-    assert fresh_signal(first).status == fresh_signal(second).status == "resolved"
+    assert fresh(first).status == fresh(second).status == "resolved"
     assert sorted(mail.recipient for mail in mails("kwestie_decided")) == sorted(
         [anna.email, bram.email]
     )
@@ -768,7 +753,7 @@ def test_the_kwestie_pages_work_end_to_end(
 
 
 def test_the_web_refuses_cleanly(
-    clock: Any,
+    clock: Clock,
     login: Login,
     linked: tuple[Kwestie, Signal],
     manager: User,

@@ -49,13 +49,7 @@ from signals.workflow.services import (
     withdraw_signal,
 )
 from tests.fixtures.app import START
-
-MakeUser = Callable[..., User]
-RESOLUTION = {
-    "outcome": "solved_individually",
-    "rationale": "Onderbouwing: met maatwerk opgelost.",
-    "message": "Het is opgelost.",
-}
+from tests.helpers import RESOLUTION, MakeUser
 
 
 @dataclass

@@ -10,17 +10,20 @@ from sqlalchemy import select
 from signals.auth.models import User
 from signals.auth.tokens import issue_token
 from signals.cli import served_address
+from signals.clock import Clock
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
-from signals.notifications.services import SERVED_AT, serve_at
+from signals.notifications.services import (
+    SERVED_AT,
+    kwestie_url,
+    link_to,
+    serve_at,
+    signal_url,
+)
 from signals.scheduler.jobs import sweep
 from signals.workflow.services import resolve_signal, submit_signal
-
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De regel is landelijk vastgelegd; de gemeente kan er niet van afwijken.",
-    "message": "Dit kunnen we niet oplossen; de onderbouwing staat bij het signaal.",
-}
+from tests.fixtures.app import Configure
+from tests.helpers import RESOLUTION
 
 
 def mail(kind: str) -> OutboxMessage:
@@ -43,9 +46,11 @@ def submit_over_the_api(app: Flask, reporter: User, data: dict[str, Any], addres
 
 
 @pytest.fixture
-def debug_without_base_url(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def debug_without_base_url(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, configure: Configure
+) -> None:
     monkeypatch.setitem(app.config, "DEBUG", True)
-    monkeypatch.setitem(app.config, "BASE_URL", None)
+    configure(base_url=None)
     monkeypatch.setitem(app.extensions, SERVED_AT, None)  # undone: nothing served after
 
 
@@ -55,7 +60,7 @@ def test_in_debug_without_base_url_mail_written_in_a_request_links_to_where_it_c
     reporter: User,
     manager: User,
     signal_data: dict[str, Any],
-    clock: Any,
+    clock: Clock,
 ) -> None:
     reference = submit_over_the_api(app, reporter, signal_data, "http://192.0.2.7:8123")
 
@@ -73,7 +78,7 @@ def test_in_debug_without_base_url_the_scheduler_links_to_the_address_the_demo_s
     reporter: User,
     manager: User,
     signal_data: dict[str, Any],
-    clock: Any,
+    clock: Clock,
 ) -> None:
     serve_at("http://127.0.0.1:5123")
     signal = submit_signal(reporter, signal_data)
@@ -98,15 +103,16 @@ def test_in_debug_without_base_url_the_scheduler_links_to_the_address_the_demo_s
 def test_a_configured_base_url_or_production_never_takes_links_from_the_request(
     app: Flask,
     monkeypatch: pytest.MonkeyPatch,
+    configure: Configure,
     reporter: User,
     signal_data: dict[str, Any],
-    clock: Any,
+    clock: Clock,
     debug: bool,
     base_url: str | None,
     links_to: str,
 ) -> None:
     monkeypatch.setitem(app.config, "DEBUG", debug)
-    monkeypatch.setitem(app.config, "BASE_URL", base_url)
+    configure(base_url=base_url)
     monkeypatch.setitem(app.extensions, SERVED_AT, "http://127.0.0.1:5123")
 
     reference = submit_over_the_api(app, reporter, signal_data, "http://attacker.example")
@@ -130,3 +136,33 @@ def test_the_demo_serves_links_at_an_address_a_browser_on_this_machine_opens(
     host: str, address: str
 ) -> None:
     assert served_address(host, 5000) == address
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://gemeente.example/signalen-app", "https://gemeente.example/signalen-app/"]
+)
+def test_links_are_the_routes_paths_after_a_base_url_with_a_path_in_a_request_or_not(
+    app: Flask, configure: Configure, base_url: str
+) -> None:
+    configure(base_url=base_url)
+    start = "https://gemeente.example/signalen-app"
+    expected = {
+        "signal": f"{start}/signalen/KM-2026-000001",
+        "kwestie": f"{start}/kwesties/7",
+        "survey": f"{start}/signalen/KM-2026-000001/evaluatie",
+        "prefill": f"{start}/kwesties/nieuw?regulation=a+b%26c&source_organisation=uwv",
+    }
+
+    def links() -> dict[str, str]:
+        return {
+            "signal": signal_url("KM-2026-000001"),
+            "kwestie": kwestie_url(7),
+            "survey": link_to("web.survey", reference="KM-2026-000001"),
+            "prefill": link_to(
+                "kwesties.new_kwestie", regulation="a b&c", source_organisation="uwv"
+            ),
+        }
+
+    assert links() == expected
+    with app.test_request_context("/inbox", base_url="http://attacker.example/elders"):
+        assert links() == expected

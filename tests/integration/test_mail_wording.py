@@ -3,7 +3,6 @@ as the group, kwesties named by their identifier, a count with its noun in the r
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from signals.auth.models import User
@@ -18,16 +17,12 @@ from signals.workflow.services import (
     submit_signal,
 )
 from tests.fixtures.outbox import outbox
+from tests.helpers import RESOLUTION, MakeUser
 
 TITLE_WITH_FULL_STOP = "Inkomensgat bij de start van werk."
 QUOTED_TITLE = '"Inkomensgat bij de start van werk"'
 INTAKE = "Centrale intake signalen"
 CASUISTIEK = "Multidomein casuïstiekbespreking"
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De beleidsregel laat geen voorschot toe.",
-    "message": "Dank voor uw signaal.",
-}
 
 
 def mails(kind: str, recipient: str | None = None) -> list[OutboxMessage]:
@@ -51,7 +46,7 @@ def test_a_title_ending_in_a_full_stop_is_quoted_once_in_every_mail(
     clock: Clock,
     partner_reporter: User,
     intake_member: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     make_user("member", groups=["casuistiek"])
@@ -75,7 +70,7 @@ def test_a_forward_without_a_message_leaves_no_empty_line(
     clock: Clock,
     partner_reporter: User,
     intake_member: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     make_user("member", groups=["casuistiek"])
@@ -125,7 +120,7 @@ def test_mail_to_a_group_greets_its_members_as_that_group(
     clock: Clock,
     partner_reporter: User,
     intake_member: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     colleague = make_user("member", groups=["intake"], name="Jeroen Intake")
@@ -153,7 +148,7 @@ def test_kwestie_mail_subjects_carry_the_kwestie_identifier(
     clock: Clock,
     reporter: User,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     policy_member = make_user("member", groups=["beleid"], name="Bo Beleid")

@@ -24,16 +24,9 @@ from signals.workflow.services import (
     submit_signal,
     withdraw_signal,
 )
-from tests.fixtures.people import WebSession
+from tests.helpers import RESOLUTION, Login, MakeUser
 
-Login = Callable[[User], WebSession]
-MakeUser = Callable[..., User]
 REFERENCE = re.compile(r"KM-\d{4}-\d{6}")
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De wet laat geen voorschot toe; landelijk gesignaleerd via de VNG.",
-    "message": "Helaas kunnen wij hier lokaal niets aan veranderen.",
-}
 
 
 def references_in(html: str) -> list[str]:

@@ -1,6 +1,5 @@
 """Dead letters on the administrator's outbox page, and retrying them, with a real SMTP server."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -9,17 +8,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.errors import Forbidden, NotFound, StateConflict
 from signals.extensions import db
 from signals.notifications.delivery import MAX_ATTEMPTS, deliver_pending
 from signals.notifications.models import OutboxMessage
 from signals.notifications.services import retry_all_dead, retry_dead_message
 from signals.workflow.services import submit_signal
-from tests.fixtures.people import WebSession
 from tests.fixtures.smtp import SmtpServer
+from tests.helpers import Login, MakeUser
 from tests.integration.test_web_signals import Page as WebPage
 
-Login = Callable[[User], WebSession]
 OUTBOX = "/beheer/outbox"
 
 
@@ -66,7 +65,7 @@ def snapshot() -> list[tuple[Any, ...]]:
     ]
 
 
-def sweep_until_dead(clock: Any) -> int:
+def sweep_until_dead(clock: Clock) -> int:
     """Run the sender at every retry moment while the server is down, until nothing is pending.
 
     Returns the number of sweeps; the clock ends at the moment of the last one.
@@ -87,7 +86,11 @@ def received_ids(smtp_server: SmtpServer) -> list[str]:
 
 @pytest.fixture
 def dead_letters(
-    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    signal_data: dict[str, Any],
 ) -> list[OutboxMessage]:
     """The receipt and the manager's notice of one signal, dead after an outage of days."""
     submit_signal(reporter, signal_data)
@@ -103,7 +106,7 @@ def dead_letters(
 
 
 def test_a_message_that_died_while_the_server_was_down_is_counted_first_and_listed_once(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     admin: User,
@@ -138,7 +141,7 @@ def test_a_message_that_died_while_the_server_was_down_is_counted_first_and_list
 
 
 def test_without_dead_letters_the_page_says_so_and_offers_no_retry(
-    clock: Any, login: Login, admin: User, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, admin: User, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     submit_signal(reporter, signal_data)
 
@@ -154,7 +157,7 @@ def test_without_dead_letters_the_page_says_so_and_offers_no_retry(
 
 
 def test_a_retried_dead_letter_is_delivered_exactly_once_when_the_server_is_back(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     admin: User,
@@ -193,7 +196,7 @@ def test_a_retried_dead_letter_is_delivered_exactly_once_when_the_server_is_back
 
 
 def test_retry_all_revives_every_dead_letter_and_each_is_delivered_once(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     admin: User,
@@ -225,7 +228,7 @@ def test_retry_all_revives_every_dead_letter_and_each_is_delivered_once(
 
 
 def test_a_retried_message_that_fails_again_backs_off_and_dies_again(
-    clock: Any, smtp_server: SmtpServer, admin: User, dead_letters: list[OutboxMessage]
+    clock: Clock, smtp_server: SmtpServer, admin: User, dead_letters: list[OutboxMessage]
 ) -> None:
     retry_dead_message(admin, dead_letters[0].id)
 
@@ -240,7 +243,7 @@ def test_a_retried_message_that_fails_again_backs_off_and_dies_again(
 
 
 def test_only_admins_see_the_page_and_may_retry_and_a_refusal_changes_nothing(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     reporter: User,
@@ -283,7 +286,7 @@ def test_a_retry_without_a_valid_csrf_token_is_refused_and_changes_nothing(
 
 
 def test_retrying_a_message_that_is_not_dead_is_refused_and_changes_nothing(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     admin: User,
@@ -322,11 +325,11 @@ def test_retrying_a_message_that_is_not_dead_is_refused_and_changes_nothing(
 
 
 def test_a_second_retry_of_the_same_letter_is_refused_so_it_is_sent_once(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     login: Login,
     admin: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     dead_letters: list[OutboxMessage],
 ) -> None:
     other_admin = make_user("admin", name="Tweede beheerder")

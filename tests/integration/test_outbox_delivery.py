@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.notifications.delivery import BATCH_SIZE, MAX_ATTEMPTS, deliver_pending, retry_delay
 from signals.notifications.models import OutboxMessage
@@ -25,7 +26,11 @@ def outbox() -> list[OutboxMessage]:
 
 
 def test_pending_mail_is_delivered_once_with_text_and_html(
-    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    signal_data: dict[str, Any],
 ) -> None:
     signal = submit_signal(reporter, signal_data)
 
@@ -39,15 +44,17 @@ def test_pending_mail_is_delivered_once_with_text_and_html(
     assert receipt["Subject"] == f"[{signal.reference}] Uw signaal is ontvangen"
     assert receipt["From"] == "signalen@gemeente.test"
     assert receipt["Message-ID"] == outbox()[0].message_id
-    text = receipt.get_body(preferencelist=("plain",)).get_content()
-    html = receipt.get_body(preferencelist=("html",)).get_content()
+    text_part = receipt.get_body(preferencelist=("plain",))
+    html_part = receipt.get_body(preferencelist=("html",))
+    assert text_part is not None and html_part is not None
+    text, html = text_part.get_content(), html_part.get_content()
     assert signal.reference in text and "Bedankt voor uw signaal" in text
     assert f'href="http://signalen.test/signalen/{signal.reference}"' in html
     assert len(smtp_server.by_recipient(manager.email)) == 1
 
 
 def test_without_smtp_configured_mail_stays_in_the_outbox(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     submit_signal(reporter, signal_data)
 
@@ -58,7 +65,11 @@ def test_without_smtp_configured_mail_stays_in_the_outbox(
 
 
 def test_a_mail_server_outage_loses_nothing_and_sends_nothing_twice(
-    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    signal_data: dict[str, Any],
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     smtp_server.stop()
@@ -101,7 +112,7 @@ def failure_minutes(queued: int, until: int) -> list[int]:
 
 
 def test_an_hour_long_outage_with_sweeps_through_the_back_off_delivers_every_message_once(
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     reporter: User,
     manager: User,
@@ -162,7 +173,7 @@ def test_an_hour_long_outage_with_sweeps_through_the_back_off_delivers_every_mes
 
 
 def test_a_message_that_keeps_failing_becomes_dead_after_the_maximum_attempts(
-    clock: Any, smtp_server: SmtpServer, partner_reporter: User, signal_data: dict[str, Any]
+    clock: Clock, smtp_server: SmtpServer, partner_reporter: User, signal_data: dict[str, Any]
 ) -> None:
     submit_signal(partner_reporter, signal_data)  # no intake members: only the receipt
     smtp_server.stop()
@@ -187,7 +198,7 @@ def test_back_off_doubles_and_is_capped() -> None:
 
 
 def test_delivery_goes_on_past_200_messages_until_the_queue_is_empty_over_few_connections(
-    clock: Any, smtp_server: SmtpServer
+    clock: Clock, smtp_server: SmtpServer
 ) -> None:
     queued = 2 * BATCH_SIZE + 50
     store_rows([outbox_row(f"ontvanger{n}@gemeente.test", clock.now()) for n in range(queued)])

@@ -10,13 +10,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import update
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.config import Config
 from signals.extensions import db
 from signals.notifications.delivery import deliver_pending, retry_delay
 from signals.notifications.services import queue_signal_mail
+from signals.settings import settings_of
 from signals.transaction import unit_of_work
 from signals.workflow.models import Signal
 from signals.workflow.services import submit_signal
@@ -43,7 +46,11 @@ def queue_in_order(recipients: list[str], now: datetime) -> None:
 
 
 def test_a_stored_subject_with_a_line_break_goes_out_on_one_line_and_the_rest_is_delivered(
-    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    signal_data: dict[str, Any],
 ) -> None:
     earlier = clock.now() - timedelta(hours=1)  # due first, as old data would be
     store_rows([outbox_row("oud@gemeente.test", earlier, subject=INJECTED_SUBJECT)])
@@ -63,7 +70,11 @@ def test_a_stored_subject_with_a_line_break_goes_out_on_one_line_and_the_rest_is
 
 
 def test_a_recipient_that_cannot_be_put_in_a_header_is_dead_at_once_and_the_rest_is_delivered(
-    clock: Any, smtp_server: SmtpServer, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    manager: User,
+    signal_data: dict[str, Any],
 ) -> None:
     earlier = clock.now() - timedelta(hours=1)
     store_rows([outbox_row(recipient, earlier) for recipient in UNUSABLE_RECIPIENTS])
@@ -82,7 +93,11 @@ def test_a_recipient_that_cannot_be_put_in_a_header_is_dead_at_once_and_the_rest
 
 
 def test_the_commands_deliver_past_a_poison_message_without_crashing(
-    runner: Any, clock: Any, smtp_server: SmtpServer, reporter: User, signal_data: dict[str, Any]
+    runner: FlaskCliRunner,
+    clock: Clock,
+    smtp_server: SmtpServer,
+    reporter: User,
+    signal_data: dict[str, Any],
 ) -> None:
     earlier = clock.now() - timedelta(hours=1)
     store_rows(
@@ -107,7 +122,7 @@ def test_the_commands_deliver_past_a_poison_message_without_crashing(
 
 
 def test_a_title_with_a_line_break_stored_earlier_is_queued_with_a_one_line_subject(
-    clock: Any, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     db.session.execute(update(Signal).where(Signal.id == signal.id).values(title=INJECTED_SUBJECT))
@@ -134,7 +149,7 @@ def test_a_refused_message_is_dead_at_once_for_5xx_retried_for_4xx_and_the_other
     refuse: str,
     reply: str,
     for_good: bool,
-    clock: Any,
+    clock: Clock,
     smtp_server: SmtpServer,
     reporter: User,
     manager: User,
@@ -170,7 +185,7 @@ def test_a_refused_message_is_dead_at_once_for_5xx_retried_for_4xx_and_the_other
 
 
 def test_a_timeout_on_one_message_is_recorded_and_the_others_go_over_a_fresh_connection(
-    clock: Any, smtp_server: SmtpServer
+    clock: Clock, smtp_server: SmtpServer
 ) -> None:
     recipients = ["a@gemeente.test", "b@gemeente.test", "c@gemeente.test"]
     queue_in_order(recipients, clock.now())
@@ -190,7 +205,7 @@ def test_a_timeout_on_one_message_is_recorded_and_the_others_go_over_a_fresh_con
 
 
 def test_a_message_acknowledged_too_late_is_sent_again_with_the_same_message_id(
-    clock: Any, smtp_server: SmtpServer, partner_reporter: User, signal_data: dict[str, Any]
+    clock: Clock, smtp_server: SmtpServer, partner_reporter: User, signal_data: dict[str, Any]
 ) -> None:
     submit_signal(partner_reporter, signal_data)  # no intake members: only the receipt
     smtp_server.stall_once(partner_reporter.email)
@@ -207,7 +222,7 @@ def test_a_message_acknowledged_too_late_is_sent_again_with_the_same_message_id(
 
 
 def test_the_second_timeout_in_a_batch_ends_the_run_and_the_untried_keep_their_place(
-    clock: Any, smtp_server: SmtpServer
+    clock: Clock, smtp_server: SmtpServer
 ) -> None:
     recipients = ["a@gemeente.test", "b@gemeente.test", "c@gemeente.test", "d@gemeente.test"]
     queue_in_order(recipients, clock.now())
@@ -231,4 +246,4 @@ def test_the_smtp_timeout_is_generous_and_set_by_signals_smtp_timeout(
     assert Config.SMTP_TIMEOUT >= 120
     monkeypatch.setenv("SIGNALS_SMTP_TIMEOUT", "300")
     configured = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"])
-    assert configured.config["SMTP_TIMEOUT"] == 300
+    assert settings_of(configured).smtp_timeout == 300

@@ -7,7 +7,6 @@ frame, under a policy that lets it run nothing and load nothing.
 
 import re
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,10 +19,9 @@ from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.notifications.services import OUTBOX_PAGE_SIZE
 from signals.workflow.services import submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Login
 from tests.integration.test_web_signals import Page
 
-Login = Callable[[User], WebSession]
 OUTBOX = "/beheer/outbox"
 MAIL_ID = re.compile(r'<article class="mail" id="mail-(\d+)"')
 NEXT = re.compile(r'<a href="([^"]+)" rel="next"')

@@ -1,15 +1,13 @@
 """Every page's head: a title of plain text, scripts and styles there, and a site icon."""
 
 import re
-from collections.abc import Callable
 
 import pytest
 
 from signals.auth.models import User
 from tests.fixtures.app import IsolatedClient
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, MakeUser
 
-Login = Callable[[User], WebSession]
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 PAGES = [
     "/signalen/nieuw",
@@ -33,7 +31,7 @@ def head_and_body(page: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_title_is_plain_text_and_scripts_and_styles_are_in_the_head(
-    login: Login, make_user: Callable[..., User], path: str
+    login: Login, make_user: MakeUser, path: str
 ) -> None:
     admin = make_user("admin", groups=["intake"])
     response = login(admin).get(path)

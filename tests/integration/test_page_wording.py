@@ -3,16 +3,14 @@ named by their identifier."""
 
 import html
 import re
-from collections.abc import Callable
 from typing import Any
 
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
 from signals.workflow.services import submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, MakeUser
 
-Login = Callable[[User], WebSession]
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -86,7 +84,7 @@ def test_accepting_one_signal_says_signaal(
 
 
 def test_kwestie_pages_show_the_kwestie_identifier(
-    login: Login, manager: User, make_user: Callable[..., User]
+    login: Login, manager: User, make_user: MakeUser
 ) -> None:
     make_user("member", groups=["beleid"])
     kwestie = create_kwestie(manager, {"title": "Inkomensgat na de bijstand", "node": "beleid"})

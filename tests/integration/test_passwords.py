@@ -1,14 +1,13 @@
 """Password rules wherever a password is set, changing one's password, and one-line fields."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.security import generate_password_hash
 
 from signals.auth.models import User
@@ -25,9 +24,11 @@ from signals.clock import Clock
 from signals.demo.loader import DEMO_PASSWORD
 from signals.errors import InputInvalid
 from signals.extensions import db
+from signals.settings import settings_of
 from signals.validation import NOT_ONE_LINE
 from tests.fixtures.app import csrf_token_from
 from tests.fixtures.people import PASSWORD, WebSession
+from tests.helpers import Login
 
 ORGANISATION = "Gemeente Teststad – Werk en Inkomen"
 NEW_PASSWORD = "een nieuwe zin om te onthouden"
@@ -141,9 +142,7 @@ def change(session: WebSession, current: str, new: str, again: str | None = None
     )
 
 
-def test_the_password_page_is_reached_from_my_account(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_the_password_page_is_reached_from_my_account(login: Login, reporter: User) -> None:
     session = login(reporter)
     assert 'href="/account"' in session.get("/signalen").text
     assert 'href="/wachtwoord"' in session.get("/account").text
@@ -154,7 +153,7 @@ def test_the_password_page_is_reached_from_my_account(
 
 
 def test_a_password_change_ends_other_sessions_and_keeps_this_one(
-    app: Flask, login: Callable[[User], WebSession], reporter: User
+    app: Flask, login: Login, reporter: User
 ) -> None:
     session, elsewhere = login(reporter), login(reporter)
     before = session.client.get_cookie("signals_session")
@@ -194,7 +193,7 @@ def test_a_password_change_ends_other_sessions_and_keeps_this_one(
 )
 def test_a_refused_password_change_says_why_per_field_and_changes_nothing(
     app: Flask,
-    login: Callable[[User], WebSession],
+    login: Login,
     reporter: User,
     current: str,
     new: str,
@@ -213,19 +212,17 @@ def test_a_refused_password_change_says_why_per_field_and_changes_nothing(
     assert log_in(app.test_client(), reporter.email, PASSWORD).status_code == 302
 
 
-def test_the_own_email_address_is_refused_as_new_password(
-    login: Callable[[User], WebSession], reporter: User
-) -> None:
+def test_the_own_email_address_is_refused_as_new_password(login: Login, reporter: User) -> None:
     response = change(login(reporter), PASSWORD, reporter.email.upper())
     assert response.status_code == 422
     assert field_errors(response.text) == {"new_password-error": IS_EMAIL}
 
 
 def test_guessing_the_current_password_on_the_password_page_is_throttled(
-    app: Flask, clock: Clock, login: Callable[[User], WebSession], reporter: User
+    app: Flask, clock: Clock, login: Login, reporter: User
 ) -> None:
     session = login(reporter)
-    free = app.config["AUTH_FAILURE_LIMIT"]
+    free = settings_of(app).auth_failure_limit
     statuses = [change(session, f"gok nummer {n}", NEW_PASSWORD).status_code for n in range(free)]
     assert statuses == [422] * free
 
@@ -241,7 +238,7 @@ def test_guessing_the_current_password_on_the_password_page_is_throttled(
 
 
 def test_the_cli_sets_a_password_and_ends_every_session(
-    app: Flask, login: Callable[[User], WebSession], runner: Any, reporter: User
+    app: Flask, login: Login, runner: FlaskCliRunner, reporter: User
 ) -> None:
     session = login(reporter)
 
@@ -255,7 +252,9 @@ def test_the_cli_sets_a_password_and_ends_every_session(
     assert log_in(app.test_client(), reporter.email, NEW_PASSWORD).status_code == 302
 
 
-def test_the_cli_generates_a_password_that_works(app: Flask, runner: Any, reporter: User) -> None:
+def test_the_cli_generates_a_password_that_works(
+    app: Flask, runner: FlaskCliRunner, reporter: User
+) -> None:
     result = runner.invoke(args=["users", "set-password", reporter.email])
     assert result.exit_code == 0, result.output
     generated = result.output.split("Wachtwoord: ")[1].strip()
@@ -266,7 +265,7 @@ def test_the_cli_generates_a_password_that_works(app: Flask, runner: Any, report
     ("password", "message"), [("kort", TOO_SHORT), ("Welkom2026!!!", TOO_COMMON)]
 )
 def test_the_cli_refuses_a_weak_password(
-    app: Flask, runner: Any, reporter: User, password: str, message: str
+    app: Flask, runner: FlaskCliRunner, reporter: User, password: str, message: str
 ) -> None:
     result = runner.invoke(args=["users", "set-password", reporter.email, "--password", password])
     assert result.exit_code == 1
@@ -274,7 +273,7 @@ def test_the_cli_refuses_a_weak_password(
     assert authenticate({"email": reporter.email, "password": PASSWORD}) == reporter
 
 
-def test_the_cli_refuses_a_weak_password_for_a_new_user(runner: Any) -> None:
+def test_the_cli_refuses_a_weak_password_for_a_new_user(runner: FlaskCliRunner) -> None:
     runner.invoke(args=["orgs", "create", "--name", ORGANISATION, "--kind", "staff"])
     result = runner.invoke(
         args=[

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.kwesties.models import PatternAlert
 from signals.kwesties.patterns import check_patterns, fingerprint
@@ -18,6 +19,8 @@ from signals.notifications.models import OutboxMessage
 from signals.transaction import unit_of_work
 from signals.workflow.models import Signal
 from signals.workflow.services import forward_signal, submit_signal
+from tests.fixtures.app import Configure
+from tests.helpers import MakeUser
 
 SUBJECT = "Zien we dit vaker? Signalen over Participatiewet bij UWV"
 
@@ -49,7 +52,7 @@ def uwv_signal(signal_data: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def policy_people(make_user: Callable[..., User]) -> list[User]:
+def policy_people(make_user: MakeUser) -> list[User]:
     """Two active members of beleid (one also in another group); one left, one elsewhere."""
     first = make_user("member", groups=["beleid"], name="Bas Beleid")
     second = make_user("member", groups=["beleid", "bestuur"], name="Bo Beleid")
@@ -62,7 +65,7 @@ def policy_people(make_user: Callable[..., User]) -> list[User]:
 
 @pytest.fixture
 def submit(
-    clock: Any, reporter: User, uwv_signal: dict[str, Any]
+    clock: Clock, reporter: User, uwv_signal: dict[str, Any]
 ) -> Iterator[Callable[..., Signal]]:
     def submit_one(title: str = "Uitkering UWV stopt te vroeg", **changes: Any) -> Signal:
         return submit_signal(reporter, {**uwv_signal, "title": title, **changes})
@@ -202,7 +205,7 @@ def test_a_fourth_signal_makes_a_new_set_but_an_old_set_never_alerts_again(
 
 
 def test_only_signals_within_the_window_count(
-    clock: Any, submit: Callable[..., Signal], policy_people: list[User]
+    clock: Clock, submit: Callable[..., Signal], policy_people: list[User]
 ) -> None:
     start = clock.now()
     submit()
@@ -219,17 +222,14 @@ def test_only_signals_within_the_window_count(
 
 
 def test_the_threshold_and_window_are_configurable(
-    app: Flask, submit: Callable[..., Signal], policy_people: list[User]
+    configure: Configure, submit: Callable[..., Signal], policy_people: list[User]
 ) -> None:
-    app.config["PATTERN_ALERT_THRESHOLD"] = 2
-    try:
-        submit()
-        assert alerts() == []
-        submit()
-        assert len(alerts()) == 1
-        assert "2 of meer signalen" in alert_mails()[0].body_text
-    finally:
-        app.config["PATTERN_ALERT_THRESHOLD"] = 3
+    configure(pattern_alert_threshold=2)
+    submit()
+    assert alerts() == []
+    submit()
+    assert len(alerts()) == 1
+    assert "2 of meer signalen" in alert_mails()[0].body_text
 
 
 def test_a_signal_about_two_regulations_alerts_per_regulation_but_a_set_only_once(
@@ -261,13 +261,11 @@ def test_a_signal_about_two_regulations_alerts_per_regulation_but_a_set_only_onc
 
 
 def test_the_same_set_in_two_transactions_at_once_alerts_once(
-    app: Flask, submit: Callable[..., Signal], policy_people: list[User]
+    app: Flask, configure: Configure, submit: Callable[..., Signal], policy_people: list[User]
 ) -> None:
-    app.config["PATTERN_ALERT_THRESHOLD"] = 99
-    try:
-        signals = [submit() for _ in range(3)]
-    finally:
-        app.config["PATTERN_ALERT_THRESHOLD"] = 3
+    configure(pattern_alert_threshold=99)
+    signals = [submit() for _ in range(3)]
+    configure(pattern_alert_threshold=3)
     signal_id = signals[-1].id
     barrier = threading.Barrier(2)
     made: list[int] = []

@@ -33,27 +33,11 @@ from signals.workflow.services import (
     survey_of,
     withdraw_signal,
 )
-from tests.fixtures.api import ApiClient
-from tests.fixtures.people import WebSession
+from tests.helpers import RESOLUTION, Api, Login, MakeUser, fresh
 
-Login = Callable[[User], WebSession]
-Api = Callable[[User], ApiClient]
-MakeUser = Callable[..., User]
 REQUIRED = "Dit veld is verplicht."
-RESOLUTION = {
-    "outcome": "solved_individually",
-    "rationale": "Met maatwerk op grond van art. 18 lid 1 Participatiewet opgelost.",
-    "message": "Het is voor deze inwoner opgelost.",
-}
 INFO = "Inmiddels zijn er twee gezinnen in dezelfde situatie."
 REASON = "Het UWV heeft de betaling alsnog gedaan; het signaal is niet meer nodig."
-
-
-def fresh(signal: Signal) -> Signal:
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
 
 
 def events(signal: Signal, event_type: str | None = None) -> list[SignalEvent]:

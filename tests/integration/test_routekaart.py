@@ -3,7 +3,7 @@
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -12,9 +12,9 @@ from signals.auth.models import User
 from signals.extensions import db
 from signals.routing.graph import NODE_KIND_LABELS, RouteGraph
 from tests.fixtures.app import IsolatedClient, csrf_token_from, make_test_app
-from tests.fixtures.people import PASSWORD, WebSession
+from tests.fixtures.people import PASSWORD
+from tests.helpers import Login, MakeUser
 
-Login = Callable[[User], WebSession]
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
@@ -122,9 +122,7 @@ def city_app(app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
             db.engine.dispose()
 
 
-def test_the_page_follows_the_configured_municipality(
-    city_app: Flask, make_user: Callable[..., User]
-) -> None:
+def test_the_page_follows_the_configured_municipality(city_app: Flask, make_user: MakeUser) -> None:
     user = make_user("professional", name="Iris Utrecht")
     client = city_app.test_client()
     token = csrf_token_from(client.get("/inloggen").text)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from signals.auth.models import User
 from signals.auth.services import set_partner_contact
+from signals.clock import Clock
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
@@ -18,17 +19,11 @@ from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import forward_signal, submit_signal
 from tests.fixtures.app import IsolatedClient, csrf_token_from, make_test_app
 from tests.fixtures.people import PASSWORD
+from tests.helpers import Login, MakeUser, fresh
 
 PROJECT = Path(__file__).resolve().parents[2]
 # Monday 23 November 2026, 10:00 in Amsterdam
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def fresh(signal: Signal) -> Signal:
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
 
 
 def mails(kind: str) -> list[OutboxMessage]:
@@ -38,7 +33,7 @@ def mails(kind: str) -> list[OutboxMessage]:
 
 
 def test_staff_and_partner_signals_with_the_same_content_enter_where_the_file_says(
-    clock: Any,
+    clock: Clock,
     reporter: User,
     manager: User,
     partner_reporter: User,
@@ -58,7 +53,7 @@ def test_staff_and_partner_signals_with_the_same_content_enter_where_the_file_sa
 
 
 def test_an_acute_case_takes_the_fast_lane(
-    clock: Any, reporter: User, partner_reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, partner_reporter: User, signal_data: dict[str, Any]
 ) -> None:
     acute = {**signal_data, "urgency": "acute"}
     assert submit_signal(reporter, acute).node == "doorbraakteam"
@@ -66,7 +61,7 @@ def test_an_acute_case_takes_the_fast_lane(
 
 
 def test_deadlines_come_from_the_node_clocks_in_working_days(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     clock.set(MONDAY)
     signal = submit_signal(reporter, signal_data)  # teamleider: defaults 2 / 10 / 20
@@ -79,7 +74,7 @@ def test_deadlines_come_from_the_node_clocks_in_working_days(
 
 
 def test_a_partner_with_a_contact_person_reaches_that_person(
-    clock: Any, make_user: Any, partner_reporter: User, signal_data: dict[str, Any]
+    clock: Clock, make_user: MakeUser, partner_reporter: User, signal_data: dict[str, Any]
 ) -> None:
     contact = make_user("manager", name="Mirjam Contact")
     set_partner_contact({"organisation": "Buurtteam Teststad", "contact": contact.email})
@@ -91,7 +86,7 @@ def test_a_partner_with_a_contact_person_reaches_that_person(
 
 
 def test_a_reporter_may_choose_a_direct_route_the_file_opens_to_them(
-    clock: Any, reporter: User, partner_reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, partner_reporter: User, signal_data: dict[str, Any]
 ) -> None:
     to_ombudsman = submit_signal(partner_reporter, {**signal_data, "direct_node": "ombudsman"})
     assert (to_ombudsman.node, to_ombudsman.owner_group) == ("ombudsman", "ombudsman")
@@ -107,7 +102,7 @@ def test_a_reporter_may_choose_a_direct_route_the_file_opens_to_them(
 
 
 def test_forward_along_an_edge_hands_over_and_tells_the_reporter(
-    clock: Any, reporter: User, manager: User, make_user: Any, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, manager: User, make_user: MakeUser, signal_data: dict[str, Any]
 ) -> None:
     member = make_user("member", groups=["casuistiek"], name="Casus Lid")
     clock.set(MONDAY)
@@ -130,7 +125,7 @@ def test_forward_along_an_edge_hands_over_and_tells_the_reporter(
 
 
 def test_a_forward_off_the_graph_is_refused_and_changes_nothing(
-    clock: Any, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     before = (signal.node, signal.owner_user_id, signal.feedback_due)
@@ -146,7 +141,7 @@ def test_a_forward_off_the_graph_is_refused_and_changes_nothing(
 
 
 def test_the_web_forward_form_offers_only_the_edges(
-    clock: Any, login: Any, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     session = login(manager)
@@ -170,8 +165,8 @@ def test_the_web_forward_form_offers_only_the_edges(
 
 
 def test_the_report_form_previews_the_route_with_and_without_javascript(
-    clock: Any,
-    login: Any,
+    clock: Clock,
+    login: Login,
     reporter: User,
     partner_reporter: User,
     manager: User,
@@ -199,7 +194,7 @@ def test_the_report_form_previews_the_route_with_and_without_javascript(
 
 def test_after_a_route_change_signals_keep_working_and_removed_nodes_are_listed(
     app: Flask,
-    clock: Any,
+    clock: Clock,
     reporter: User,
     manager: User,
     admin: User,
@@ -255,5 +250,5 @@ def test_after_a_route_change_signals_keep_working_and_removed_nodes_are_listed(
         db.engine.dispose()
 
 
-def test_the_admin_route_page_is_for_admins_only(login: Any, reporter: User) -> None:
+def test_the_admin_route_page_is_for_admins_only(login: Login, reporter: User) -> None:
     assert login(reporter).get("/beheer/routes").status_code == 403

@@ -6,7 +6,6 @@ token name), without and with each kind of log-in. The database must be exactly 
 no answer may be a server error, and a HEAD must carry no body.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,13 +13,12 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
 from signals.workflow.services import resolve_signal, submit_signal
-from tests.fixtures.api import ApiClient
-from tests.fixtures.people import PASSWORD, WebSession
+from tests.fixtures.people import PASSWORD
 from tests.fixtures.snapshot import database_state
-
-Login = Callable[[User], WebSession]
+from tests.helpers import Api, Login
 
 
 def get_routes(app: Flask) -> list[Rule]:
@@ -54,9 +52,9 @@ def form_for_everything(signal_data: dict[str, Any], email: str) -> dict[str, An
 @pytest.mark.parametrize("method", ["HEAD", "GET"])
 def test_head_and_get_change_nothing_on_any_route(
     app: Flask,
-    clock: Any,
+    clock: Clock,
     login: Login,
-    api: Callable[[User], ApiClient],
+    api: Api,
     reporter: User,
     manager: User,
     admin: User,

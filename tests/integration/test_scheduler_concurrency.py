@@ -37,7 +37,8 @@ from signals.scheduler.leader import ADVISORY_KEY, LEASE_NAME, RELEASED, leaders
 from signals.scheduler.models import SchedulerLease
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import submit_signal
-from tests.fixtures.app import START, make_test_app
+from tests.fixtures.app import START, Configure, make_test_app
+from tests.helpers import MakeUser
 
 SIGNALS = 20
 # Submitted on Monday START: the teamleider's accept clock (2 working days) runs out at the
@@ -136,7 +137,7 @@ def backlog(
     clock: Clock,
     reporter: User,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> Backlog:
     casuistiek = make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
@@ -190,15 +191,14 @@ def only_in_a_helper(moment: datetime) -> Counter[str]:
 
 
 def test_a_large_backlog_is_shared_with_helper_processes(
-    app: Flask, backlog: Backlog, monkeypatch: pytest.MonkeyPatch
+    app: Flask, backlog: Backlog, configure: Configure
 ) -> None:
-    monkeypatch.setitem(app.config, "SCHEDULER_HELPERS", 1)
-    monkeypatch.setitem(app.config, "SCHEDULER_HELPERS_FROM", SIGNALS)
+    configure(scheduler_helpers=1, scheduler_helpers_from=SIGNALS)
 
     with get_clock().frozen_at(OVERDUE):
         if dialect() == "postgresql":
             assert helpers_for(OVERDUE) == 1
-            monkeypatch.setitem(app.config, "SCHEDULER_HELPERS_FROM", SIGNALS + 1)
+            configure(scheduler_helpers_from=SIGNALS + 1)
             assert helpers_for(OVERDUE) == 0, "a backlog under the threshold is done alone"
             # A helper process builds the app from this one's configuration, pins its clock
             # to the sweep's moment and does the work in the same database.
@@ -302,7 +302,7 @@ def test_only_the_leader_sweeps_and_the_next_one_takes_over_after_release(
     app: Flask,
     clock: Clock,
     reporter: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     make_user("member", groups=["casuistiek"], name="Cas Casuïstiek")
@@ -346,7 +346,7 @@ def test_a_leader_that_died_is_taken_over(
     app: Flask,
     clock: Clock,
     reporter: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     """PostgreSQL: the lock went with the dead process's connection; SQLite: its lease ran out."""

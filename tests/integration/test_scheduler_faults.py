@@ -39,14 +39,14 @@ def test_one_failing_signal_is_passed_over_and_the_others_are_done(
 ) -> None:
     signals = [submit_signal(reporter, signal_data).id for _ in range(5)]
     broken = signals[2]
-    real_do = clock_sweep._do
+    real_do = clock_sweep.do_due_work
 
     def failing_do(signal: Signal, due: Due, *args: Any) -> list[str]:
         if signal.id == broken:
             raise RuntimeError("template missing")
         return real_do(signal, due, *args)
 
-    monkeypatch.setattr(clock_sweep, "_do", failing_do)
+    monkeypatch.setattr(clock_sweep, "do_due_work", failing_do)
 
     with caplog.at_level(logging.ERROR, logger=clock_sweep.__name__):
         lines = sweep(AFTER_ACCEPT_DEADLINE)
@@ -58,7 +58,7 @@ def test_one_failing_signal_is_passed_over_and_the_others_are_done(
     assert [breaches_of(signal_id) for signal_id in signals] == [1, 1, 0, 1, 1]
     assert f"clock work on signal {broken} failed" in caplog.text
     # Nothing of the failed signal's work was kept, so it is done once the fault is gone.
-    monkeypatch.setattr(clock_sweep, "_do", real_do)
+    monkeypatch.setattr(clock_sweep, "do_due_work", real_do)
     assert "termijnoverschrijdingen: 1" in sweep(AFTER_ACCEPT_DEADLINE)
     db.session.expire_all()
     assert [breaches_of(signal_id) for signal_id in signals] == [1, 1, 1, 1, 1]

@@ -11,6 +11,7 @@ from signals.notifications.models import OutboxMessage
 from signals.scheduler.clock_sweep import run_clock_work
 from signals.workflow.services import submit_signal
 from tests.fixtures.app import START
+from tests.helpers import MakeUser
 
 AFTER_ACCEPT_DEADLINE = START.replace(day=26)  # Thursday: the 2-working-day clock has passed
 
@@ -25,7 +26,7 @@ def test_a_person_is_greeted_by_name_and_a_groups_members_as_that_group(
     manager: User,
     reporter: User,
     partner_reporter: User,
-    make_user: Any,
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> None:
     members = [make_user("member", groups=["intake"]) for _ in range(3)]

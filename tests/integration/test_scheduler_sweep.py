@@ -10,7 +10,7 @@ fixtures start on Monday 23 November 2026, 10:00 in Amsterdam (09:00 UTC).
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from signals.auth.models import User
 from signals.clock import Clock
@@ -39,18 +41,11 @@ from signals.workflow.services import (
     submit_signal,
 )
 from tests.fixtures.app import START
-from tests.fixtures.people import WebSession
+from tests.helpers import RESOLUTION, Login, MakeUser, fresh
 
-MakeUser = Callable[..., User]
-Login = Callable[[User], WebSession]
 # A deadline is the last second of its day; it is breached once that second has passed.
 SECOND = timedelta(seconds=1)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-RESOLUTION = {
-    "outcome": "solved_individually",
-    "rationale": "Met de hardheidsclausule is een voorschot verstrekt.",
-    "message": "Er is een voorschot verstrekt; het inkomensgat is gedicht.",
-}
 NO_SMTP = "e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan"
 CLOCK_EVENTS = ("reminder_sent", "deadline_breached", "escalated_overdue", "status_update_sent")
 
@@ -62,14 +57,6 @@ def local(day: date, hour: int = 9, minute: int = 0, second: int = 0) -> datetim
     """``day`` at the given Amsterdam wall-clock time, in UTC."""
     moment = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=AMSTERDAM)
     return moment.astimezone(UTC)
-
-
-def fresh(signal: Signal) -> Signal:
-    """``signal`` as the database has it now."""
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
 
 
 def events(signal: Signal, *types: str) -> list[SignalEvent]:
@@ -140,7 +127,7 @@ def statements() -> Iterator[list[str]]:
     """Every SQL statement sent to the database inside the block."""
     seen: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_conn: Connection, _cursor: DBAPICursor, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)

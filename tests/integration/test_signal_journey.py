@@ -2,7 +2,6 @@
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,10 +18,9 @@ from signals.workflow.services import (
     submit_signal,
 )
 from tests.fixtures.app import START
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, MakeUser
 from tests.integration.test_web_signals import Page
 
-Login = Callable[[User], WebSession]
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
@@ -54,7 +52,7 @@ def travelled(
     clock: Clock,
     reporter: User,
     manager: User,
-    make_user: Callable[..., User],
+    make_user: MakeUser,
     signal_data: dict[str, Any],
 ) -> tuple[Signal, User, User]:
     """Teamleider → casuïstiek → back to the teamleider → beleid, a working day apart each."""

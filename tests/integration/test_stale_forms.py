@@ -4,7 +4,6 @@ The person gets the signal (or kwestie) as it is now, what changed since their p
 they typed back in the form with the fresh version, so that they can send it again on purpose.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,26 +17,11 @@ from signals.kwesties.services import create_kwestie, kwestie_message
 from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, MakeUser, fresh
 from tests.integration.test_web_signals import Page
 
-Login = Callable[[User], WebSession]
 MINE = "Ik heb de inwoner gebeld; we zoeken een oplossing binnen de bijzondere bijstand."
 THEIRS = "We nemen uw signaal mee naar het intakeoverleg van donderdag."
-
-
-def fresh(signal: Signal) -> Signal:
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
-
-
-def fresh_kwestie(kwestie: Kwestie) -> Kwestie:
-    db.session.expire_all()
-    stored = db.session.get(Kwestie, kwestie.id)
-    assert stored is not None
-    return stored
 
 
 def form_state(page: Page) -> dict[str, str | None]:
@@ -60,7 +44,7 @@ def mail_count(kind: str) -> int:
 
 
 @pytest.fixture
-def colleagues(make_user: Callable[..., User]) -> tuple[User, User]:
+def colleagues(make_user: MakeUser) -> tuple[User, User]:
     """Two members of the intake group, which owns what a partner's professional reports."""
     return (
         make_user("member", groups=["intake"], name="Lotte Intake"),
@@ -189,7 +173,7 @@ DECISION = {
 
 
 @pytest.fixture
-def policy_kwestie(clock: Clock, manager: User, make_user: Callable[..., User]) -> Kwestie:
+def policy_kwestie(clock: Clock, manager: User, make_user: MakeUser) -> Kwestie:
     make_user("member", groups=["beleid"], name="Bas Beleid")
     make_user("member", groups=["beleid"], name="Bo Beleid")
     return create_kwestie(
@@ -223,12 +207,12 @@ def test_a_stale_decision_on_a_kwestie_keeps_what_was_typed_and_can_be_taken_aga
     assert page.selected["decide-outcome"] == [DECISION["outcome"]]
     assert page.raw_text("decide-rationale") == DECISION["rationale"]
     assert page.raw_text("decide-message") == DECISION["message"]
-    assert fresh_kwestie(policy_kwestie).status == "open"
+    assert fresh(policy_kwestie).status == "open"
 
     again = deciding.post(f"{url}/besluit", {**form_state(page), **DECISION})
 
     assert again.status_code == 302
-    assert fresh_kwestie(policy_kwestie).status == "decided"
+    assert fresh(policy_kwestie).status == "decided"
     decided = select(func.count()).where(KwestieEvent.type == "decided")
     assert db.session.scalar(decided) == 1
 

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.errors import Forbidden, StaleVersion, StateConflict
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
@@ -24,12 +25,8 @@ from signals.workflow.services import (
     submit_signal,
 )
 from signals.workflow.transitions import allowed_actions, check
+from tests.helpers import RESOLUTION, Login, MakeUser, fresh
 
-RESOLUTION = {
-    "outcome": "solved_individually",
-    "rationale": "Met maatwerk op grond van art. 18 lid 1 Participatiewet opgelost.",
-    "message": "Het is voor deze inwoner opgelost.",
-}
 STATUSES = ("new", "in_progress", "awaiting_reporter", "resolved", "withdrawn")
 
 # The whole table, written out: (action, status) → allowed for (owner, reporter).
@@ -91,13 +88,6 @@ def test_the_transition_table(
             check(action, status, is_owner=is_owner, is_reporter=is_reporter)
 
 
-def fresh(signal: Signal) -> Signal:
-    db.session.expire_all()
-    stored = db.session.get(Signal, signal.id)
-    assert stored is not None
-    return stored
-
-
 def kinds_to(recipient: str) -> list[str]:
     db.session.expire_all()
     query = select(OutboxMessage.kind).where(OutboxMessage.recipient == recipient)
@@ -105,12 +95,12 @@ def kinds_to(recipient: str) -> list[str]:
 
 
 @pytest.fixture
-def signal(clock: Any, reporter: User, manager: User, signal_data: dict[str, Any]) -> Signal:
+def signal(clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]) -> Signal:
     return submit_signal(reporter, signal_data)
 
 
 def test_accept_question_reply_and_resolve(
-    signal: Signal, reporter: User, manager: User, clock: Any
+    signal: Signal, reporter: User, manager: User, clock: Clock
 ) -> None:
     accept_signal(manager, signal.reference, {})
     assert fresh(signal).status == "in_progress"
@@ -149,7 +139,7 @@ def test_accepting_twice_is_refused_and_changes_nothing(signal: Signal, manager:
 
 
 def test_the_reporter_may_reopen_within_the_window_only(
-    signal: Signal, reporter: User, manager: User, clock: Any
+    signal: Signal, reporter: User, manager: User, clock: Clock
 ) -> None:
     resolve_signal(manager, signal.reference, RESOLUTION)
     clock.set(clock.now() + timedelta(days=13))
@@ -159,7 +149,7 @@ def test_the_reporter_may_reopen_within_the_window_only(
     assert kinds_to(manager.email)[-1] == "reopened"
     event = reopened.events[-1]
     assert event.type == "reopened"
-    assert event.data["previous"]["outcome"] == "solved_individually"
+    assert event.data["previous"]["outcome"] == RESOLUTION["outcome"]
 
     resolve_signal(manager, signal.reference, RESOLUTION)
     clock.set(clock.now() + timedelta(days=15))
@@ -183,7 +173,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(signal: Signal, manag
 
 
 def test_a_stale_web_form_answers_409_and_changes_nothing(
-    signal: Signal, manager: User, login: Any
+    signal: Signal, manager: User, login: Login
 ) -> None:
     session = login(manager)
     seen = fresh(signal).version
@@ -197,7 +187,7 @@ def test_a_stale_web_form_answers_409_and_changes_nothing(
 
 
 def test_two_owners_resolving_at_once_one_wins(
-    app: Flask, signal: Signal, manager: User, make_user: Any
+    app: Flask, signal: Signal, manager: User, make_user: MakeUser
 ) -> None:
     """Two real sessions, in two threads, each with its own database connection."""
     reference, manager_id = signal.reference, manager.id

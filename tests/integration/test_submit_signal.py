@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
+from signals.workflow.inbox import inbox_page
 from signals.workflow.models import Signal, SignalEvent
-from signals.workflow.services import inbox_for, submit_signal
+from signals.workflow.services import submit_signal
 
 
 def count(model: type) -> int:
@@ -19,7 +21,7 @@ def count(model: type) -> int:
 
 
 def test_staff_signal_goes_to_the_line_manager_with_receipt_and_owner_mail(
-    clock: Any, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
 
@@ -44,13 +46,14 @@ def test_staff_signal_goes_to_the_line_manager_with_receipt_and_owner_mail(
 
 
 def test_partner_signal_without_line_manager_goes_to_the_intake_group(
-    clock: Any, partner_reporter: User, intake_member: User, signal_data: dict[str, Any]
+    clock: Clock, partner_reporter: User, intake_member: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(partner_reporter, signal_data)
 
     assert signal.node == "intake"
     assert signal.owner_group == "intake" and signal.owner_user_id is None
-    assert [item.reference for item in inbox_for(intake_member)] == [signal.reference]
+    inbox = inbox_page(intake_member, {}, clock.now())
+    assert [item.reference for item in inbox.signals] == [signal.reference]
     owner_mails = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "new_signal")
     ).all()
@@ -58,7 +61,7 @@ def test_partner_signal_without_line_manager_goes_to_the_intake_group(
 
 
 def test_references_count_up_per_year(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     first = submit_signal(reporter, signal_data).reference
     second = submit_signal(reporter, signal_data).reference
@@ -97,14 +100,14 @@ def test_bad_input_is_refused_per_field_and_nothing_is_stored(
 
 
 def test_a_nine_digit_number_that_fails_the_elfproef_is_accepted(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, {**signal_data, "situation": "Dossiernummer 123456789."})
     assert signal.situation == "Dossiernummer 123456789."
 
 
 def test_a_failure_while_writing_the_outbox_rolls_back_the_whole_submission(
-    clock: Any, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     from sqlalchemy import event
 

@@ -1,24 +1,23 @@
 """The web UI for signals: report form, my signals, inbox, a signal's page and owner actions."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.privacy import BSN_MESSAGE
 from signals.validation import NOT_ONE_LINE
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import submit_signal
-from tests.fixtures.people import WebSession
+from tests.helpers import Login, signal_by_reference
 
-Login = Callable[[User], WebSession]
 REFERENCE = re.compile(r"KM-\d{4}-\d{6}")
 VOID_ELEMENTS = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
@@ -96,16 +95,9 @@ class Page(HTMLParser):
         ]
 
 
-def count(model: type, *where: Any) -> int:
+def count(model: type, *where: ColumnElement[bool]) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-
-
-def signal_by_reference(reference: str) -> Signal:
-    db.session.expire_all()
-    signal = db.session.scalar(select(Signal).where(Signal.reference == reference))
-    assert signal is not None
-    return signal
 
 
 def events_of(reference: str) -> list[SignalEvent]:
@@ -255,7 +247,7 @@ def test_all_choices_are_kept_when_another_field_is_wrong(
 
 
 def test_a_good_report_redirects_to_its_page_with_the_reference(
-    clock: Any, login: Login, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     session = login(reporter)
 
@@ -277,7 +269,7 @@ def test_a_good_report_redirects_to_its_page_with_the_reference(
 
 
 def test_my_signals_lists_only_the_users_own_signals(
-    clock: Any,
+    clock: Clock,
     login: Login,
     reporter: User,
     outsider: User,
@@ -297,7 +289,7 @@ def test_my_signals_lists_only_the_users_own_signals(
 
 
 def test_the_inbox_lists_open_signals_with_equal_due_dates_in_submission_order(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     start = clock.now()
     clock.set(start + timedelta(hours=1))
@@ -316,7 +308,7 @@ def test_the_inbox_lists_open_signals_with_equal_due_dates_in_submission_order(
 
 
 def test_a_partner_signal_reaches_the_intake_inbox_not_the_manager(
-    clock: Any,
+    clock: Clock,
     login: Login,
     partner_reporter: User,
     intake_member: User,
@@ -348,7 +340,7 @@ def test_a_plain_professional_has_no_inbox(login: Login, reporter: User) -> None
 
 
 def test_the_signal_page_shows_the_facts_and_the_timeline(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
 
@@ -373,7 +365,7 @@ def test_an_unknown_reference_is_not_found(login: Login, admin: User) -> None:
 
 
 def test_an_outsider_gets_404_for_someone_elses_signal_and_changes_nothing(
-    clock: Any, login: Login, reporter: User, outsider: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, outsider: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     before = state_of(signal.reference)
@@ -396,7 +388,7 @@ def test_an_outsider_gets_404_for_someone_elses_signal_and_changes_nothing(
 
 
 def test_the_reporter_may_not_act_as_owner(
-    clock: Any, login: Login, reporter: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     before = state_of(signal.reference)
@@ -420,7 +412,7 @@ def test_the_reporter_may_not_act_as_owner(
 
 
 def test_the_owner_gives_feedback_to_the_reporter(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     session = login(manager)
@@ -449,7 +441,7 @@ def test_the_owner_gives_feedback_to_the_reporter(
 
 
 def test_empty_feedback_is_refused_next_to_the_message(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     before = state_of(signal.reference)
@@ -472,7 +464,7 @@ GOOD_RESOLUTION = {
 
 @pytest.mark.parametrize("missing", ["outcome", "rationale", "message"])
 def test_a_resolution_needs_outcome_rationale_and_message(
-    clock: Any,
+    clock: Clock,
     login: Login,
     reporter: User,
     manager: User,
@@ -499,7 +491,7 @@ def test_a_resolution_needs_outcome_rationale_and_message(
 
 
 def test_an_unknown_outcome_and_a_bsn_are_refused(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     before = state_of(signal.reference)
@@ -517,7 +509,7 @@ def test_an_unknown_outcome_and_a_bsn_are_refused(
 
 
 def test_a_complete_resolution_closes_the_signal_for_good(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     session = login(manager)
@@ -568,7 +560,7 @@ def test_a_complete_resolution_closes_the_signal_for_good(
 
 
 def test_the_reporter_sees_the_resolution_on_the_signal_page(
-    clock: Any, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, login: Login, reporter: User, manager: User, signal_data: dict[str, Any]
 ) -> None:
     signal = submit_signal(reporter, signal_data)
     login(manager).post(f"/signalen/{signal.reference}/afhandelen", GOOD_RESOLUTION)
@@ -585,7 +577,7 @@ def test_the_reporter_sees_the_resolution_on_the_signal_page(
 
 
 def test_the_outbox_page_is_for_admins_only(
-    clock: Any,
+    clock: Clock,
     login: Login,
     reporter: User,
     manager: User,

@@ -1,36 +1,32 @@
 """Owner actions as services: feedback and resolution, who may do them and what they record."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from signals.auth.models import User
+from signals.clock import Clock
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.ownership.services import owner_people
 from signals.privacy import BSN_MESSAGE
 from signals.workflow.access import get_visible_signal
+from signals.workflow.inbox import inbox_page
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import (
     give_feedback,
-    inbox_for,
     resolve_signal,
     submit_signal,
 )
+from tests.helpers import RESOLUTION, MakeUser
 
 REQUIRED = "Dit veld is verplicht."
-RESOLUTION = {
-    "outcome": "not_possible",
-    "rationale": "De wet laat geen voorschot toe; landelijk gesignaleerd via de VNG.",
-    "message": "Helaas kunnen wij hier lokaal niets aan veranderen.",
-}
 
 
-def count(model: type, *where: Any) -> int:
+def count(model: type, *where: ColumnElement[bool]) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -56,14 +52,14 @@ def snapshot(signal: Signal) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def signal(clock: Any, reporter: User, manager: User, signal_data: dict[str, Any]) -> Signal:
+def signal(clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]) -> Signal:
     """An open signal by ``reporter``, owned by their line manager ``manager``."""
     return submit_signal(reporter, signal_data)
 
 
 @pytest.fixture
 def intake_signal(
-    clock: Any, partner_reporter: User, intake_member: User, signal_data: dict[str, Any]
+    clock: Clock, partner_reporter: User, intake_member: User, signal_data: dict[str, Any]
 ) -> Signal:
     """An open signal by ``partner_reporter``, owned by the intake group."""
     return submit_signal(partner_reporter, signal_data)
@@ -149,7 +145,7 @@ def test_a_resolution_with_nothing_at_all_names_all_three_fields(
 
 
 def test_feedback_records_an_event_and_mails_the_reporter(
-    clock: Any, signal: Signal, reporter: User, manager: User
+    clock: Clock, signal: Signal, reporter: User, manager: User
 ) -> None:
     clock.set(clock.now() + timedelta(hours=4))
 
@@ -182,7 +178,7 @@ def test_feedback_can_be_given_more_than_once(signal: Signal, manager: User) -> 
 
 
 def test_a_resolution_closes_the_signal_records_the_event_and_mails_the_reporter(
-    clock: Any, signal: Signal, reporter: User, manager: User
+    clock: Clock, signal: Signal, reporter: User, manager: User
 ) -> None:
     clock.set(clock.now() + timedelta(days=3))
 
@@ -207,7 +203,9 @@ def test_a_resolution_closes_the_signal_records_the_event_and_mails_the_reporter
     assert RESOLUTION["message"] in mail.body_text
     assert RESOLUTION["rationale"] in mail.body_text
     assert "Niet mogelijk (met onderbouwing)" in mail.body_text
-    assert inbox_for(manager) == []
+    inbox = inbox_page(manager, {}, clock.now())
+    assert inbox.signals == []
+    assert inbox.counts["resolved"] == 1
 
 
 def test_a_resolved_signal_takes_no_further_actions(signal: Signal, manager: User) -> None:
@@ -232,7 +230,7 @@ def test_owners_of_a_personal_signal_is_the_owner(
 
 
 def test_owners_of_a_group_signal_are_its_active_members_only(
-    make_user: Callable[..., User], intake_signal: Signal, intake_member: User
+    make_user: MakeUser, intake_signal: Signal, intake_member: User
 ) -> None:
     colleague = make_user("member", groups=["intake", "beleid"], name="Daan Intake")
     leaver = make_user("member", groups=["intake"], name="Vera Vertrokken")
@@ -245,7 +243,7 @@ def test_owners_of_a_group_signal_are_its_active_members_only(
 
 
 def test_any_active_intake_member_may_act_on_a_group_signal(
-    make_user: Callable[..., User], intake_signal: Signal, partner_reporter: User
+    make_user: MakeUser, intake_signal: Signal, partner_reporter: User
 ) -> None:
     colleague = make_user("member", groups=["intake"], name="Daan Intake")
 
@@ -259,7 +257,7 @@ def test_any_active_intake_member_may_act_on_a_group_signal(
 
 
 def test_a_member_of_another_group_can_neither_see_nor_act(
-    make_user: Callable[..., User], intake_signal: Signal
+    make_user: MakeUser, intake_signal: Signal
 ) -> None:
     policy_member = make_user("member", groups=["beleid"], name="Bert Beleid")
     before = snapshot(intake_signal)
@@ -275,8 +273,8 @@ def test_a_member_of_another_group_can_neither_see_nor_act(
 
 
 def test_a_group_member_who_may_see_but_does_not_own_is_forbidden(
-    make_user: Callable[..., User],
-    clock: Any,
+    make_user: MakeUser,
+    clock: Clock,
     manager: User,
     signal_data: dict[str, Any],
 ) -> None:
@@ -355,7 +353,7 @@ def test_empty_input_on_a_resolved_signal_is_told_it_is_closed(
         resolve_signal(manager, signal.reference, {})
 
 
-def test_feedback_marks_the_signal_as_updated(signal: Signal, manager: User, clock: Any) -> None:
+def test_feedback_marks_the_signal_as_updated(signal: Signal, manager: User, clock: Clock) -> None:
     clock.set(clock.now() + timedelta(hours=5))
     give_feedback(manager, signal.reference, {"message": "We bespreken het donderdag."})
 

@@ -110,7 +110,7 @@ def valid_configs(draw: st.DrawFn) -> dict[str, Any]:
             for name in CLOCK_NAMES
             if name not in default_clocks or draw(st.booleans())
         }
-        if clocks or draw(st.booleans()):
+        if bool(clocks) or draw(st.booleans()):
             node["clocks"] = clocks
         if draw(st.booleans()):
             node["examples"] = draw(st.lists(TEXT, max_size=2))
@@ -166,18 +166,18 @@ def valid_configs(draw: st.DrawFn) -> dict[str, Any]:
     for index, key in enumerate(keys):
         choices = [keys[target] for target in forward[index] | back[index]]
         choices += [other for other in ombuds if other != key]
-        if choices and draw(st.booleans()):
+        if bool(choices) and draw(st.booleans()):
             nodes[key]["escalate_on_overdue"] = draw(st.sampled_from(sorted(choices)))
 
     config: dict[str, Any] = {"version": 1, "municipality": draw(TEXT)}
     if draw(st.booleans()):
         config["calendar"] = {"closed_days": draw(st.lists(st.dates(), max_size=3))}
-    if default_clocks or draw(st.booleans()):
+    if bool(default_clocks) or draw(st.booleans()):
         config["defaults"] = {"clocks": default_clocks}
     config["groups"] = {group: draw(TEXT) for group in group_keys}
     config["nodes"] = nodes
     config["entry"] = {"rules": rules, "default": default}
-    if edges or draw(st.booleans()):
+    if bool(edges) or draw(st.booleans()):
         config["edges"] = edges
     return config
 
