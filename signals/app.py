@@ -19,8 +19,8 @@ from signals.extensions import csrf, db, login_manager, migrate
 from signals.notifications.services import use_request_address
 from signals.routing import services as routing
 from signals.safe_methods import HeadAsGet
+from signals.settings import SettingsError, settings_of
 from signals.settings import install as install_settings
-from signals.settings import settings_of
 from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -60,7 +60,7 @@ def register_middleware(app: Flask) -> None:
 def _finish_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
-            raise RuntimeError(
+            raise SettingsError(
                 "SIGNALS_SECRET_KEY is not set. Set it to a long random value "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )

@@ -24,16 +24,25 @@ def main() -> None:
     made ``SIGNALS_DEBUG=true`` a no-op); here it leaves the flag alone, and the ``--debug``
     option, which only sets ``FLASK_DEBUG``, is not offered.
     """
-    from signals.app import create_app
-
     cli = FlaskGroup(
-        create_app=lambda: create_app(),
+        create_app=_create_app,
         set_debug_flag=False,
         help="Signalen knellende mechanismen. Ontwikkelmodus: SIGNALS_DEBUG=true.",
     )
     cli.params = [param for param in cli.params if param.name != "debug"]
     cli.add_command(routes)  # works without the app, so an invalid route file can be checked
     cli.main(prog_name="signals")
+
+
+def _create_app() -> Flask:
+    """The app for a command; a setting that does not do is said in one message, not a trace."""
+    from signals.app import create_app
+    from signals.settings import SettingsError
+
+    try:
+        return create_app()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def register(app: Flask) -> None:

@@ -17,7 +17,7 @@ from signals.extensions import db
 from signals.notifications.models import OutboxMessage
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import forward_signal, submit_signal
-from tests.fixtures.app import IsolatedClient, csrf_token_from, make_test_app
+from tests.fixtures.app import TEST_ROUTES, IsolatedClient, csrf_token_from, make_test_app
 from tests.fixtures.people import PASSWORD
 from tests.helpers import Login, MakeUser, fresh
 
@@ -205,7 +205,7 @@ def test_after_a_route_change_signals_keep_working_and_removed_nodes_are_listed(
     forward_signal(manager, signal.reference, {"to": "kwestietafel"})
     kept = submit_signal(reporter, {**signal_data, "title": "Blijft staan"})
 
-    config = yaml.safe_load((PROJECT / "routes_config" / "amsterdam.yaml").read_text())
+    config = yaml.safe_load(TEST_ROUTES.read_text())
     del config["nodes"]["kwestietafel"]
     del config["groups"]["kwestietafel"]
     del config["edges"]["kwestietafel"]

@@ -1,21 +1,20 @@
 """A signal's way drawn on the route map: exactly its nodes, its arrows and where it is now."""
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from signals.routing.diagram import MELDER_KEY, Highlight, render_svg
 from signals.routing.graph import RouteGraph
 from signals.routing.loader import load_route_file
+from tests.fixtures.app import TEST_ROUTES
 
-ROUTES = Path(__file__).resolve().parents[2] / "routes_config"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
 def amsterdam() -> RouteGraph:
-    return load_route_file(ROUTES / "amsterdam.yaml")
+    return load_route_file(TEST_ROUTES)
 
 
 def parse(svg: str) -> ET.Element:

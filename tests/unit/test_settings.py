@@ -1,6 +1,9 @@
 """Settings are read once, typed, and a bad value stops the start with a message that helps."""
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +93,24 @@ def test_the_factory_refuses_to_start_with_a_bad_environment_variable(
 
     with pytest.raises(SettingsError, match="SIGNALS_REOPEN_WINDOW_DAYS='veertien'"):
         create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_the_command_line_says_what_is_wrong_without_a_traceback(tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "SIGNALS_DEBUG": "true",
+        "SIGNALS_DIGEST_HOUR": "25",
+        "SIGNALS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from signals.cli import main; main()", "scheduler", "tick"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "SIGNALS_DIGEST_HOUR=25: verwacht een heel getal van 0 tot en met 23" in done.stderr
+    assert "Traceback" not in done.stderr
