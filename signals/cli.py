@@ -57,7 +57,12 @@ def routes() -> None:
 
 @routes.command("check", help="Controleer routebestanden; zonder FILE: routes_config/*.yaml.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-def routes_check(files: tuple[str, ...]) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Eis ook bij elke stap en elke pijl een bron in het rapport (source).",
+)
+def routes_check(files: tuple[str, ...], strict: bool) -> None:
     from pathlib import Path
 
     from signals.routing.loader import check_route_files
@@ -66,7 +71,7 @@ def routes_check(files: tuple[str, ...]) -> None:
     paths = [Path(name) for name in files]
     if not paths:
         paths = sorted((Path(__file__).resolve().parent.parent / "routes_config").glob("*.yaml"))
-    problems = check_route_files(paths)
+    problems = check_route_files(paths, strict=strict)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -315,7 +320,7 @@ def outbox_deliver() -> None:
     click.echo(deliver_pending(now()).summary())
 
 
-@click.group(help="De planner: termijnen, herinneringen, escalaties en e-mail.")
+@click.group(help="De planner: termijnen, herinneringen, automatisch doorzetten en e-mail.")
 def scheduler() -> None:
     pass
 

@@ -84,7 +84,7 @@ MAATWERK_GROUNDS: Mapping[str, str] = {
 OUTCOMES: Mapping[str, str] = {
     "solved_individually": "Individueel opgelost (maatwerk)",
     "policy_changed": "Beleid of werkinstructie aangepast",
-    "escalated": "Opgeschaald (regionaal of landelijk)",
+    "escalated": "Doorgezet naar regionaal of landelijk niveau",
     "not_possible": "Niet mogelijk (met onderbouwing)",
     "referred": "Doorverwezen",
 }
@@ -123,7 +123,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "linked": "Gekoppeld aan een kwestie",
     "reminder_sent": "Herinnering verstuurd",
     "deadline_breached": "Termijn verstreken",
-    "escalated_overdue": "Opgeschaald wegens termijn",
+    "escalated_overdue": "Automatisch doorgezet (termijn verstreken)",
     "status_update_sent": "Statusbericht verstuurd",
     "survey_sent": "Vraag na afhandeling verstuurd",
     "survey_answered": "Oordeel van de melder",

@@ -279,7 +279,7 @@ DEMO_CASES: list[dict[str, Any]] = [
                 "Nee is ook een antwoord: de gemeente kan een schuldeiser niet verplichten in te "
                 "stemmen met een minnelijke regeling, en de regels voor fraudevorderingen zijn "
                 "landelijk vastgelegd. De NVVK heeft dit knelpunt al op de landelijke agenda, "
-                "dus een aparte escalatie vanuit Amsterdam voegt nu weinig toe. Stabilisatie en "
+                "dus het apart voorleggen vanuit Amsterdam voegt nu weinig toe. Stabilisatie en "
                 "budgetbeheer blijven voor deze inwoners wel beschikbaar."
             ),
             "message": (
@@ -737,7 +737,7 @@ DEMO_CASES: list[dict[str, Any]] = [
             "days_after": 60,
             "outcome": "escalated",
             "rationale": (
-                "Opgeschaald via het stedelijk overleg en de VNG naar het Rijk. Landelijk is de "
+                "Via het stedelijk overleg en de VNG voorgelegd aan het Rijk. Landelijk is de "
                 "wet aangepast: vanaf 2023 tellen inwonende jongvolwassenen tot 27 jaar niet "
                 "meer mee als kostendeler. Het knelpunt is daarmee voor deze groep opgelost."
             ),
@@ -1100,11 +1100,11 @@ DEMO_CASES: list[dict[str, Any]] = [
             "outcome": "escalated",
             "rationale": (
                 "Het probleem keert terug ondanks eerdere afspraken en kan lokaal niet worden "
-                "opgelost. Daarom is het opgeschaald naar de NVVK als brancheorganisatie. De "
+                "opgelost. Daarom is het voorgelegd aan de NVVK als brancheorganisatie. De "
                 "NVVK heeft de budgetbeheerder aangesproken op de kwaliteitsnormen."
             ),
             "message": (
-                "Je signaal is opgeschaald naar de NVVK, die de budgetbeheerder heeft "
+                "Je signaal is voorgelegd aan de NVVK, die de budgetbeheerder heeft "
                 "aangesproken. Meld het ons direct als het opnieuw gebeurt, dan koppelen we het "
                 "aan dit signaal."
             ),

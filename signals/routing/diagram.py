@@ -15,13 +15,19 @@ A signal's page draws the same map with a :class:`Highlight`: the nodes the sign
 get a tinted box, a thick frame and a line of text naming their step numbers, the node where
 it is now a ring around its box, the arrows it went along are drawn thick on top, and the
 other arrows are faded (their labels are not: every text stays at full contrast).
+
+Where the source report backs a node or edge (:class:`~signals.routing.graph.Provenance`):
+an inferred node has a dash-dot frame and an inferred edge a dash-dot line, and the legend
+says what that means. On the Routekaart page (``linked``) every node is a link to its part of
+the text version; hovering or focusing it shows its references in a band over the foot of its
+box (shown by ``static/routekaart.css``), and its accessible name says them too.
 """
 
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from signals.routing.graph import NODE_KIND_LABELS, Node, OwnerType, RouteGraph
+from signals.routing.graph import NODE_KIND_LABELS, Node, OwnerType, Provenance, RouteGraph
 from signals.wording import unless_repeated
 
 # Colours of signals.css.
@@ -60,6 +66,8 @@ MELDER_KEY = "melder"  # how arrows name the reporter in data-from / data-to
 CLOCK_TEXT = "termijnen in werkdagen: accepteren {0} · terugkoppeling {1} · update {2}"
 FADED = "0.35"  # opacity of the arrows a highlighted signal did not take
 RING = 5  # distance of the ring around the current node from its box
+INFERRED_DASH = "9 3 2 3"  # dash-dot: a node frame or an arrow the report does not state as such
+INFERRED_TEXT = "afgeleid: staat niet letterlijk in het rapport"
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,7 @@ class _Chain:
     slots: list[str]  # left to right; dummies in between
     reverse: bool  # drawn right to left (a back edge)
     same_column: bool
+    inferred: bool = False  # the report does not state this edge as such
 
 
 @dataclass
@@ -210,7 +219,7 @@ def _plan(graph: RouteGraph) -> _Plan:
         layers[columns[key]].append(_slot(key))
     chains: list[_Chain] = []
 
-    def add(kind: str, source: str | None, target: str) -> None:
+    def add(kind: str, source: str | None, target: str, inferred: bool = False) -> None:
         start = 0 if source is None else columns[source]
         end = columns[target]
         source_slot = MELDER if source is None else _slot(source)
@@ -231,6 +240,7 @@ def _plan(graph: RouteGraph) -> _Plan:
                 slots=slots,
                 reverse=start > end,
                 same_column=start == end,
+                inferred=inferred,
             )
         )
 
@@ -239,7 +249,7 @@ def _plan(graph: RouteGraph) -> _Plan:
         if key in entry_points:
             add("entry", None, key)
     for edge in graph.edges:
-        add("back" if edge.back else "forward", edge.source, edge.target)
+        add("back" if edge.back else "forward", edge.source, edge.target, edge.provenance.inferred)
     _order_layers(layers, chains)
     return _Plan(columns=columns, layers=layers, chains=chains)
 
@@ -548,9 +558,12 @@ RETURN_STYLE = {
 class _Drawing:
     """One rendering: the plan, box sizes, vertical positions and arrow ends of a graph."""
 
-    def __init__(self, graph: RouteGraph, highlight: Highlight | None = None) -> None:
+    def __init__(
+        self, graph: RouteGraph, highlight: Highlight | None = None, linked: bool = False
+    ) -> None:
         self.graph = graph
         self.highlight = highlight
+        self.linked = linked
         self.plan = _plan(graph)
         self.layer_of = {slot: n for n, layer in enumerate(self.plan.layers) for slot in layer}
         # (slot, "left" / "right") -> indexes of the chains that end on that side of the slot
@@ -641,6 +654,8 @@ class _Drawing:
         labels: list[str] = []
         for index, chain in enumerate(self.plan.chains):
             style: dict[str, str] = EDGE_STYLE[chain.kind]
+            if chain.inferred:
+                style = {**style, "stroke_dasharray": INFERRED_DASH}
             visited = None
             if self.highlight is not None:
                 if (chain.source, chain.target) in self.highlight.moves:
@@ -656,6 +671,7 @@ class _Drawing:
                     data_from=chain.source,
                     data_to=chain.target,
                     data_visited=visited,
+                    data_inferred="true" if chain.inferred else None,
                     **style,
                 )
             )
@@ -709,46 +725,54 @@ class _Drawing:
         return parts
 
     def boxes(self) -> list[str]:
-        boxes = [_melder_box(self.top(MELDER), self.height[MELDER], self.texts[MELDER])]
+        boxes = [
+            _melder_box(self.top(MELDER), self.height[MELDER], self.texts[MELDER], self.linked)
+        ]
         for layer in self.plan.layers[1:]:
             for slot in layer:
                 if slot.startswith("n:"):
                     node = self.graph.nodes[_key(slot)]
                     place = (self.left(slot), self.top(slot), self.height[slot])
-                    boxes.append(_node_box(node, place, self.texts[slot], self.highlight))
+                    box = _node_box(node, place, self.texts[slot], self.highlight)
+                    boxes.append(_node_link(node, box, place) if self.linked else box)
         return boxes
 
     def svg(self) -> str:
         graph = self.graph
         columns = len(self.plan.layers)
         width = natural_width(columns)
+        inferred = any_inferred(graph)
         legend, legend_height = _legend(
-            MARGIN, self.bus_y() + 46, width - 2 * MARGIN, self.highlight is not None
+            (MARGIN, self.bus_y() + 46, width - 2 * MARGIN),
+            journey=self.highlight is not None,
+            inferred=inferred,
+            hidden=self.linked,
         )
         height = self.bus_y() + 46 + legend_height
         edges, labels = self.edges()
         title = f"Routekaart {graph.municipality}"
-        description = (
-            f"De routes voor signalen over knellende mechanismen in {graph.municipality}: van "
-            f"de melder via {len(graph.entry_points())} ingangen naar {len(graph.nodes)} "
-            "stappen, met pijlen voor doorsturen, gestreepte pijlen terug naar een eerdere stap "
-            "en een gestippelde lijn voor de terugkoppeling van elke stap aan de melder. De "
-            "tekstversie onder de tekening beschrijft elke stap."
-        )
+        description = self._description(inferred)
         if self.highlight is not None:
             title += ": de weg van dit signaal"
             description = self._journey_description(self.highlight)
+        # An image, unless its nodes are links: then a group of links, the rest hidden from
+        # screen readers (the description and the text version say it; an image holds no links).
+        naming = (
+            {"role": "group", "aria_labelledby": "rk-title", "aria_describedby": "rk-desc"}
+            if self.linked
+            else {"role": "img", "aria_labelledby": "rk-title rk-desc"}
+        )
         root = _attrs(
             xmlns="http://www.w3.org/2000/svg",
             viewBox=f"0 0 {width} {_n(height)}",
             width=str(width),  # its natural size; routekaart.css may fit it to its box
             height=_n(height),
-            role="img",
-            aria_labelledby="rk-title rk-desc",
+            **naming,
             class_="routekaart",
             data_columns=str(columns),
             font_family=FONT,
         )
+        hidden = ' aria-hidden="true"' if self.linked else ""
         return "".join(
             [
                 f"<svg {root}>",
@@ -762,19 +786,38 @@ class _Drawing:
                 _marker("visited", ACCENT_DARK, 14) if self.highlight is not None else "",
                 "</defs>",
                 _element("rect", x="0", y="0", width=str(width), height=_n(height), fill=WHITE),
-                '<g data-layer="returns">',
+                f'<g data-layer="returns"{hidden}>',
                 *self.returns(),
-                '</g><g data-layer="edges">',
+                f'</g><g data-layer="edges"{hidden}>',
                 *edges,
                 '</g><g data-layer="boxes">',
                 *self.boxes(),
-                '</g><g data-layer="labels">',
+                f'</g><g data-layer="labels"{hidden}>',
                 *labels,
                 "</g>",
                 legend,
                 "</svg>",
             ]
         )
+
+    def _description(self, inferred: bool) -> str:
+        graph = self.graph
+        text = (
+            f"De routes voor signalen over knellende mechanismen in {graph.municipality}: van "
+            f"de melder via {len(graph.entry_points())} ingangen naar {len(graph.nodes)} "
+            "stappen, met pijlen voor doorsturen, gestreepte pijlen terug naar een eerdere stap "
+            "en een gestippelde lijn voor de terugkoppeling van elke stap aan de melder."
+        )
+        if inferred:
+            text += (
+                " Een stap of pijl met een streep-punt-lijn is afgeleid: die staat niet "
+                "letterlijk in het rapport."
+            )
+        if self.linked:
+            text += " Elke stap is een link naar zijn beschrijving in de tekstversie"
+            sourced = any(provenance.references for provenance in graph.provenances())
+            text += " en noemt waar die in het rapport staat." if sourced else "."
+        return text + " De tekstversie onder de tekening beschrijft elke stap."
 
     def _journey_description(self, highlight: Highlight) -> str:
         nodes = self.graph.nodes
@@ -795,14 +838,29 @@ class _Drawing:
         )
 
 
-def render_svg(graph: RouteGraph, highlight: Highlight | None = None) -> str:
+def render_svg(graph: RouteGraph, highlight: Highlight | None = None, linked: bool = False) -> str:
     """The route map of ``graph`` as a standalone, accessible SVG element (a string).
 
     With ``highlight``, a signal's way through the route is marked on it (see
     :class:`Highlight`); its nodes carry ``data-visited`` (their step numbers) and
-    ``data-current``, its arrows ``data-visited``.
+    ``data-current``, its arrows ``data-visited``. With ``linked`` (the Routekaart page), every
+    node is a link to ``#node-<key>`` of the text version that shows its report references
+    on hover and keyboard focus; the drawing is then a group of links, not an image.
     """
-    return _Drawing(graph, highlight).svg()
+    return _Drawing(graph, highlight, linked).svg()
+
+
+def any_inferred(graph: RouteGraph) -> bool:
+    """Whether some node or edge of ``graph`` is inferred (the legend then explains it)."""
+    return any(provenance.inferred for provenance in graph.provenances())
+
+
+def provenance_text(provenance: Provenance) -> str:
+    """What a node's hover text and link name say of its grounding in the report."""
+    parts = [f"Bron: {provenance.cited()}."] if provenance.references else []
+    if provenance.inferred:
+        parts.append(INFERRED_TEXT.capitalize() + ".")
+    return " ".join(parts)
 
 
 def _text_block(x: float, top: float, lines: Sequence[_Line]) -> list[str]:
@@ -822,7 +880,13 @@ def _header(x: float, y: float, width: float, fill: str) -> str:
 
 
 def _frame(
-    x: float, y: float, width: float, height: float, colour: str, stroke_width: str = "1.5"
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    colour: str,
+    stroke_width: str = "1.5",
+    inferred: bool = False,
 ) -> str:
     return _element(
         "rect",
@@ -833,14 +897,16 @@ def _frame(
         fill="none",
         stroke=colour,
         stroke_width=stroke_width,
+        stroke_dasharray=INFERRED_DASH if inferred else None,
     )
 
 
-def _melder_box(top: float, height: float, lines: Sequence[_Line]) -> str:
+def _melder_box(top: float, height: float, lines: Sequence[_Line], hidden: bool = False) -> str:
+    """The reporter's box; ``hidden`` from screen readers where the nodes are links."""
     x = float(MARGIN)
     return "".join(
         [
-            f'<g data-node="{MELDER_KEY}">',
+            f"<g {_attrs(data_node=MELDER_KEY, aria_hidden='true' if hidden else None)}>",
             _element("rect", x=x, y=top, width=float(MELDER_W), height=height, fill=TINT),
             _header(x, top, MELDER_W, ACCENT_DARK),
             _frame(x, top, MELDER_W, height, ACCENT_DARK),  # before the texts, as in a node
@@ -861,12 +927,16 @@ def _node_box(
     colour = WARN if node.independent else ACCENT
     steps = highlight.steps(node.key) if highlight is not None else []
     current = highlight is not None and highlight.current == node.key
+    inferred = node.provenance.inferred
     marks = _attrs(
-        data_visited=" ".join(map(str, steps)) or None, data_current="true" if current else None
+        data_visited=" ".join(map(str, steps)) or None,
+        data_current="true" if current else None,
+        data_inferred="true" if inferred else None,
     )
+    hover = " ".join(filter(None, [node.description, provenance_text(node.provenance)]))
     parts = [
         f'<g data-node="{_e(node.key)}"{" " + marks if marks else ""}>',
-        f"<title>{_e(node.label)}: {_e(node.description)}</title>",
+        f"<title>{_e(node.label)}: {_e(hover)}</title>",
     ]
     if current:
         parts.append(
@@ -883,7 +953,7 @@ def _node_box(
         ),
         _header(x, y, BOX_W, colour),
         # The frame before the texts: no shape is drawn over a text (see routekaart.css).
-        _frame(x, y, BOX_W, height, colour, "3" if steps else "1.5"),
+        _frame(x, y, BOX_W, height, colour, "3" if steps else "2" if inferred else "1.5", inferred),
         _text(x + PAD, y + 14, NODE_KIND_LABELS.get(node.kind, node.kind), 11, WHITE),
     ]
     if node.independent:
@@ -904,6 +974,42 @@ def _node_box(
     return "".join(parts)
 
 
+def _node_link(node: Node, box: str, place: tuple[float, float, float]) -> str:
+    """``box`` as a link to the node's text; its references shown on hover and focus."""
+    name = " ".join(
+        filter(None, [f"{node.label}.", provenance_text(node.provenance), "Naar de beschrijving."])
+    )
+    link = _attrs(href=f"#node-{node.key}", aria_label=name, data_node_link=node.key)
+    return f"<a {link}>{box}{_source_tip(node, place)}</a>"
+
+
+def _source_tip(node: Node, place: tuple[float, float, float]) -> str:
+    """A band over the foot of the box with the node's references, hidden until hover or focus.
+
+    ``routekaart.css`` shows it; the link's accessible name says the same to screen readers.
+    """
+    provenance = node.provenance
+    if not provenance.references and not provenance.inferred:
+        return ""
+    x, y, height = place
+    width = BOX_W - 2 * PAD
+    lines: list[_Line] = []
+    if provenance.references:
+        lines += _lines(f"Bron: {provenance.cited()}", width, 12, fill=WHITE, bold=True)
+    if provenance.inferred:
+        lines += _lines(INFERRED_TEXT, width, 11, fill=WHITE)
+    tip_height = sum(line.height for line in lines) + PAD
+    top = y + height - tip_height
+    return "".join(
+        [
+            f'<g data-tip="{_e(node.key)}" class="rk-tip" visibility="hidden" aria-hidden="true">',
+            _element("rect", x=x, y=top, width=float(BOX_W), height=tip_height, fill=ACCENT_DARK),
+            *_text_block(x + PAD, top + PAD / 2, lines),
+            "</g>",
+        ]
+    )
+
+
 LEGEND = (
     ("forward", "doorsturen naar een volgende stap"),
     ("back", "terug naar een eerdere stap"),
@@ -917,29 +1023,47 @@ JOURNEY_LEGEND = (
 LEGEND_ROW = 26
 
 
-def _legend(x: float, y: float, width: float, journey: bool = False) -> tuple[str, float]:
-    """The legend from ``(x, y)``, wrapped into rows of ``width``; and its height.
+INFERRED_LEGEND = (("inferred", INFERRED_TEXT),)
+
+
+def _legend(
+    area: tuple[float, float, float],
+    journey: bool = False,
+    inferred: bool = False,
+    hidden: bool = False,
+) -> tuple[str, float]:
+    """The legend from ``(x, y)`` of ``area``, wrapped into rows of its width; and its height.
 
     ``journey``: the map highlights a signal's way, and the legend explains that first.
+    ``inferred``: some node or edge is inferred, and the legend explains its dash-dot line.
+    ``hidden``: hidden from screen readers (the drawing's description says the same).
     """
-    parts = ['<g data-layer="legend">']
+    x, y, width = area
+    items = (JOURNEY_LEGEND if journey else ()) + LEGEND + (INFERRED_LEGEND if inferred else ())
+    parts = [f"<g {_attrs(data_layer='legend', aria_hidden='true' if hidden else None)}>"]
     cursor, row = x, y
-    for kind, text in (JOURNEY_LEGEND + LEGEND) if journey else LEGEND:
+    for kind, text in items:
         item_width = 44 + text_width(text, 12)
         if cursor > x and cursor + item_width > x + width:
             cursor, row = x, row + LEGEND_ROW
-        sample = f"M{_n(cursor)} {_n(row + 2)} H{_n(cursor + 36)}"
-        if kind == "independent":
-            parts.append(_header(cursor, row - 8, 36, WARN))
-        elif kind == "current":
-            parts.append(_frame(cursor + 4, row - 7, 28, 16, ACCENT_DARK, "2.5"))
-        elif kind == "visited":
-            parts.append(_element("path", d=sample, fill="none", **VISITED_STYLE))
-        elif kind == "return":
-            parts.append(_element("path", d=sample, **RETURN_STYLE))
-        else:
-            parts.append(_element("path", d=sample, fill="none", **EDGE_STYLE[kind]))
+        parts.append(_legend_sample(kind, cursor, row))
         parts.append(_text(cursor + 44, row + 6, text, 12, INK))
         cursor += item_width + 28
     parts.append("</g>")
     return "".join(parts), row - y + LEGEND_ROW
+
+
+def _legend_sample(kind: str, x: float, row: float) -> str:
+    """The 36-unit-wide picture in front of a legend text."""
+    line = f"M{_n(x)} {_n(row + 2)} H{_n(x + 36)}"
+    if kind == "independent":
+        return _header(x, row - 8, 36, WARN)
+    if kind == "current":
+        return _frame(x + 4, row - 7, 28, 16, ACCENT_DARK, "2.5")
+    if kind == "inferred":
+        return _frame(x, row - 7, 36, 16, ACCENT, "2", inferred=True)
+    if kind == "visited":
+        return _element("path", d=line, fill="none", **VISITED_STYLE)
+    if kind == "return":
+        return _element("path", d=line, **RETURN_STYLE)
+    return _element("path", d=line, fill="none", **EDGE_STYLE[kind])

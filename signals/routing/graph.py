@@ -79,6 +79,27 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where the source report says a node or edge is so, and why it is modelled this way.
+
+    ``references`` name places in the report ("H6.2", "§9.2.2", "Les 7"); ``note`` is the
+    modeller's explanation; ``inferred`` means the report does not say it in so many words
+    (the note then says what it is inferred from).
+    """
+
+    references: tuple[str, ...] = ()
+    note: str | None = None
+    inferred: bool = False
+
+    def cited(self) -> str:
+        """The references as one line: ``H6.2, §9.2.2``; empty when there are none."""
+        return ", ".join(self.references)
+
+
+UNSOURCED = Provenance()
+
+
+@dataclass(frozen=True)
 class Node:
     """A place a signal can be: its label, when it fits, who owns it and its clocks."""
 
@@ -94,6 +115,7 @@ class Node:
     shows_reporter: bool = True
     independent: bool = False
     cadence: Cadence | None = None
+    provenance: Provenance = UNSOURCED
 
 
 SIGNAL_CONDITION_FIELDS = ("urgency", "scope", "level", "source_organisation", "maatwerk")
@@ -123,11 +145,15 @@ class EntryRule:
 
 @dataclass(frozen=True)
 class Edge:
-    """A permitted forward; a ``back`` edge may close a cycle on purpose."""
+    """A permitted forward; a ``back`` edge may close a cycle on purpose.
+
+    ``source`` is the node the edge leaves; where the report says so is ``provenance``.
+    """
 
     source: str
     target: str
     back: bool = False
+    provenance: Provenance = UNSOURCED
 
 
 @dataclass(frozen=True)
@@ -175,3 +201,8 @@ class RouteGraph:
 
     def group_label(self, group: str) -> str:
         return self.groups.get(group, group)
+
+    def provenances(self) -> list[Provenance]:
+        """Where the report backs each node, then each edge (in file order)."""
+        nodes = [node.provenance for node in self.nodes.values()]
+        return nodes + [edge.provenance for edge in self.edges]

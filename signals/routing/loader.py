@@ -1,7 +1,8 @@
 """Loading route files: YAML → shape check → graph checks → :class:`RouteGraph`.
 
 Every problem is reported as ``file: key.path: message`` so an administrator can find it;
-a file with problems never yields a graph.
+a file with problems never yields a graph. The strict check (``signals routes check
+--strict``) also asks every node and edge to name where the source report says so.
 """
 
 import hashlib
@@ -21,11 +22,13 @@ from signals.routing.graph import (
     NodeKind,
     OwnerSpec,
     OwnerType,
+    Provenance,
     RouteGraph,
 )
 from signals.routing.schemas import RouteFileSchema
 
 CLOCK_NAMES = ("accept_within", "feedback_within", "update_every")
+NO_SOURCE = "no source (--strict: every node and edge names where the report says it)"
 
 
 class RouteConfigError(Exception):
@@ -46,15 +49,36 @@ def load_route_file(path: str | Path) -> RouteGraph:
     return parse_route_config(content, path.name)
 
 
-def check_route_files(paths: Iterable[str | Path]) -> list[str]:
-    """Every problem in the given files (empty when all are valid)."""
+def check_route_files(paths: Iterable[str | Path], strict: bool = False) -> list[str]:
+    """Every problem in the given files (empty when all are valid).
+
+    ``strict``: a valid file must also give a ``source`` on every node and every edge.
+    """
     problems: list[str] = []
     for path in paths:
         try:
-            load_route_file(path)
+            graph = load_route_file(path)
         except RouteConfigError as error:
             problems.extend(error.problems)
+            continue
+        if strict:
+            name = Path(path).name
+            problems.extend(f"{name}: {where}: {NO_SOURCE}" for where in unsourced(graph))
     return problems
+
+
+def unsourced(graph: RouteGraph) -> list[str]:
+    """Where ``graph`` names no report reference: ``nodes.<key>`` and ``edges.<key>.<index>``."""
+    missing = [
+        f"nodes.{key}" for key, node in graph.nodes.items() if not node.provenance.references
+    ]
+    index: dict[str, int] = {}
+    for edge in graph.edges:
+        position = index.get(edge.source, 0)
+        index[edge.source] = position + 1
+        if not edge.provenance.references:
+            missing.append(f"edges.{edge.source}.{position}")
+    return missing
 
 
 def parse_route_config(content: bytes | str, source: str) -> RouteGraph:
@@ -270,7 +294,7 @@ def _build(data: dict[str, Any], version: str) -> RouteGraph:
         for rule in data["entry"]["rules"]
     )
     edges = tuple(
-        Edge(source=source, target=edge["to"], back=edge["back"])
+        Edge(source=source, target=edge["to"], back=edge["back"], provenance=_provenance(edge))
         for source, targets in data["edges"].items()
         for edge in targets
     )
@@ -305,4 +329,12 @@ def _node(key: str, spec: dict[str, Any], defaults: Mapping[str, int]) -> Node:
         shows_reporter=spec["shows_reporter"],
         independent=spec["independent"],
         cadence=Cadence(**cadence) if cadence else None,
+        provenance=_provenance(spec),
+    )
+
+
+def _provenance(spec: Mapping[str, Any]) -> Provenance:
+    """The ``source``, ``note`` and ``inferred`` of a shape-checked node or edge."""
+    return Provenance(
+        references=tuple(spec["source"]), note=spec["note"], inferred=spec["inferred"]
     )

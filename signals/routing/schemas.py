@@ -2,8 +2,13 @@
 
 Only the shape and the codes are checked here; the graph itself (references, reachability,
 cycles) is checked by the loader once the shape is right. Unknown keys are errors.
+
+Nodes and edges may say where the source report ("Knellende mechanismen", 2023) backs them:
+``source`` (one reference or a list: ``H6.2``, ``§9.2.2``, ``Les 7``), ``note`` and
+``inferred``; an inferred node or edge needs a note saying what it is inferred from.
 """
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +24,13 @@ from signals.routing.graph import (
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="must be lower_snake_case (a-z, 0-9, _)")
 MAX_NODES = 200
+# A place in the report: a chapter or section (H6, H6.2), a section of the recommendations
+# (§9.2, §9.2.2) or one of the lessons of chapter 2 (Les 1a, Les 1b, Les 2 … Les 8).
+REFERENCE = re.compile(r"H[1-9](\.[0-9]{1,2}){0,2}|§9\.[1-5](\.[0-9]{1,2})?|Les (1a|1b|[2-8])")
+REFERENCE_HINT = "write e.g. H6.2, §9.2.2 or Les 7"
+MAX_NOTE = 1000
+INFERRED_NEEDS_NOTE = "inferred: true needs a note saying what it is inferred from"
+EDGE_KEYS = frozenset({"to", "back", "source", "note", "inferred"})
 CONDITION_CODES: dict[str, Any] = {
     "urgency": codes.URGENCIES,
     "scope": codes.SCOPES,
@@ -91,6 +103,40 @@ class OwnerSchema(_Strict):
                 raise ValidationError("use 'fallback_group' with a person owner", "group")
 
 
+class SourceField(fields.Field[list[str]]):
+    """``source``: one report reference or a list of them, each listed once."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        references = [value] if isinstance(value, str) else value
+        if not isinstance(references, list) or not references:
+            raise ValidationError(f"a report reference or a list of them ({REFERENCE_HINT})")
+        wrong = [
+            item
+            for item in references
+            if not isinstance(item, str) or not REFERENCE.fullmatch(item)
+        ]
+        if wrong:
+            shown = ", ".join(repr(item) for item in wrong)
+            raise ValidationError(f"not a report reference: {shown} ({REFERENCE_HINT})")
+        twice = sorted({item for item in references if references.count(item) > 1})
+        if twice:
+            raise ValidationError(f"listed twice: {', '.join(repr(item) for item in twice)}")
+        return references
+
+
+class ProvenanceSchema(_Strict):
+    """Where the report says so (``source``), why it is modelled so (``note``), ``inferred``."""
+
+    source = SourceField(load_default=list)
+    note = fields.String(validate=validate.Length(min=1, max=MAX_NOTE), load_default=None)
+    inferred = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _inferred_has_note(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("inferred") and not data.get("note"):
+            raise ValidationError(INFERRED_NEEDS_NOTE, "note")
+
+
 class CadenceSchema(_Strict):
     """How often a table meets."""
 
@@ -98,8 +144,8 @@ class CadenceSchema(_Strict):
     unit = fields.String(required=True, validate=validate.OneOf(["week", "month"]))
 
 
-class NodeSchema(_Strict):
-    """One place in the route."""
+class NodeSchema(ProvenanceSchema):
+    """One place in the route, with where the report says so (see :class:`ProvenanceSchema`)."""
 
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))
     kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in NodeKind]))
@@ -165,21 +211,34 @@ class EntrySchema(_Strict):
 
 
 class EdgeField(fields.Field[dict[str, Any]]):
-    """An edge target: ``node`` or ``{to: node, back: true}``."""
+    """An edge target: ``node`` or ``{to: node, back: true}``.
+
+    The mapping may also carry ``source``, ``note`` and ``inferred``, as a node does.
+    """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
-            return {"to": value, "back": False}
-        if (
-            isinstance(value, dict)
-            and set(value) <= {"to", "back"}
-            and isinstance(value.get("to"), str)
-        ):
-            back = value.get("back", False)
-            if not isinstance(back, bool):
-                raise ValidationError("'back' must be true or false")
-            return {"to": value["to"], "back": back}
-        raise ValidationError("an edge is a node key or {to: node, back: true}")
+            return {"to": value, "back": False, "source": [], "note": None, "inferred": False}
+        if not isinstance(value, dict) or not isinstance(value.get("to"), str):
+            raise ValidationError(
+                "an edge is a node key or {to: node, back: true} (source, note and inferred "
+                "may be added)"
+            )
+        unknown = sorted(map(str, set(value) - EDGE_KEYS))
+        if unknown:
+            raise ValidationError(
+                f"unknown key {', '.join(map(repr, unknown))} (an edge takes to, back, source, "
+                "note and inferred)"
+            )
+        for flag in ("back", "inferred"):
+            if not isinstance(value.get(flag, False), bool):
+                raise ValidationError(f"'{flag}' must be true or false")
+        provenance = {key: item for key, item in value.items() if key not in ("to", "back")}
+        try:
+            loaded = ProvenanceSchema().load(provenance)
+        except ValidationError as error:  # keyed by field: edges.<key>.<index>.source
+            raise ValidationError(error.messages) from error
+        return {"to": value["to"], "back": value.get("back", False), **loaded}
 
 
 class RouteFileSchema(_Strict):

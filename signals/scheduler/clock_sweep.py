@@ -47,7 +47,7 @@ BATCH = 500
 WORK_LABELS = {
     "reminder": "herinneringen",
     "breach": "termijnoverschrijdingen",
-    "escalation": "automatische escalaties",
+    "escalation": "automatisch doorgezette signalen",
     "status_update": "statusberichten aan melders",
     "survey": "vragen na afhandeling",
     "followup": "controles na zes maanden",

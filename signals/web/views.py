@@ -260,18 +260,20 @@ def _favicon_bytes() -> bytes:
 def route_map() -> str:
     from markupsafe import Markup
 
-    from signals.routing.diagram import reading_order, render_svg
+    from signals.routing.diagram import any_inferred, reading_order, render_svg
     from signals.routing.graph import NODE_KIND_LABELS
 
     graph = active_graph()
     # render_svg escapes every text it draws, so its output is safe to embed.
-    svg = Markup(render_svg(graph))  # noqa: S704
+    svg = Markup(render_svg(graph, linked=True))  # noqa: S704
     return render_template(
         "web/routekaart.html",
         graph=graph,
         svg=svg,
         reading_order=reading_order(graph),
         kind_labels=NODE_KIND_LABELS,
+        sourced=any(provenance.references for provenance in graph.provenances()),
+        inferred=any_inferred(graph),
     )
 
 

@@ -4,6 +4,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,9 +14,16 @@ from signals.extensions import db
 from signals.routing.graph import NODE_KIND_LABELS, RouteGraph
 from tests.fixtures.app import IsolatedClient, csrf_token_from, make_test_app
 from tests.fixtures.people import PASSWORD
+from tests.fixtures.sourced_route import (
+    INFERRED_EDGE,
+    INFERRED_EDGE_NOTE,
+    INFERRED_NODE,
+    sourced_graph,
+)
 from tests.helpers import Login, MakeUser
 
 SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def active_graph(app: Flask) -> RouteGraph:
@@ -28,7 +36,12 @@ def check_page(page: str, graph: RouteGraph) -> None:
     match = SVG_ELEMENT.search(page)
     assert match, "no inline SVG on the page"
     drawing = ET.fromstring(match.group(0))  # noqa: S314 (our own markup)
-    assert drawing.get("role") == "img"
+    assert drawing.get("role") == "group"  # of links, one per node, to the text version
+    assert drawing.get("aria-labelledby") == "rk-title"
+    links = drawing.iter(f"{SVG}a")
+    assert sorted(link.get("href", "") for link in links) == sorted(
+        f"#node-{key}" for key in graph.nodes
+    )
     assert f"<h1>Routekaart {html.escape(graph.municipality)}</h1>" in page
     assert f"Routeversie {graph.version}" in page
     assert "Waar komt een nieuw signaal binnen?" in page
@@ -142,3 +155,44 @@ def test_the_page_follows_the_configured_municipality(city_app: Flask, make_user
     else:
         assert "Financieel Huis" in response.text
     assert "Teamleider / teammanager" not in response.text  # Amsterdam's route is not shown
+
+
+def section_of(page: str, key: str) -> str:
+    return page.split(f'<h2 id="node-{key}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_text_version_names_where_the_report_says_it(
+    app: Flask, login: Login, reporter: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = sourced_graph(tmp_path)
+    monkeypatch.setitem(app.extensions, "signals.routes", graph)
+
+    page = login(reporter).get("/routekaart").text
+
+    check_page(page, graph)
+    assert "<cite>Knellende mechanismen</cite> (2023)" in page
+    assert "Streep-punt-lijn (om een stap of als pijl): afgeleid" in page
+    for key, node in graph.nodes.items():
+        section = section_of(page, key)
+        assert "Waar staat dit in het rapport?" in section
+        assert f'<p class="route-source">Bron: {html.escape(node.provenance.cited())}</p>' in (
+            section
+        )
+        assert html.escape(node.provenance.note or "") in section
+        assert ("<strong>Afgeleid:</strong>" in section) == (key == INFERRED_NODE)
+        onward = section.split("<dt>Kan door naar</dt>", 1)[1].split("<dt>", 1)[0]
+        items = re.findall(r"<li><a href=.*?</li>", onward)
+        assert len(items) == len(graph.next_nodes(key))
+        assert all('<span class="route-source">· Bron: Les 3</span>' in item for item in items)
+    source, index = INFERRED_EDGE
+    inferred_edge = re.findall(r"<li><a href=.*?</li>", section_of(page, source))[index]
+    assert "(afgeleid: staat niet letterlijk in het rapport)" in inferred_edge
+    assert html.escape(INFERRED_EDGE_NOTE) in inferred_edge
+
+
+def test_without_sources_the_page_says_nothing_of_them(login: Login, reporter: User) -> None:
+    page = login(reporter).get("/routekaart").text
+
+    for absent in ("Bron:", "Waar staat dit in het rapport?", "Knellende mechanismen</cite>"):
+        assert absent not in page
+    assert "afgeleid" not in page.lower()

@@ -316,7 +316,7 @@ def test_only_the_leader_sweeps_and_the_next_one_takes_over_after_release(
         release()
         lines = sweep(OVERDUE)
 
-    assert "termijnoverschrijdingen: 1" in lines and "automatische escalaties: 1" in lines
+    assert "termijnoverschrijdingen: 1" in lines and "automatisch doorgezette signalen: 1" in lines
     assert [event.signal_id for event in events_of("deadline_breached")] == [signal_id]
     assert [event.signal_id for event in events_of("escalated_overdue")] == [signal_id]
     if dialect() == "postgresql":

@@ -275,7 +275,7 @@ def test_an_accept_breach_is_recorded_once_mailed_and_escalated(
     moment = local(THU_26_NOV, 9)
     assert clock_work_lines(sweep(moment)) == [
         "termijnoverschrijdingen: 1",
-        "automatische escalaties: 1",
+        "automatisch doorgezette signalen: 1",
     ]
 
     breach, escalation = events(breached, "deadline_breached", "escalated_overdue")
@@ -306,7 +306,9 @@ def test_an_accept_breach_is_recorded_once_mailed_and_escalated(
     assert "uiterlijk 25 november 2026" in lead_mail.body_text
 
     # The escalation: new owners hear of it, and so does the reporter.
-    escalated_to = [mail for mail in mails("new_signal") if "opgeschaald" in mail.body_text]
+    escalated_to = [
+        mail for mail in mails("new_signal") if "automatisch aan u voorgelegd" in mail.body_text
+    ]
     assert Counter(mail.recipient for mail in escalated_to) == Counter(
         {user.email: 1 for user in [*members, group_manager]}
     )
@@ -341,7 +343,7 @@ def test_an_accept_breach_is_recorded_once_mailed_and_escalated(
     # The next visit has its own accept clock, breached once in its turn.
     assert clock_work_lines(sweep(local(TUE_1_DEC, 9))) == [
         "termijnoverschrijdingen: 1",
-        "automatische escalaties: 1",
+        "automatisch doorgezette signalen: 1",
     ]
     breaches = [
         (item.data["clock"], item.data["node"], item.data["visit"])
@@ -446,7 +448,7 @@ def test_the_clocks_stand_still_while_the_reporter_is_asked_and_resume_with_the_
     assert clock_work_lines(sweep(local(date(2027, 1, 7), 23, 59, 58))) == []
     assert clock_work_lines(sweep(local(date(2027, 1, 8), 9))) == [
         "termijnoverschrijdingen: 1",
-        "automatische escalaties: 1",
+        "automatisch doorgezette signalen: 1",
     ]
     reminder, breach = events(accepted, "reminder_sent", "deadline_breached")
     assert datetime.fromisoformat(reminder.data["due"]) == moved_due
@@ -465,7 +467,7 @@ def test_accepting_satisfies_the_accept_clock(
 
     assert clock_work_lines(sweep(local(THU_26_NOV, 9))) == [
         "termijnoverschrijdingen: 1",
-        "automatische escalaties: 1",
+        "automatisch doorgezette signalen: 1",
     ]
 
     assert [item.type for item in events(untouched, *CLOCK_EVENTS)] == [
@@ -721,13 +723,17 @@ def test_managers_get_one_digest_of_late_signals_per_working_day_in_office_hours
 #     bestuur, Wed 23 Dec (breach only);
 #   answered (accepted, feedback at once): a status update on Tue 22 Dec.
 EXPECTED_BY_DAY: dict[date, list[str]] = {
-    THU_26_NOV: ["termijnoverschrijdingen: 1", "automatische escalaties: 1"],
-    TUE_1_DEC: ["termijnoverschrijdingen: 1", "automatische escalaties: 1"],
-    THU_3_DEC: ["termijnoverschrijdingen: 1", "automatische escalaties: 1", "herinneringen: 1"],
-    TUE_8_DEC: ["termijnoverschrijdingen: 2", "automatische escalaties: 2"],
-    date(2026, 12, 11): ["termijnoverschrijdingen: 2", "automatische escalaties: 1"],
-    date(2026, 12, 15): ["termijnoverschrijdingen: 1", "automatische escalaties: 1"],
-    date(2026, 12, 18): ["termijnoverschrijdingen: 1", "automatische escalaties: 1"],
+    THU_26_NOV: ["termijnoverschrijdingen: 1", "automatisch doorgezette signalen: 1"],
+    TUE_1_DEC: ["termijnoverschrijdingen: 1", "automatisch doorgezette signalen: 1"],
+    THU_3_DEC: [
+        "termijnoverschrijdingen: 1",
+        "automatisch doorgezette signalen: 1",
+        "herinneringen: 1",
+    ],
+    TUE_8_DEC: ["termijnoverschrijdingen: 2", "automatisch doorgezette signalen: 2"],
+    date(2026, 12, 11): ["termijnoverschrijdingen: 2", "automatisch doorgezette signalen: 1"],
+    date(2026, 12, 15): ["termijnoverschrijdingen: 1", "automatisch doorgezette signalen: 1"],
+    date(2026, 12, 18): ["termijnoverschrijdingen: 1", "automatisch doorgezette signalen: 1"],
     TUE_22_DEC: ["statusberichten aan melders: 1"],
     date(2026, 12, 23): ["termijnoverschrijdingen: 1"],
 }

@@ -189,7 +189,7 @@ def test_an_escalation_by_the_clock_is_a_step_taken_by_the_system_with_its_reaso
 
     assert Page(html).text("visit-2") == (
         "Stap 2: Multidomein casuïstiekbespreking hier ligt het nu Sinds 26 november 2026 "
-        "10:00. Automatisch opgeschaald door het systeem: de termijn voor in behandeling nemen "
-        "was verstreken."
+        "10:00. Automatisch doorgezet naar Multidomein casuïstiekbespreking: bij de vorige "
+        "stap was de termijn voor in behandeling nemen verstreken."
     )
     assert taken_arrows(drawing(html)) == {("melder", "teamleider"), ("teamleider", "casuistiek")}
