@@ -26,6 +26,7 @@ from signals.clock import Clock
 from signals.demo.loader import DEMO_PASSWORD, email_of
 from signals.extensions import db
 from signals.notifications.models import OutboxMessage
+from signals.routing.services import active_graph
 from signals.scheduler.jobs import sweep
 from signals.settings import settings_of
 from signals.workflow.models import Signal, SignalEvent, SignalStatus
@@ -82,10 +83,7 @@ def test_right_after_the_demo_load_the_first_sweep_has_no_backlog(
 
 @pytest.fixture
 def municipality_app(app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """The app with the route file ``request.param`` (on the same database), in its context."""
-    if request.param == "amsterdam":
-        yield app
-        return
+    """The app with the shipped route file ``request.param`` on the same database, in context."""
     other = make_test_app(
         app.config["SQLALCHEMY_DATABASE_URI"], ROUTES=f"routes_config/{request.param}.yaml"
     )
@@ -144,6 +142,40 @@ def test_every_open_demo_signal_has_its_clocks_ahead_or_its_breaches_recorded(
     latest_mail = db.session.scalar(select(func.max(OutboxMessage.created_at)))
     assert latest_event is not None and latest_event <= moment
     assert latest_mail is not None and latest_mail <= moment
+
+
+@pytest.mark.parametrize("municipality_app", ["amsterdam", "almere", "utrecht"], indirect=True)
+def test_the_demo_signals_travel_the_citys_route(municipality_app: Flask) -> None:
+    load_demo_at(
+        municipality_app.test_cli_runner(),
+        municipality_app.extensions["signals.clock"],
+        LOAD_MOMENTS["monday-morning"],
+    )
+    graph = active_graph()
+
+    arrivals = list(
+        db.session.scalars(
+            select(SignalEvent).where(
+                SignalEvent.type.in_(["submitted", "forwarded", "escalated_overdue"])
+            )
+        )
+    )
+    entries = [event for event in arrivals if event.type == "submitted"]
+    moves = [event for event in arrivals if event.type != "submitted"]
+    assert len(entries) == count(Signal) >= 15
+    assert {event.data["node"] for event in entries} <= set(graph.entry_points())
+    partner_entry = graph.entry_node({"organisation_kind": "partner", "has_line_manager": True})
+    from_partners = [e for e in entries if e.signal.reporter.organisation.kind == "partner"]
+    assert from_partners
+    assert any(event.data["node"] == partner_entry[0] for event in from_partners)
+    assert len(moves) >= 3
+    for move in moves:  # every step is an edge of this city's route (or to the ombudsman)
+        origin, target = move.data["from"], move.data["to"]
+        assert graph.may_forward(origin, target) or (
+            move.type == "escalated_overdue" and graph.nodes[target].independent
+        ), (move.type, origin, target)
+    where_now = set(db.session.scalars(select(Signal.node).distinct()))
+    assert where_now <= set(graph.nodes) and len(where_now) >= 4
 
 
 def test_the_demo_history_holds_the_clock_work_and_no_new_signal_had_feedback(

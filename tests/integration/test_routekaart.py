@@ -94,7 +94,7 @@ def test_every_role_sees_the_route_map(
     assert 'style="' not in page.split("<main", 1)[1]  # the CSP forbids inline styles
 
 
-def test_amsterdam_details_in_the_text_version(login: Login, reporter: User) -> None:
+def test_details_in_the_text_version(login: Login, reporter: User) -> None:
     page = login(reporter).get("/routekaart").text
     section = page.split('<h2 id="node-teamleider">', 1)[1].split("</section>", 1)[0]
     assert "Eigen leidinggevende (anders: Centrale intake signalen)" in section
@@ -120,9 +120,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: IsolatedClient) -
     assert response.headers["Location"].startswith("/inloggen")
 
 
-@pytest.fixture(params=["utrecht", "almere"])
+@pytest.fixture(params=["amsterdam", "utrecht", "almere"])
 def city_app(app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """A second app on the same database with another municipality's route file."""
+    """A second app on the same database with a shipped municipality's route file."""
     other = make_test_app(
         app.config["SQLALCHEMY_DATABASE_URI"], ROUTES=f"routes_config/{request.param}.yaml"
     )
@@ -146,15 +146,22 @@ def test_the_page_follows_the_configured_municipality(city_app: Flask, make_user
     response = client.get("/routekaart")
     assert response.status_code == 200
     graph = active_graph(city_app)
-    assert graph.municipality in ("Utrecht", "Almere")
-    check_page(response.text, graph)
-    check_menu(response.text)
-    if graph.municipality == "Utrecht":
-        assert "Utrechts ombudsloket" in response.text
-        assert "Nationale ombudsman" in response.text
-    else:
-        assert "Financieel Huis" in response.text
-    assert "Teamleider / teammanager" not in response.text  # Amsterdam's route is not shown
+    page = response.text
+    check_page(page, graph)
+    check_menu(page)
+    own_node = {
+        "Amsterdam": "Ombudsman Metropool Amsterdam",
+        "Utrecht": "Utrechts ombudsloket",
+        "Almere": "Financieel Huis",
+    }
+    assert own_node[graph.municipality] in page
+    others = {"Amsterdam": "Stedelijk Doorbraakteam", "Utrecht": "Voorkom Erger Potje"}
+    for town, label in others.items():
+        assert (label in page) == (town == graph.municipality), label
+    # The shipped files name their sources: every node says where the report says it.
+    assert "<cite>Knellende mechanismen</cite> (2023)" in page
+    for key, node in graph.nodes.items():
+        assert f"Bron: {html.escape(node.provenance.cited())}" in section_of(page, key)
 
 
 def section_of(page: str, key: str) -> str:

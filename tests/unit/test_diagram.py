@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from signals.routing.diagram import (
+    INFERRED_DASH,
     MELDER_KEY,
     entry_label,
     layout,
@@ -116,7 +117,11 @@ def test_every_edge_is_drawn_as_forward_or_back(graph: RouteGraph, svg: str) -> 
         assert len(drawn) == 1, edge
         marker = drawn[0].get("marker-end")
         assert marker == f"url(#rk-{kind})"
-        assert (drawn[0].get("stroke-dasharray") is not None) == edge.back
+        dashes = drawn[0].get("stroke-dasharray")
+        if edge.provenance.inferred:
+            assert dashes == INFERRED_DASH, edge  # dash-dot, whichever way it points
+        else:
+            assert (dashes is not None) == edge.back, edge
     drawn_edges = paths(root, kind="forward") + paths(root, kind="back")
     assert len(drawn_edges) == len(graph.edges)
 

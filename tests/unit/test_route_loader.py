@@ -20,9 +20,16 @@ ROUTES = PROJECT / "routes_config"
 REAL_FILES = ("amsterdam", "almere", "utrecht")
 HEX12 = re.compile(r"^[0-9a-f]{12}$")
 
-# What each real file says: its lead node and its acute fast lane. Intake is "intake" in all.
+# What each real file says: its lead node, its acute fast lane and where partners come in
+# (Almere: the wijkteams' Sociaal Stedelijk Team, §9.3.2; Amsterdam: a linking pin, §9.2.2;
+# Utrecht: the accounthouder, §9.4.4).
 LEAD = {"amsterdam": "teamleider", "almere": "leidinggevende", "utrecht": "teamleider"}
 FAST_LANE = {"amsterdam": "doorbraakteam", "almere": "interventieteam", "utrecht": "city_deal"}
+PARTNER_ENTRY = {
+    "amsterdam": ("linking_pin", "Professional van een gecontracteerde partner"),
+    "almere": ("sociaal_stedelijk_team", "Professional van een wijkteam of andere partner"),
+    "utrecht": ("accounthouder", "Professional van een gecontracteerde partner"),
+}
 
 
 def real(name: str) -> RouteGraph:
@@ -634,15 +641,11 @@ STAFF_WITHOUT_MANAGER = {"organisation_kind": "staff", "has_line_manager": False
 def test_same_signal_enters_by_reporter(name: str) -> None:
     graph = real(name)
 
-    assert graph.entry_node(facts(**PARTNER)) == (
-        "intake",
-        "Professional van een gecontracteerde partner",
-    )
+    assert graph.entry_node(facts(**PARTNER)) == PARTNER_ENTRY[name]
     assert graph.entry_node(facts(**STAFF_WITH_MANAGER)) == (LEAD[name], "standaard")
-    assert graph.entry_node(facts(**STAFF_WITHOUT_MANAGER)) == (
-        "intake",
-        "Geen leidinggevende bij de gemeente",
-    )
+    # Without a manager, staff still start at the lead node, whose fallback group owns it.
+    assert graph.entry_node(facts(**STAFF_WITHOUT_MANAGER)) == (LEAD[name], "standaard")
+    assert graph.nodes[LEAD[name]].owner.group in graph.groups
 
 
 @pytest.mark.parametrize("name", REAL_FILES)
@@ -658,42 +661,11 @@ def test_acute_takes_the_fast_lane_first_match_wins(name: str, reporter: dict[st
 
 
 @pytest.mark.parametrize("name", REAL_FILES)
-def test_partner_with_a_line_manager_still_goes_to_intake(name: str) -> None:
+def test_partner_with_a_line_manager_still_comes_in_at_the_partner_entry(name: str) -> None:
     graph = real(name)
 
-    assert graph.entry_node(facts(organisation_kind="partner", has_line_manager=True))[0] == (
-        "intake"
-    )
-
-
-@pytest.mark.parametrize(
-    ("regulations", "source", "expected"),
-    [
-        (["wgs"], "kredietbank", "financieel_huis"),
-        (["wsnp"], "kredietbank", "financieel_huis"),
-        (["awb", "wsnp"], "kredietbank", "financieel_huis"),
-        (["awb"], "kredietbank", "leidinggevende"),
-        ([], "kredietbank", "leidinggevende"),
-        (["wgs", "wsnp"], "uwv", "leidinggevende"),
-        (["wgs"], None, "leidinggevende"),
-    ],
-)
-def test_almere_list_conditions_are_any_of_and_conditions_are_all_of(
-    regulations: list[str], source: str | None, expected: str
-) -> None:
-    graph = real("almere")
-
-    signal = facts(regulations=regulations, source_organisation=source, **STAFF_WITH_MANAGER)
-    assert graph.entry_node(signal)[0] == expected
-
-
-def test_almere_earlier_rules_win_over_the_financieel_huis() -> None:
-    graph = real("almere")
-    kredietbank = {"regulations": ["wgs"], "source_organisation": "kredietbank"}
-
-    assert graph.entry_node(facts(**kredietbank, **PARTNER))[0] == "intake"
-    assert graph.entry_node(facts(**kredietbank, **STAFF_WITHOUT_MANAGER))[0] == "intake"
-    assert graph.entry_node(facts(urgency="acute", **kredietbank))[0] == "interventieteam"
+    entry = graph.entry_node(facts(organisation_kind="partner", has_line_manager=True))
+    assert entry == PARTNER_ENTRY[name]
 
 
 def test_list_condition_matches_any_listed_value(tmp_path: Path) -> None:
@@ -725,6 +697,9 @@ def test_list_condition_matches_any_listed_value(tmp_path: Path) -> None:
     [
         ("teamleider", "beleid", True),
         ("teamleider", "ombudsman", True),
+        ("ombudsman", "beleid", True),  # the ombudsman as a source of signals (Les 7)
+        ("kot_casuistiek", "stedelijk_overleg", True),
+        ("stedelijk_overleg", "landelijk", True),  # on to the VNG-overleggen (H6.2)
         ("casuistiek", "teamleider", True),  # a back edge
         ("beleid", "kwestietafel", True),  # a back edge
         ("teamleider", "landelijk", False),
@@ -784,9 +759,9 @@ def test_cli_check_without_files_checks_routes_config() -> None:
 
 def amsterdam_with_typo(tmp_path: Path) -> Path:
     text = (ROUTES / "amsterdam.yaml").read_text()
-    assert text.count("escalate_on_overdue: bestuur") == 1
+    assert text.count("escalate_on_overdue: afstemming") == 1
     path = tmp_path / "amsterdam.yaml"
-    path.write_text(text.replace("escalate_on_overdue: bestuur", "escalate_on_overdue: beleidd"))
+    path.write_text(text.replace("escalate_on_overdue: afstemming", "escalate_on_overdue: beleidd"))
     return path
 
 
