@@ -149,11 +149,13 @@ def register_blueprints(app: Flask) -> None:
     from signals.api.views import register as register_api
     from signals.auth.views import bp as auth_bp
     from signals.web.kwestie_views import bp as kwesties_bp
+    from signals.web.meeting_views import bp as meetings_bp
     from signals.web.views import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(kwesties_bp)
+    app.register_blueprint(meetings_bp)
     register_api(app)
 
 

@@ -128,6 +128,9 @@ EVENT_LABELS: Mapping[str, str] = {
     "survey_sent": "Vraag na afhandeling verstuurd",
     "survey_answered": "Oordeel van de melder",
     "followup_sent": "Controle na zes maanden verstuurd",
+    "agendered": "Geagendeerd voor een overleg",
+    "discussed": "Besproken in een overleg",
+    "action_item_done": "Actiepunt afgerond",
 }
 
 CODE_LISTS: Mapping[str, Mapping[str, str]] = {

@@ -9,6 +9,7 @@ from signals.auth.models import (
     User,
 )
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
+from signals.meetings.models import ActionItem, AgendaItem, Meeting, MeetingEvent
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
 from signals.workflow.models import (
@@ -21,6 +22,8 @@ from signals.workflow.models import (
 )
 
 __all__ = [
+    "ActionItem",
+    "AgendaItem",
     "ApiToken",
     "AuthFailure",
     "GroupMembership",
@@ -28,6 +31,8 @@ __all__ = [
     "ManagerDigest",
     "KwestieEvent",
     "LoginAddress",
+    "Meeting",
+    "MeetingEvent",
     "PatternAlert",
     "Organisation",
     "OutboxMessage",

@@ -554,3 +554,112 @@ def _kwestie_fields(kwestie: Kwestie) -> Json:
         "version": kwestie.version,
         "url": kwestie_url(kwestie.id),
     }
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+class AgendaItemOutSchema(OutputSchema):
+    """An item on a meeting's agenda: a signal, a kwestie or a returning action item."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["proposed", "agendered", "declined", "concluded"])
+    )
+    signal = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Het kenmerk; null als u het signaal niet mag zien"},
+    )
+    kwestie = fields.Integer(required=True, allow_none=True)
+    action_item = fields.Integer(required=True, allow_none=True)
+    note = fields.String(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    conclusion = fields.String(required=True, allow_none=True)
+
+
+class ActionItemOutSchema(OutputSchema):
+    """An action item agreed at a meeting."""
+
+    id = fields.Integer(required=True)
+    meeting = fields.Integer(required=True)
+    description = fields.String(required=True)
+    owner = fields.Nested(OwnerSchema, required=True)
+    due = fields.Date(required=True)
+    feedback_on = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "done"]))
+    overdue = fields.Boolean(required=True)
+    signal = fields.String(required=True, allow_none=True)
+    kwestie = fields.Integer(required=True, allow_none=True)
+    done_note = fields.String(required=True, allow_none=True)
+
+
+class MeetingOutSchema(OutputSchema):
+    """A meeting of the owners of a route node, with its agenda and action items."""
+
+    id = fields.Integer(required=True)
+    node = fields.Nested(NodeRefSchema, required=True)
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["casuistiek", "signalenoverleg", "leerdialoog"])
+    )
+    title = fields.String(required=True)
+    starts_at = fields.DateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["planned", "held", "closed"]))
+    chair = fields.String(required=True)
+    minutes = fields.String(
+        required=True, allow_none=True, metadata={"description": "Alleen voor de deelnemers"}
+    )
+    agenda = fields.List(fields.Nested(AgendaItemOutSchema), required=True)
+    action_items = fields.List(fields.Nested(ActionItemOutSchema), required=True)
+
+
+class MeetingListSchema(OutputSchema):
+    """The meetings the caller may see: planned ones first."""
+
+    items = fields.List(fields.Nested(MeetingOutSchema), required=True)
+
+
+def present_action_item(item: Any, visible: set[str]) -> Json:
+    reference = item.signal.reference if item.signal is not None else None
+    return {
+        "id": item.id,
+        "meeting": item.meeting_id,
+        "description": item.description,
+        "owner": _owner(item.owner),
+        "due": item.due,
+        "feedback_on": item.feedback_on,
+        "status": item.status,
+        "overdue": item.overdue_at is not None,
+        "signal": reference if reference in visible else None,
+        "kwestie": item.kwestie_id,
+        "done_note": item.done_note,
+    }
+
+
+def present_meeting(meeting: Any, visible: set[str], is_owner: bool) -> Json:
+    return {
+        "id": meeting.id,
+        "node": {"key": meeting.node, "label": node_label(meeting.node)},
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "status": meeting.status,
+        "chair": meeting.chair.name,
+        "minutes": meeting.minutes if is_owner else None,
+        "agenda": [
+            {
+                "id": item.id,
+                "status": item.status,
+                "signal": item.signal.reference
+                if item.signal is not None and item.signal.reference in visible
+                else None,
+                "kwestie": item.kwestie_id,
+                "action_item": item.action_item_id,
+                "note": item.note if is_owner else "",
+                "reason": item.reason,
+                "conclusion": item.conclusion,
+            }
+            for item in meeting.items
+        ],
+        "action_items": [present_action_item(item, visible) for item in meeting.action_items],
+    }

@@ -37,6 +37,15 @@ from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
+from signals.meetings import services as meetings
+from signals.meetings.schemas import (
+    ActionItemSchema,
+    AgendaSchema,
+    DecisionSchema,
+    DoneSchema,
+    MinutesSchema,
+    PlanMeetingSchema,
+)
 from signals.routing.services import active_graph
 from signals.validation import reusable
 from signals.workflow import access, services
@@ -415,6 +424,163 @@ def _kwestie_answer(user: Any, kwestie_id: int, status: int = 200) -> Response:
         schemas.present_kwestie_detail(kwestie, linked, timeline),
         status,
     )
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+@bp.get("/meetings")
+@operation(
+    summary="Overleggen die u mag zien",
+    tag="Overleggen",
+    responses={200: ("Geplande overleggen eerst", schemas.MeetingListSchema)},
+    errors=(),
+)
+def list_meetings_view() -> Response:
+    user = current_user()
+    items = [_present_meeting(user, m) for m in meetings.list_meetings(user)]
+    return _answer(schemas.MeetingListSchema, {"items": items})
+
+
+@bp.post("/meetings")
+@operation(
+    summary="Een overleg plannen",
+    description="Voor een plek in de route waarvan u (met uw groep) eigenaar bent. Actiepunten "
+    "die op hun terugkoppelmoment wachten, komen meteen op de agenda.",
+    tag="Overleggen",
+    body=PlanMeetingSchema,
+    responses={201: ("Het geplande overleg", schemas.MeetingOutSchema)},
+    errors=(403, 404),
+)
+def plan_meeting() -> Response:
+    user = current_user()
+    meeting = meetings.plan_meeting(user, json_body())
+    response = _meeting_answer(user, meeting.id, 201)
+    response.headers["Location"] = url_for(".get_meeting", meeting_id=meeting.id)
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@operation(
+    summary="Eén overleg met agenda, verslag en actiepunten",
+    tag="Overleggen",
+    responses={200: ("Het overleg", schemas.MeetingOutSchema)},
+)
+def get_meeting(meeting_id: int) -> Response:
+    return _meeting_answer(current_user(), meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda")
+@operation(
+    summary="Iets agenderen (of voorstellen)",
+    description="Een deelnemer zet een signaal of kwestie op de agenda: de melder hoort wanneer "
+    "het besproken wordt. Wie geen deelnemer is maar het signaal mag zien, stelt het voor: het "
+    "item krijgt `status` `proposed` en de voorzitter beslist.",
+    tag="Overleggen",
+    body=AgendaSchema,
+    responses={201: ("Het agendapunt", schemas.AgendaItemOutSchema)},
+    errors=(403, 404, 409),
+)
+def add_to_agenda(meeting_id: int) -> Response:
+    user = current_user()
+    item = meetings.add_to_agenda(user, meeting_id, json_body())
+    return _answer(schemas.AgendaItemOutSchema, _present_item(item), 201)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/decision")
+@operation(
+    summary="Een voorstel voor de agenda aannemen of afwijzen",
+    description="`decision`: `accept` of `decline` (dan met `reason`, voor de voorsteller).",
+    tag="Overleggen",
+    body=DecisionSchema,
+    responses={200: ("Het agendapunt", schemas.AgendaItemOutSchema)},
+    errors=(404, 409),
+)
+def decide_proposal(meeting_id: int, item_id: int) -> Response:
+    user = current_user()
+    item = meetings.decide_proposal(user, meeting_id, item_id, json_body())
+    return _answer(schemas.AgendaItemOutSchema, _present_item(item))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes")
+@operation(
+    summary="Het overleg vastleggen: verslag en conclusies",
+    description="Per besproken signaal of kwestie een conclusie (`message`); de melder krijgt "
+    "die, en dat telt als terugkoppeling. Met `then` volgt in dezelfde stap `forward` (`to`), "
+    "`resolve` (`outcome`, `rationale`) of `link` (`kwestie`). Lukt één stap niet, dan wordt "
+    "niets vastgelegd.",
+    tag="Overleggen",
+    body=MinutesSchema,
+    responses={200: ("Het gehouden overleg", schemas.MeetingOutSchema)},
+    errors=(403, 404, 409),
+)
+def record_minutes(meeting_id: int) -> Response:
+    user = current_user()
+    meetings.hold_meeting(user, meeting_id, json_body())
+    return _meeting_answer(user, meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/action_items")
+@operation(
+    summary="Een actiepunt vastleggen",
+    description="`owner`: het e-mailadres van een gebruiker of een groep van de route. De "
+    "planner herinnert voor `due`, legt eenmaal vast dat het over de datum is, en vraagt op "
+    "`feedback_on` om terugkoppeling; dan komt het op de agenda van het volgende overleg.",
+    tag="Overleggen",
+    body=ActionItemSchema,
+    responses={201: ("Het actiepunt", schemas.ActionItemOutSchema)},
+    errors=(403, 404),
+)
+def add_action_item(meeting_id: int) -> Response:
+    user = current_user()
+    item = meetings.add_action_item(user, meeting_id, json_body())
+    return _answer(schemas.ActionItemOutSchema, _present_action_item(user, item), 201)
+
+
+@bp.post("/action_items/<int:item_id>/done")
+@operation(
+    summary="Een actiepunt afronden",
+    description="Met `note`: wat het opleverde. Een gekoppelde melder hoort het.",
+    tag="Overleggen",
+    body=DoneSchema,
+    responses={200: ("Het actiepunt", schemas.ActionItemOutSchema)},
+    errors=(403, 404, 409),
+)
+def complete_action_item(item_id: int) -> Response:
+    user = current_user()
+    item = meetings.complete_action_item(user, item_id, json_body())
+    return _answer(schemas.ActionItemOutSchema, _present_action_item(user, item))
+
+
+def _meeting_answer(user: Any, meeting_id: int, status: int = 200) -> Response:
+    meeting = meetings.get_visible_meeting(user, meeting_id)
+    return _answer(schemas.MeetingOutSchema, _present_meeting(user, meeting), status)
+
+
+def _present_meeting(user: Any, meeting: Any) -> dict[str, Any]:
+    references = [i.signal.reference for i in meeting.items if i.signal is not None]
+    references += [i.signal.reference for i in meeting.action_items if i.signal is not None]
+    visible = access.fully_visible_references(user, references)
+    return schemas.present_meeting(meeting, visible, meetings.is_meeting_owner(user, meeting))
+
+
+def _present_item(item: Any) -> dict[str, Any]:
+    reference = item.signal.reference if item.signal is not None else None
+    return {
+        "id": item.id,
+        "status": item.status,
+        "signal": reference,
+        "kwestie": item.kwestie_id,
+        "action_item": item.action_item_id,
+        "note": item.note,
+        "reason": item.reason,
+        "conclusion": item.conclusion,
+    }
+
+
+def _present_action_item(user: Any, item: Any) -> dict[str, Any]:
+    reference = [item.signal.reference] if item.signal is not None else []
+    return schemas.present_action_item(item, access.fully_visible_references(user, reference))
 
 
 # The document --------------------------------------------------------------------------------

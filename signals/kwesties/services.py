@@ -145,6 +145,12 @@ def link_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     return signal
 
 
+def note_discussed(kwestie: Kwestie, actor: User, meeting_title: str, conclusion: str) -> None:
+    """A meeting concluded on the kwestie: its history says so (no e-mail: the owner decides)."""
+    _touch(kwestie, now())
+    _record_kwestie(kwestie, "discussed", actor, meeting=meeting_title, message=conclusion)
+
+
 def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwestie:
     """A message from the kwestie's owner: one e-mail per linked reporter, on every timeline."""
     kwestie, fields = _begin_kwestie(actor, kwestie_id, KwestieMessageSchema(), data)

@@ -87,6 +87,15 @@ SUBJECTS: Mapping[str, str] = {
     "survey": "[{reference}] Hoe tevreden bent u over de afhandeling?",
     "followup": "[{reference}] Houdt de oplossing stand?",
     "digest": "Overzicht: {signals} over de termijn",
+    "meeting_agendered": "[{reference}] Uw signaal wordt besproken in een overleg",
+    "meeting_discussed": "[{reference}] Uw signaal is besproken: de conclusie",
+    "meeting_proposal": "Voorstel voor de agenda van {title}",
+    "meeting_proposal_decided": "[{reference}] Besluit over uw voorstel voor de agenda",
+    "action_item_new": "Nieuw actiepunt uit {title}",
+    "action_item_reminder": "Herinnering: actiepunt uit {title}",
+    "action_item_overdue": "Actiepunt over de datum: {title}",
+    "action_item_feedback": "Terugkoppelmoment: actiepunt uit {title}",
+    "action_item_done": "[{reference}] Een actiepunt over uw signaal is afgerond",
 }
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from signals.auth.throttle import forget_old_failures
 from signals.clock import get_clock
+from signals.meetings.sweep import run_action_items
 from signals.notifications.delivery import deliver_pending, smtp_configured
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
@@ -42,7 +43,7 @@ def due_work(now: datetime) -> list[str]:
     claimed and recorded once (:mod:`.clock_sweep`, :mod:`.digest`).
     """
     with get_clock().frozen_at(now):
-        lines = describe(run_clock_work(now))
+        lines = describe(run_clock_work(now) + run_action_items(now))
         digests = send_digests(now)
     if digests:
         lines.append(f"overzichten aan leidinggevenden: {digests}")

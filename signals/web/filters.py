@@ -1,7 +1,7 @@
 """Template helpers: Dutch dates, numbers and plurals, code labels, node and owner names."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -38,6 +38,13 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     local = moment.astimezone(settings().zone)
     text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
     return f"{text} {local:%H:%M}" if with_time else text
+
+
+def calendar_day(day: date | None) -> str:
+    """``3 december 2026``: a date without a time (an action item's due date)."""
+    if day is None:
+        return ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def owner_name(signal: Signal) -> str:
@@ -84,8 +91,10 @@ def _link(address: str) -> Markup:
 
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
+    app.add_template_filter(calendar_day, "dag")
     app.add_template_filter(node_label, "node_label")
     app.add_template_filter(owner_name, "owner_name")
+    app.add_template_filter(owner_label, "owner")
     app.add_template_filter(responsible, "responsible")
     app.add_template_filter(node_clocks, "node_clocks")
     app.add_template_filter(dutch_number, "aantal")

@@ -66,6 +66,9 @@ REPORTER_CONTACT = frozenset(
         "reopened",
         "linked",
         "status_update_sent",
+        "agendered",
+        "discussed",
+        "action_item_done",
     }
 )
 
@@ -106,7 +109,7 @@ def on_event(signal: Signal, event_type: str, moment: datetime) -> None:
             start_visit(signal, deadlines_at(node, moment), moment)
     elif event_type == "withdrawn":
         signal.paused_at = None  # every clock stops for good (see pending)
-    if event_type == "feedback_sent":
+    if event_type in ("feedback_sent", "discussed"):  # a meeting's conclusion is feedback
         signal.feedback_sent_at = signal.feedback_sent_at or moment
     if event_type in REPORTER_CONTACT and signal.is_open:
         _restart_update_clock(signal, moment)

@@ -7,6 +7,7 @@ HTTP only and checks that each step's e-mail reaches a real SMTP server.
 
 import base64
 import hashlib
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -158,7 +159,7 @@ def test_every_route_but_the_public_ones_needs_a_token(app: Flask, client: Flask
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api.") or rule.endpoint in PUBLIC_ROUTES:
             continue
-        url = rule.rule.replace("<reference>", "KM-2026-00001").replace("<int:kwestie_id>", "1")
+        url = re.sub(r"<int:\w+>", "1", rule.rule.replace("<reference>", "KM-2026-00001"))
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, json={})
             assert response.status_code == 401, (method, url, response.status_code)
@@ -648,9 +649,7 @@ def test_the_document_and_the_docs_page_cover_every_route(app: Flask, client: Fl
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = rule.rule.replace("<int:kwestie_id>", "{kwestie_id}").replace(
-                "<reference>", "{reference}"
-            )
+            path = re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule)
             routes |= {(path, method) for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     assert routes == documented
     page = client.get("/api/v1/docs")

@@ -377,8 +377,7 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
         url = re.sub(r"<any\((\w+)[^>]*\):slug>", r"\1", url)  # the first of its choices
-        url = url.replace("<int:kwestie_id>", "1").replace("<int:message_id>", "1")
-        url = url.replace("<int:token_id>", "1")
+        url = re.sub(r"<int:\w+>", "1", url)
         assert "<" not in url, f"unexpected URL variable in {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             requests.append((rule.endpoint, method, url))

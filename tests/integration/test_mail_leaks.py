@@ -49,6 +49,7 @@ from signals.workflow.services import (
     withdraw_signal,
 )
 from tests.fixtures.app import START
+from tests.fixtures.meeting_scenario import finish, meet_about
 from tests.helpers import RESOLUTION, MakeUser
 
 
@@ -149,6 +150,7 @@ def test_no_mail_of_any_kind_names_what_its_reader_may_not_see(
 
     bravo = submit(partner, "Bravo bijzondere bijstand buurtteam")
     act(forward_signal, people["intake"], bravo.reference, {"to": "casuistiek"})
+    action_item = meet_about(act, people["casuistiek"], partner, bravo.reference)
 
     charlie = submit(reporter, "Charlie onbereikbaar loket")
     act(forward_signal, manager, charlie.reference, {"to": "ombudsman"})
@@ -210,6 +212,8 @@ def test_no_mail_of_any_kind_names_what_its_reader_may_not_see(
             sweep(at)
             reader.check_new_mail()
         moment += timedelta(days=1)
+
+    finish(act, people["casuistiek"], action_item)
 
     every_kind = {kind for kind in SUBJECTS if kind != "deadline_breached_lead"}
     assert reader.kinds == every_kind, every_kind ^ reader.kinds

@@ -44,6 +44,7 @@ from signals.workflow.services import (
     withdraw_signal,
 )
 from tests.fixtures.app import START
+from tests.fixtures.meeting_scenario import finish, meet_about
 from tests.fixtures.people import WebSession
 from tests.helpers import RESOLUTION, Login, MakeUser
 
@@ -152,7 +153,7 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
         "professional", organisation="Buurtteam Oost", kind="partner", name="Fatima Partner"
     )
     intake = make_user("member", groups=["intake"], name="Lotte Intake")
-    make_user("member", groups=["casuistiek"], name="Casus Lid")
+    table = make_user("member", groups=["casuistiek"], name="Casus Lid")
     policy = make_user("member", groups=["beleid"], name="Hans Beleid")
     make_user("manager", groups=["ombudsman"], name="Olga Ombudschef")
 
@@ -176,6 +177,7 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
 
     bravo = submit(partner, "Bravo bijzondere bijstand buurtteam")
     act(forward_signal, intake, bravo.reference, {"to": "casuistiek"})
+    action_item = meet_about(act, table, partner, bravo.reference)
 
     charlie = submit(reporter, "Charlie ingetrokken")
     act(accept_signal, manager, charlie.reference, {})
@@ -211,6 +213,8 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
         clock.set(at)
         sweep(at)
         follower.follow_new_mail()
+
+    finish(act, table, action_item)
 
     assert follower.kinds == mail_kinds(app), follower.kinds ^ mail_kinds(app)
     assert SUBJECTS["deadline_breached_lead"] in follower.subjects  # its link: the start page

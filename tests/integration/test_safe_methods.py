@@ -80,6 +80,8 @@ def test_head_and_get_change_nothing_on_any_route(
     values = {
         "reference": signal.reference,
         "kwestie_id": kwestie.id,
+        "meeting_id": 1,
+        "item_id": 1,
         "token_id": 1,
         "message_id": 1,
         "filename": "style.css",

@@ -1,0 +1,1 @@
+"""Meetings of the tables in the route: agenda, minutes, conclusions and action items."""
