@@ -9,7 +9,14 @@ from signals.auth.models import (
     User,
 )
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
-from signals.meetings.models import ActionItem, AgendaItem, Meeting, MeetingEvent
+from signals.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MeetingEvent,
+    MeetingRole,
+    TimelineEntry,
+)
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
 from signals.workflow.models import (
@@ -33,6 +40,7 @@ __all__ = [
     "LoginAddress",
     "Meeting",
     "MeetingEvent",
+    "MeetingRole",
     "PatternAlert",
     "Organisation",
     "OutboxMessage",
@@ -43,5 +51,6 @@ __all__ = [
     "SignalParticipant",
     "SignalRegulation",
     "SubmissionKey",
+    "TimelineEntry",
     "User",
 ]

@@ -594,6 +594,27 @@ class ActionItemOutSchema(OutputSchema):
     done_note = fields.String(required=True, allow_none=True)
 
 
+class MeetingRoleOutSchema(OutputSchema):
+    """A person's role in a leerdialoog."""
+
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["gespreksleider", "casusinbrenger", "verdiepingspanel", "notulist", "organisator"]
+        ),
+    )
+
+
+class TimelineEntryOutSchema(OutputSchema):
+    """A moment in the case of a leerdialoog."""
+
+    date = fields.Date(required=True)
+    event = fields.String(required=True)
+    parties = fields.String(required=True)
+
+
 class MeetingOutSchema(OutputSchema):
     """A meeting of the owners of a route node, with its agenda and action items."""
 
@@ -611,6 +632,24 @@ class MeetingOutSchema(OutputSchema):
     )
     agenda = fields.List(fields.Nested(AgendaItemOutSchema), required=True)
     action_items = fields.List(fields.Nested(ActionItemOutSchema), required=True)
+    case = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Leerdialoog: de casus (null als u die niet mag zien)"},
+    )
+    roles = fields.List(fields.Nested(MeetingRoleOutSchema), required=True)
+    timeline = fields.List(fields.Nested(TimelineEntryOutSchema), required=True)
+    record = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Leerdialoog: dominant_views, values, crucial_moments, lessons "
+            "(alleen voor de deelnemers)"
+        },
+    )
+    warnings = fields.List(fields.String(), required=True)
 
 
 class MeetingListSchema(OutputSchema):
@@ -636,8 +675,20 @@ def present_action_item(item: Any, visible: set[str]) -> Json:
     }
 
 
-def present_meeting(meeting: Any, visible: set[str], is_owner: bool) -> Json:
+def present_meeting(meeting: Any, visible: set[str], is_owner: bool, warnings: list[str]) -> Json:
+    case = meeting.case_signal.reference if meeting.case_signal is not None else None
     return {
+        "case": case if case in visible else None,
+        "roles": [
+            {"name": given.person.name, "email": given.person.email, "role": given.role}
+            for given in meeting.roles
+        ],
+        "timeline": [
+            {"date": entry.day, "event": entry.event, "parties": entry.parties}
+            for entry in meeting.timeline
+        ],
+        "record": meeting.record if is_owner else None,
+        "warnings": warnings,
         "id": meeting.id,
         "node": {"key": meeting.node, "label": node_label(meeting.node)},
         "kind": meeting.kind,

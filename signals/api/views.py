@@ -37,6 +37,7 @@ from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
+from signals.meetings import leerdialoog
 from signals.meetings import services as meetings
 from signals.meetings.schemas import (
     ActionItemSchema,
@@ -45,6 +46,8 @@ from signals.meetings.schemas import (
     DoneSchema,
     MinutesSchema,
     PlanMeetingSchema,
+    RolesSchema,
+    TimelineSchema,
 )
 from signals.routing.services import active_graph
 from signals.validation import reusable
@@ -552,6 +555,40 @@ def complete_action_item(item_id: int) -> Response:
     return _answer(schemas.ActionItemOutSchema, _present_action_item(user, item))
 
 
+@bp.post("/meetings/<int:meeting_id>/roles")
+@operation(
+    summary="De rollen van een leerdialoog",
+    description="Alle rollen tegelijk: `roles` is een lijst van `{person, role}` (e-mailadres en "
+    "`gespreksleider`, `casusinbrenger`, `verdiepingspanel`, `notulist` of `organisator`). "
+    "Eén rol per persoon; precies één gespreksleider, casusinbrenger en notulist; de "
+    "casusinbrenger is nooit een teamleider; minstens één niet-betrokkene in het "
+    "verdiepingspanel. Wat de leerdialoog afraadt, staat in `warnings`.",
+    tag="Overleggen",
+    body=RolesSchema,
+    responses={200: ("De leerdialoog", schemas.MeetingOutSchema)},
+    errors=(403, 404, 409),
+)
+def set_meeting_roles(meeting_id: int) -> Response:
+    user = current_user()
+    leerdialoog.set_roles(user, meeting_id, json_body())
+    return _meeting_answer(user, meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/timeline")
+@operation(
+    summary="De tijdlijn van de casus van een leerdialoog",
+    description="Alle momenten tegelijk: `entries` met `date`, `event` en `parties`.",
+    tag="Overleggen",
+    body=TimelineSchema,
+    responses={200: ("De leerdialoog", schemas.MeetingOutSchema)},
+    errors=(403, 404, 409),
+)
+def set_meeting_timeline(meeting_id: int) -> Response:
+    user = current_user()
+    leerdialoog.set_timeline(user, meeting_id, json_body())
+    return _meeting_answer(user, meeting_id)
+
+
 def _meeting_answer(user: Any, meeting_id: int, status: int = 200) -> Response:
     meeting = meetings.get_visible_meeting(user, meeting_id)
     return _answer(schemas.MeetingOutSchema, _present_meeting(user, meeting), status)
@@ -560,8 +597,11 @@ def _meeting_answer(user: Any, meeting_id: int, status: int = 200) -> Response:
 def _present_meeting(user: Any, meeting: Any) -> dict[str, Any]:
     references = [i.signal.reference for i in meeting.items if i.signal is not None]
     references += [i.signal.reference for i in meeting.action_items if i.signal is not None]
+    if meeting.case_signal is not None:
+        references.append(meeting.case_signal.reference)
     visible = access.fully_visible_references(user, references)
-    return schemas.present_meeting(meeting, visible, meetings.is_meeting_owner(user, meeting))
+    is_owner = meetings.is_meeting_owner(user, meeting)
+    return schemas.present_meeting(meeting, visible, is_owner, leerdialoog.warnings(meeting))
 
 
 def _present_item(item: Any) -> dict[str, Any]:

@@ -11,7 +11,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signals.auth.models import User
@@ -48,6 +57,16 @@ class ItemStatus(StrEnum):
     CONCLUDED = "concluded"
 
 
+class Role(StrEnum):
+    """The roles of a leerdialoog (its rules: :func:`signals.meetings.leerdialoog.check_roles`)."""
+
+    GESPREKSLEIDER = "gespreksleider"
+    CASUSINBRENGER = "casusinbrenger"
+    VERDIEPINGSPANEL = "verdiepingspanel"
+    NOTULIST = "notulist"
+    ORGANISATOR = "organisator"
+
+
 class ActionStatus(StrEnum):
     """Open until its owner reports it done."""
 
@@ -72,11 +91,25 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.PLANNED)
     chair_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     minutes: Mapped[str | None] = mapped_column(Text)
+    # A leerdialoog's structured record: dominant views, values, crucial moments, lessons.
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A leerdialoog is about one finished case.
+    case_signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"))
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # role instructions sent
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined")
+    case_signal: Mapped["Signal | None"] = relationship(foreign_keys=[case_signal_id])
+    roles: Mapped[list["MeetingRole"]] = relationship(
+        back_populates="meeting", order_by="MeetingRole.id", cascade="all, delete-orphan"
+    )
+    timeline: Mapped[list["TimelineEntry"]] = relationship(
+        back_populates="meeting",
+        order_by="[TimelineEntry.day, TimelineEntry.id]",
+        cascade="all, delete-orphan",
+    )
     items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="meeting", order_by="AgendaItem.id", cascade="all, delete-orphan"
     )
@@ -167,6 +200,42 @@ class ActionItem(OwnerMixin, Base):
     @property
     def is_open(self) -> bool:
         return self.status == ActionStatus.OPEN
+
+
+class MeetingRole(Base):
+    """A person's role in a leerdialoog."""
+
+    __tablename__ = "meeting_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('gespreksleider', 'casusinbrenger', 'verdiepingspanel', 'notulist', "
+            "'organisator')",
+            name="role",
+        ),
+        UniqueConstraint("meeting_id", "user_id", name="one_role_each"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="roles")
+    person: Mapped[User] = relationship(lazy="joined")
+
+
+class TimelineEntry(Base):
+    """One moment in the case of a leerdialoog: when, what happened, and who was involved."""
+
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    event: Mapped[str] = mapped_column(Text)
+    parties: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="timeline")
 
 
 class MeetingEvent(Base):

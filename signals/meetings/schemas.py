@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from signals import codes
 from signals.database import MAX_ID
-from signals.meetings.models import MeetingKind
+from signals.meetings.models import MeetingKind, Role
 from signals.validation import FIELD_MESSAGES, InputSchema, WholeNumber, choice_field, text_field
 from signals.workflow.schemas import MESSAGE_MAX, TEXT_MAX, TITLE_MAX
 
@@ -60,6 +60,21 @@ class PlanMeetingSchema(InputSchema):
             "invalid_awareness": "Geef de tijdzone mee, bijvoorbeeld +01:00.",
         },
     )
+    case = fields.String(
+        validate=validate.Length(max=16, error="Maximaal 16 tekens."),
+        error_messages=REFERENCE_FIELD,
+        metadata={
+            "description": "Leerdialoog: het kenmerk van de afgeronde casus waarover het "
+            "gesprek gaat (verplicht)"
+        },
+    )
+
+    @validates_schema
+    def _case_for_a_leerdialoog(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("kind") == MeetingKind.LEERDIALOOG and "case" not in data:
+            raise ValidationError("Kies de afgeronde casus waarover de leerdialoog gaat.", "case")
+        if "case" in data and data.get("kind") != MeetingKind.LEERDIALOOG:
+            raise ValidationError("Alleen een leerdialoog gaat over één casus.", "case")
 
 
 class AgendaSchema(InputSchema):
@@ -130,9 +145,17 @@ class ConclusionSchema(InputSchema):
 
 
 class MinutesSchema(InputSchema):
-    """The minutes of a meeting and a conclusion per discussed item."""
+    """The minutes of a meeting and a conclusion per discussed item.
+
+    A leerdialoog's notulist also records the dominant views, the values beneath them, the
+    crucial moments on the timeline and the lessons for prevention.
+    """
 
     minutes = text_field(max_length=MINUTES_MAX)
+    dominant_views = text_field(max_length=TEXT_MAX, required=False)
+    values = text_field(max_length=TEXT_MAX, required=False)
+    crucial_moments = text_field(max_length=TEXT_MAX, required=False)
+    lessons = text_field(max_length=TEXT_MAX, required=False)
     conclusions = fields.List(
         fields.Nested(ConclusionSchema),
         load_default=list,
@@ -171,3 +194,54 @@ class DoneSchema(InputSchema):
     """An action item reported done, with what came of it."""
 
     note = text_field(max_length=MESSAGE_MAX)
+
+
+ROLE_LABELS = {
+    Role.GESPREKSLEIDER: "Gespreksleider",
+    Role.CASUSINBRENGER: "Casusinbrenger",
+    Role.VERDIEPINGSPANEL: "Verdiepingspanel",
+    Role.NOTULIST: "Notulist",
+    Role.ORGANISATOR: "Organisator",
+}
+TIMELINE_MAX = 200
+
+
+class RoleSchema(InputSchema):
+    """One person (by e-mail address) and their role."""
+
+    person = fields.Email(
+        required=True,
+        validate=validate.Length(max=254, error="Maximaal 254 tekens."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een e-mailadres."},
+    )
+    role = choice_field(ROLE_LABELS)
+
+
+class RolesSchema(InputSchema):
+    """The roles of a leerdialoog, all at once."""
+
+    roles = fields.List(
+        fields.Nested(RoleSchema),
+        required=True,
+        validate=validate.Length(min=1, max=40, error="Geef 1 tot 40 deelnemers."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een lijst."},
+    )
+
+
+class TimelineEntrySchema(InputSchema):
+    """A moment in the case: date, what happened, which parties or departments were involved."""
+
+    date = fields.Date(required=True, error_messages=DATE_FIELD)
+    event = text_field(max_length=MESSAGE_MAX)
+    parties = text_field(max_length=TITLE_MAX, required=False)
+
+
+class TimelineSchema(InputSchema):
+    """The case's timeline, all entries at once."""
+
+    entries = fields.List(
+        fields.Nested(TimelineEntrySchema),
+        required=True,
+        validate=validate.Length(max=TIMELINE_MAX, error="Maximaal 200 momenten."),
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een lijst."},
+    )

@@ -31,6 +31,7 @@ from signals.meetings.models import (
     Meeting,
     MeetingEvent,
     MeetingKind,
+    MeetingRole,
     MeetingStatus,
 )
 from signals.meetings.schemas import (
@@ -58,6 +59,8 @@ NOT_FOUND = "Dit overleg bestaat niet of u heeft er geen toegang toe."
 ACTION_NOT_FOUND = "Dit actiepunt bestaat niet of u heeft er geen toegang toe."
 OWNERS_ONLY = "Alleen de deelnemers van dit overleg kunnen dit doen."
 NOT_PLANNED = "Dit overleg is al gehouden; de agenda ligt vast."
+# What a leerdialoog's notulist records beside the minutes.
+RECORD_FIELDS = ("dominant_views", "values", "crucial_moments", "lessons")
 
 
 # Who ----------------------------------------------------------------------------------------
@@ -78,9 +81,11 @@ def is_meeting_owner(user: User, meeting: Meeting) -> bool:
 
 
 def may_see_meeting(user: User, meeting: Meeting) -> bool:
-    """Its owners, and whoever owns one of its action items."""
-    return is_meeting_owner(user, meeting) or any(
-        item.is_owned_by(user) for item in meeting.action_items
+    """Its owners, whoever has a role in it, and whoever owns one of its action items."""
+    return (
+        is_meeting_owner(user, meeting)
+        or any(given.user_id == user.id for given in meeting.roles)
+        or any(item.is_owned_by(user) for item in meeting.action_items)
     )
 
 
@@ -100,8 +105,14 @@ def list_meetings(user: User) -> list[Meeting]:
     nodes = list(meeting_nodes(user))
     owned = or_(ActionItem.owner_user_id == user.id, ActionItem.owner_group.in_(user.groups))
     with_items = select(ActionItem.meeting_id).where(owned)
+    with_roles = select(MeetingRole.meeting_id).where(MeetingRole.user_id == user.id)
     query = select(Meeting).where(
-        or_(Meeting.node.in_(nodes), Meeting.chair_id == user.id, Meeting.id.in_(with_items))
+        or_(
+            Meeting.node.in_(nodes),
+            Meeting.chair_id == user.id,
+            Meeting.id.in_(with_items),
+            Meeting.id.in_(with_roles),
+        )
     )
     meetings = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id)))
     upcoming = sorted((m for m in meetings if m.is_planned), key=lambda m: m.starts_at)
@@ -141,6 +152,7 @@ def plan_meeting(actor: User, data: Mapping[str, Any]) -> Meeting:
     if fields["node"] not in nodes:
         choices = ", ".join(node.label for node in nodes.values()) or "geen"
         raise InputInvalid({"node": [f"U kunt een overleg plannen voor: {choices}."]})
+    case = _finished_case(actor, fields["case"]) if "case" in fields else None
     with unit_of_work():
         moment = now()
         meeting = Meeting(
@@ -150,6 +162,7 @@ def plan_meeting(actor: User, data: Mapping[str, Any]) -> Meeting:
             starts_at=fields["starts_at"],
             status=MeetingStatus.PLANNED,
             chair=actor,
+            case_signal_id=case.id if case is not None else None,
             created_at=moment,
         )
         db.session.add(meeting)
@@ -241,6 +254,7 @@ def hold_meeting(actor: User, meeting_id: int, data: Mapping[str, Any]) -> Meeti
     with unit_of_work():
         moment = now()
         meeting.minutes = fields["minutes"]
+        meeting.record = {name: fields[name] for name in RECORD_FIELDS if name in fields} or None
         meeting.status = MeetingStatus.HELD
         meeting.held_at = moment
         record(meeting, "held", actor, conclusions=len(items))
@@ -393,6 +407,26 @@ def _open_signal(actor: User, reference: str) -> Signal:
         ) from None
     if not signal.is_open:
         raise StateConflict("Dit signaal is afgesloten; het kan niet meer op de agenda.")
+    return signal
+
+
+def _finished_case(actor: User, reference: str) -> Signal:
+    """The case of a leerdialoog: a signal the planner may see in full, and resolved."""
+    try:
+        signal = get_fully_visible_signal(actor, reference)
+    except (NotFound, Forbidden):
+        raise InputInvalid(
+            {"case": ["Dit signaal bestaat niet of u kunt het niet zien."]}
+        ) from None
+    if signal.status != "resolved":
+        raise InputInvalid(
+            {
+                "case": [
+                    "Een leerdialoog gaat over een afgeronde casus; dit signaal is nog niet "
+                    "afgehandeld."
+                ]
+            }
+        )
     return signal
 
 

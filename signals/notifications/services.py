@@ -96,6 +96,7 @@ SUBJECTS: Mapping[str, str] = {
     "action_item_overdue": "Actiepunt over de datum: {title}",
     "action_item_feedback": "Terugkoppelmoment: actiepunt uit {title}",
     "action_item_done": "[{reference}] Een actiepunt over uw signaal is afgerond",
+    "meeting_preparation": "Voorbereiding leerdialoog: {title}",
 }
 
 

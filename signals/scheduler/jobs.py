@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from signals.auth.throttle import forget_old_failures
 from signals.clock import get_clock
+from signals.meetings.leerdialoog import prepare_due_meetings
 from signals.meetings.sweep import run_action_items
 from signals.notifications.delivery import deliver_pending, smtp_configured
 from signals.scheduler.clock_sweep import describe, run_clock_work
@@ -45,6 +46,9 @@ def due_work(now: datetime) -> list[str]:
     with get_clock().frozen_at(now):
         lines = describe(run_clock_work(now) + run_action_items(now))
         digests = send_digests(now)
+        prepared = prepare_due_meetings(now)
+    if prepared:
+        lines.append(f"leerdialogen voorbereid (rolinstructies verstuurd): {prepared}")
     if digests:
         lines.append(f"overzichten aan leidinggevenden: {digests}")
     return lines

@@ -150,7 +150,8 @@ def test_no_mail_of_any_kind_names_what_its_reader_may_not_see(
 
     bravo = submit(partner, "Bravo bijzondere bijstand buurtteam")
     act(forward_signal, people["intake"], bravo.reference, {"to": "casuistiek"})
-    action_item = meet_about(act, people["casuistiek"], partner, bravo.reference)
+    outsiders = (people["beleid"], people["colleague"])
+    action_item = meet_about(act, people["casuistiek"], partner, bravo.reference, outsiders)
 
     charlie = submit(reporter, "Charlie onbereikbaar loket")
     act(forward_signal, manager, charlie.reference, {"to": "ombudsman"})

@@ -177,7 +177,7 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
 
     bravo = submit(partner, "Bravo bijzondere bijstand buurtteam")
     act(forward_signal, intake, bravo.reference, {"to": "casuistiek"})
-    action_item = meet_about(act, table, partner, bravo.reference)
+    action_item = meet_about(act, table, partner, bravo.reference, (policy, colleague))
 
     charlie = submit(reporter, "Charlie ingetrokken")
     act(accept_signal, manager, charlie.reference, {})

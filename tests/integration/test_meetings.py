@@ -114,7 +114,9 @@ def agenda_with_a_proposal(table: Table, meeting: int) -> None:
     decided = chair.post(
         f"/meetings/{meeting}/agenda/{proposed.get_json()['id']}/decision", {"decision": "accept"}
     )
-    assert (decided.status_code, decided.get_json()["status"]) == (200, "agendered"), decided.get_json()
+    assert (decided.status_code, decided.get_json()["status"]) == (200, "agendered"), (
+        decided.get_json()
+    )
 
 
 def conclusions(table: Table) -> list[dict[str, Any]]:
@@ -332,3 +334,126 @@ def test_an_action_item_is_reminded_once_before_it_is_due_and_never_after(table:
     assert len(mails_to(table.member, "action_item_reminder")) == 1
     sweep(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
     assert (meeting_events("action_item_reminder"), meeting_events("action_item_overdue")) == (1, 1)
+
+
+def test_a_leerdialoog_on_a_finished_case_with_its_roles_timeline_and_preparation(
+    table: Table, make_user: MakeUser
+) -> None:
+    chair = table.api(table.chair)
+    case, still_open = table.references[0], table.references[1]
+    resolved = chair.act(
+        case,
+        "resolve",
+        outcome="solved_individually",
+        rationale="Maatwerk.",
+        message="Opgelost.",
+    )
+    assert resolved.status_code == 200, resolved.get_json()
+    starts_at = START + timedelta(days=14)
+    plan = {"node": "casuistiek", "kind": "leerdialoog", "title": "Leerdialoog voorschot"}
+    without = chair.post("/meetings", {**plan, "starts_at": starts_at.isoformat()})
+    assert without.get_json()["error"]["fields"] == {
+        "case": ["Kies de afgeronde casus waarover de leerdialoog gaat."]
+    }
+    not_finished = chair.post(
+        "/meetings", {**plan, "starts_at": starts_at.isoformat(), "case": still_open}
+    )
+    assert "afgeronde casus" in not_finished.get_json()["error"]["fields"]["case"][0]
+    planned = chair.post("/meetings", {**plan, "starts_at": starts_at.isoformat(), "case": case})
+    assert planned.status_code == 201, planned.get_json()
+    meeting = planned.get_json()["id"]
+    assert planned.get_json()["case"] == case
+
+    involved_reporter = table.reporters[0]
+    outsider = make_user("professional", name="Nina Buitenstaander")
+    notulist = make_user("member", groups=["casuistiek"], name="Nora Notulist")
+
+    def roles(*given: tuple[User, str]) -> Any:
+        body = {"roles": [{"person": p.email, "role": r} for p, r in given]}
+        return chair.post(f"/meetings/{meeting}/roles", body)
+
+    a_lead_brings_the_case = roles(
+        (table.manager, "casusinbrenger"),
+        (table.member, "gespreksleider"),
+        (outsider, "verdiepingspanel"),
+        (notulist, "notulist"),
+    )
+    assert a_lead_brings_the_case.status_code == 422
+    assert a_lead_brings_the_case.get_json()["error"]["fields"] == {
+        "roles.0.person": [
+            "De casusinbrenger is de professional die het langst en het meest bij de casus "
+            "betrokken was, nooit een teamleider."
+        ]
+    }
+    only_insiders = roles(
+        (involved_reporter, "casusinbrenger"),
+        (table.member, "gespreksleider"),
+        (table.manager, "verdiepingspanel"),
+        (notulist, "notulist"),
+    )
+    assert only_insiders.status_code == 422
+    assert "niet-betrokken" in only_insiders.get_json()["error"]["fields"]["roles"][0]
+
+    given = roles(
+        (involved_reporter, "casusinbrenger"),
+        (table.member, "gespreksleider"),
+        (outsider, "verdiepingspanel"),
+        (table.manager, "verdiepingspanel"),
+        (notulist, "notulist"),
+        (table.chair, "organisator"),
+    )
+    assert given.status_code == 200, given.get_json()
+    assert [role["role"] for role in given.get_json()["roles"]][:2] == [
+        "casusinbrenger",
+        "gespreksleider",
+    ]
+    assert any("drie maanden" in warning for warning in given.get_json()["warnings"])
+
+    # The casusinbrenger, a reporter, now sees the leerdialoog and fills in the timeline.
+    timeline = table.api(involved_reporter).post(
+        f"/meetings/{meeting}/timeline",
+        {
+            "entries": [
+                {"date": "2026-10-02", "event": "Uitkering stopt", "parties": "Inkomen"},
+                {"date": "2026-09-14", "event": "Eerste loon later", "parties": "Werkgever"},
+            ]
+        },
+    )
+    assert timeline.status_code == 200, timeline.get_json()
+    assert [entry["date"] for entry in timeline.get_json()["timeline"]] == [
+        "2026-09-14",
+        "2026-10-02",
+    ]
+    assert (
+        table.api(outsider).post(f"/meetings/{meeting}/timeline", {"entries": []}).status_code
+        == 403
+    )
+
+    # A week before, each role holder gets their instructions, once.
+    week_before = starts_at - timedelta(days=7)
+    sweep(week_before - timedelta(hours=1))
+    assert mails_to(outsider, "meeting_preparation") == []
+    sweep(week_before + timedelta(hours=1))
+    sweep(week_before + timedelta(days=1))
+    for person in (involved_reporter, table.member, outsider, table.manager, notulist, table.chair):
+        assert len(mails_to(person, "meeting_preparation")) == 1, person.name
+    assert "tijdlijn" in mails_to(involved_reporter, "meeting_preparation")[0].body_text
+
+    record = {
+        "minutes": "Leerdialoog gehouden.",
+        "dominant_views": "Regels eerst.",
+        "values": "Rechtmatigheid tegenover menselijke maat.",
+        "crucial_moments": "2 oktober: de uitkering stopte.",
+        "lessons": "Eerder samen met de inwoner praten.",
+    }
+    held = chair.post(f"/meetings/{meeting}/minutes", record)
+    assert held.status_code == 200, held.get_json()
+    assert held.get_json()["record"] == {k: v for k, v in record.items() if k != "minutes"}
+    assert table.api(outsider).get(f"/meetings/{meeting}").get_json()["record"] is None
+
+
+def test_roles_belong_to_a_leerdialoog(table: Table) -> None:
+    meeting = table.plan()
+    body = {"roles": [{"person": table.member.email, "role": "notulist"}]}
+    refused = table.api(table.chair).post(f"/meetings/{meeting}/roles", body)
+    assert refused.status_code == 409
