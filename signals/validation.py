@@ -7,9 +7,18 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from signals.errors import InputInvalid
 from signals.privacy import refuse_bsn
@@ -37,6 +46,10 @@ class InputSchema(Schema):
     """
 
     empty_means_absent = True
+    # A field that must be filled in when another field has a certain value:
+    # ``{(field, value): (needed, message)}``. The OpenAPI document states the same rules
+    # (:func:`signals.api.openapi.build_spec`).
+    REQUIRED_WHEN: ClassVar[dict[tuple[str, str], tuple[str, str]]] = {}
 
     error_messages = {
         "unknown": "Onbekend veld.",
@@ -68,6 +81,16 @@ class InputSchema(Schema):
         if refused:
             raise ValidationError(refused)
         return cleaned
+
+    @validates_schema
+    def _check_dependent_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors = {
+            needed: [message]
+            for (field, value), (needed, message) in self.REQUIRED_WHEN.items()
+            if data.get(field) == value and not data.get(needed)
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 def readable(value: Any) -> bool:

@@ -4,7 +4,30 @@ Pure Python (no Flask), so the route graph, the services and the templates use t
 ``counted(1, "werkdag", "werkdagen")`` is ``1 werkdag``, never ``1 werkdagen``.
 """
 
+from datetime import date
+
 SENTENCE_ENDS = ("?", "!", "…", "...")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def calendar_day(day: date | None) -> str:
+    """``3 december 2026``: a date without a time (an action item's due date)."""
+    if day is None:
+        return ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def dutch_number(number: int) -> str:

@@ -318,6 +318,6 @@ def _schema_name(schema: type[Schema] | Schema) -> str:
 
 
 def _path_schema(argument: str) -> dict[str, Any]:
-    if argument == "kwestie_id":
+    if argument.endswith("_id"):  # kwestie_id, meeting_id, agenda_item_id, item_id
         return {"type": "integer", "minimum": 1}
     return {"type": "string", "maxLength": 32}

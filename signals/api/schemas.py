@@ -628,7 +628,9 @@ class MeetingOutSchema(OutputSchema):
     status = fields.String(required=True, validate=validate.OneOf(["planned", "held", "closed"]))
     chair = fields.String(required=True)
     minutes = fields.String(
-        required=True, allow_none=True, metadata={"description": "Alleen voor de deelnemers"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "Alleen voor de deelnemers en beheerders"},
     )
     agenda = fields.List(fields.Nested(AgendaItemOutSchema), required=True)
     action_items = fields.List(fields.Nested(ActionItemOutSchema), required=True)
@@ -675,7 +677,9 @@ def present_action_item(item: Any, visible: set[str]) -> Json:
     }
 
 
-def present_meeting(meeting: Any, visible: set[str], is_owner: bool, warnings: list[str]) -> Json:
+def present_meeting(
+    meeting: Any, visible: set[str], reads_minutes: bool, warnings: list[str]
+) -> Json:
     case = meeting.case_signal.reference if meeting.case_signal is not None else None
     return {
         "case": case if case in visible else None,
@@ -687,7 +691,7 @@ def present_meeting(meeting: Any, visible: set[str], is_owner: bool, warnings: l
             {"date": entry.day, "event": entry.event, "parties": entry.parties}
             for entry in meeting.timeline
         ],
-        "record": meeting.record if is_owner else None,
+        "record": meeting.record if reads_minutes else None,
         "warnings": warnings,
         "id": meeting.id,
         "node": {"key": meeting.node, "label": node_label(meeting.node)},
@@ -696,7 +700,7 @@ def present_meeting(meeting: Any, visible: set[str], is_owner: bool, warnings: l
         "starts_at": meeting.starts_at,
         "status": meeting.status,
         "chair": meeting.chair.name,
-        "minutes": meeting.minutes if is_owner else None,
+        "minutes": meeting.minutes if reads_minutes else None,
         "agenda": [
             {
                 "id": item.id,
@@ -706,7 +710,7 @@ def present_meeting(meeting: Any, visible: set[str], is_owner: bool, warnings: l
                 else None,
                 "kwestie": item.kwestie_id,
                 "action_item": item.action_item_id,
-                "note": item.note if is_owner else "",
+                "note": item.note if reads_minutes else "",
                 "reason": item.reason,
                 "conclusion": item.conclusion,
             }

@@ -490,7 +490,7 @@ def add_to_agenda(meeting_id: int) -> Response:
     return _answer(schemas.AgendaItemOutSchema, _present_item(item), 201)
 
 
-@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/decision")
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/decision")
 @operation(
     summary="Een voorstel voor de agenda aannemen of afwijzen",
     description="`decision`: `accept` of `decline` (dan met `reason`, voor de voorsteller).",
@@ -499,9 +499,9 @@ def add_to_agenda(meeting_id: int) -> Response:
     responses={200: ("Het agendapunt", schemas.AgendaItemOutSchema)},
     errors=(404, 409),
 )
-def decide_proposal(meeting_id: int, item_id: int) -> Response:
+def decide_proposal(meeting_id: int, agenda_item_id: int) -> Response:
     user = current_user()
-    item = meetings.decide_proposal(user, meeting_id, item_id, json_body())
+    item = meetings.decide_proposal(user, meeting_id, agenda_item_id, json_body())
     return _answer(schemas.AgendaItemOutSchema, _present_item(item))
 
 
@@ -555,7 +555,7 @@ def complete_action_item(item_id: int) -> Response:
     return _answer(schemas.ActionItemOutSchema, _present_action_item(user, item))
 
 
-@bp.post("/meetings/<int:meeting_id>/roles")
+@bp.post("/meetings/<int:meeting_id>/leerdialoog/roles")
 @operation(
     summary="De rollen van een leerdialoog",
     description="Alle rollen tegelijk: `roles` is een lijst van `{person, role}` (e-mailadres en "
@@ -574,7 +574,7 @@ def set_meeting_roles(meeting_id: int) -> Response:
     return _meeting_answer(user, meeting_id)
 
 
-@bp.post("/meetings/<int:meeting_id>/timeline")
+@bp.post("/meetings/<int:meeting_id>/leerdialoog/timeline")
 @operation(
     summary="De tijdlijn van de casus van een leerdialoog",
     description="Alle momenten tegelijk: `entries` met `date`, `event` en `parties`.",
@@ -600,8 +600,8 @@ def _present_meeting(user: Any, meeting: Any) -> dict[str, Any]:
     if meeting.case_signal is not None:
         references.append(meeting.case_signal.reference)
     visible = access.fully_visible_references(user, references)
-    is_owner = meetings.is_meeting_owner(user, meeting)
-    return schemas.present_meeting(meeting, visible, is_owner, leerdialoog.warnings(meeting))
+    reads = meetings.may_read_minutes(user, meeting)
+    return schemas.present_meeting(meeting, visible, reads, leerdialoog.warnings(meeting))
 
 
 def _present_item(item: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ records its event in the meeting's history and writes its e-mails to the outbox.
 """
 
 from datetime import datetime
+from typing import Any
 
 from signals.meetings.models import ActionItem
 from signals.meetings.services import bring_back, meeting_url, next_meeting_at, record
@@ -37,7 +38,7 @@ def feedback_asked(item: ActionItem, moment: datetime) -> None:
     _to_owners(item, "action_item_feedback", with_chair=True, next_meeting=meeting)
 
 
-def _to_owners(item: ActionItem, kind: str, *, with_chair: bool = False, **context: object) -> None:
+def _to_owners(item: ActionItem, kind: str, *, with_chair: bool = False, **context: Any) -> None:
     people = {person.id: person for person in owner_people(item.owner)}
     if with_chair:
         people.setdefault(item.meeting.chair.id, item.meeting.chair)

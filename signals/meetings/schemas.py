@@ -69,12 +69,12 @@ class PlanMeetingSchema(InputSchema):
         },
     )
 
-    @validates_schema
-    def _case_for_a_leerdialoog(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if data.get("kind") == MeetingKind.LEERDIALOOG and "case" not in data:
-            raise ValidationError("Kies de afgeronde casus waarover de leerdialoog gaat.", "case")
-        if "case" in data and data.get("kind") != MeetingKind.LEERDIALOOG:
-            raise ValidationError("Alleen een leerdialoog gaat over één casus.", "case")
+    REQUIRED_WHEN = {
+        ("kind", MeetingKind.LEERDIALOOG.value): (
+            "case",
+            "Kies de afgeronde casus waarover de leerdialoog gaat.",
+        )
+    }
 
 
 class AgendaSchema(InputSchema):
@@ -96,10 +96,9 @@ class DecisionSchema(InputSchema):
     decision = choice_field({"accept": "Agenderen", "decline": "Afwijzen"})
     reason = text_field(max_length=MESSAGE_MAX, required=False)
 
-    @validates_schema
-    def _reason_when_declined(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if data.get("decision") == "decline" and not data.get("reason"):
-            raise ValidationError("Geef de reden waarom dit niet op de agenda komt.", "reason")
+    REQUIRED_WHEN = {
+        ("decision", "decline"): ("reason", "Geef de reden waarom dit niet op de agenda komt.")
+    }
 
 
 class ThenSchema(InputSchema):
@@ -237,11 +236,11 @@ class TimelineEntrySchema(InputSchema):
 
 
 class TimelineSchema(InputSchema):
-    """The case's timeline, all entries at once."""
+    """The case's timeline, all entries at once (none: an empty timeline)."""
 
     entries = fields.List(
         fields.Nested(TimelineEntrySchema),
-        required=True,
+        load_default=list,  # an empty list clears the timeline
         validate=validate.Length(max=TIMELINE_MAX, error="Maximaal 200 momenten."),
         error_messages={**FIELD_MESSAGES, "invalid": "Verwacht een lijst."},
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
 
 from signals.auth.models import User
@@ -23,6 +24,7 @@ from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
 from signals.extensions import db
 from signals.kwesties import services as kwesties
 from signals.meetings import sweep
+from signals.meetings.invitations import invite_the_table
 from signals.meetings.models import (
     ActionItem,
     ActionStatus,
@@ -81,11 +83,18 @@ def is_meeting_owner(user: User, meeting: Meeting) -> bool:
 
 
 def may_see_meeting(user: User, meeting: Meeting) -> bool:
-    """Its owners, whoever has a role in it, and whoever owns one of its action items."""
+    """Its participants, whoever owns one of its action items, and administrators."""
+    return may_read_minutes(user, meeting) or any(
+        item.is_owned_by(user) for item in meeting.action_items
+    )
+
+
+def may_read_minutes(user: User, meeting: Meeting) -> bool:
+    """The participants (its owners and whoever has a role in it) and administrators."""
     return (
-        is_meeting_owner(user, meeting)
+        user.is_admin
+        or is_meeting_owner(user, meeting)
         or any(given.user_id == user.id for given in meeting.roles)
-        or any(item.is_owned_by(user) for item in meeting.action_items)
     )
 
 
@@ -102,6 +111,11 @@ def get_visible_meeting(user: User, meeting_id: int, *, for_update: bool = False
 
 def list_meetings(user: User) -> list[Meeting]:
     """The meetings ``user`` may see, the next one first, then the past ones newest first."""
+    if user.is_admin:
+        everything = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id)
+        meetings = list(db.session.scalars(everything))
+        upcoming = sorted((m for m in meetings if m.is_planned), key=lambda m: m.starts_at)
+        return upcoming + [m for m in meetings if not m.is_planned]
     nodes = list(meeting_nodes(user))
     owned = or_(ActionItem.owner_user_id == user.id, ActionItem.owner_group.in_(user.groups))
     with_items = select(ActionItem.meeting_id).where(owned)
@@ -138,6 +152,70 @@ def next_meeting_at(node: str, after: datetime) -> Meeting | None:
     return db.session.scalar(query)
 
 
+def suggested_start(node_key: str, after: datetime) -> datetime | None:
+    """When a table with a ``cadence`` meets next.
+
+    Its last meeting plus one period, moved on by whole periods until after ``after``; None
+    without a cadence or an earlier meeting.
+    """
+    node = active_graph().nodes.get(node_key)
+    if node is None or node.cadence is None:
+        return None
+    last = db.session.scalar(
+        select(Meeting.starts_at)
+        .where(Meeting.node == node_key)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    if last is None:
+        return None
+    period = (
+        relativedelta(weeks=node.cadence.every)
+        if node.cadence.unit == "week"
+        else relativedelta(months=node.cadence.every)
+    )
+    suggestion = last + period
+    while suggestion <= after:
+        suggestion += period
+    return suggestion
+
+
+def next_meetings(after: datetime) -> dict[str, Meeting]:
+    """Per node, its first planned meeting after ``after`` (one query, for the route map)."""
+    query = (
+        select(Meeting)
+        .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > after)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    return {meeting.node: meeting for meeting in db.session.scalars(query)}
+
+
+def agenda_of_signal(signal: Signal) -> list[AgendaItem]:
+    """Where the signal was or is on an agenda (declined proposals left out), newest first."""
+    query = (
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.signal_id == signal.id, AgendaItem.status != ItemStatus.DECLINED)
+        .order_by(Meeting.starts_at.desc(), AgendaItem.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def proposable_meetings(user: User, signal: Signal) -> list[Meeting]:
+    """The planned meetings of the signal's node that ``user`` could propose it for."""
+    if not signal.is_open:
+        return []
+    query = (
+        select(Meeting)
+        .where(Meeting.node == signal.node, Meeting.status == MeetingStatus.PLANNED)
+        .where(Meeting.starts_at > now())
+        .order_by(Meeting.starts_at)
+        .limit(5)
+    )
+    on_it = {item.meeting_id for item in agenda_of_signal(signal)}
+    return [m for m in db.session.scalars(query) if m.id not in on_it]
+
+
 def kind_label(kind: str) -> str:
     return MEETING_KINDS.get(MeetingKind(kind), kind)
 
@@ -168,6 +246,7 @@ def plan_meeting(actor: User, data: Mapping[str, Any]) -> Meeting:
         db.session.add(meeting)
         db.session.flush()
         record(meeting, "planned", actor, starts_at=meeting.starts_at.isoformat())
+        invite_the_table(meeting, meeting_url(meeting.id))
         if meeting.starts_at > moment:
             for item in sweep.waiting_to_come_back(meeting.node):
                 bring_back(item, meeting, moment)
@@ -247,6 +326,8 @@ def decide_proposal(
 def hold_meeting(actor: User, meeting_id: int, data: Mapping[str, Any]) -> Meeting:
     """Record the minutes and the conclusions: one message per item to its reporter."""
     meeting = _planned_meeting(meeting_id, actor, for_update=True)
+    if not may_see_meeting(actor, meeting):
+        raise NotFound(NOT_FOUND)
     if not is_meeting_owner(actor, meeting):
         raise Forbidden(OWNERS_ONLY)
     fields = load(MinutesSchema(), data)
@@ -332,6 +413,11 @@ def complete_action_item(actor: User, item_id: int, data: Mapping[str, Any]) -> 
                 "action_item_done", signal.reporter.email, signal, item=item, actor=actor
             )
     return item
+
+
+def action_item_meeting(user: User, item_id: int) -> int:
+    """The meeting an action item ``user`` may see belongs to (NotFound otherwise)."""
+    return _action_item(user, item_id).meeting_id
 
 
 # Pieces -------------------------------------------------------------------------------------

@@ -235,6 +235,8 @@ def as_envelope(message: OutboxMessage) -> Envelope:
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: plain text with an HTML alternative.
 
+    A meeting's invitation comes along as an ``uitnodiging.ics`` attachment (text/calendar).
+
     The subject and Message-ID are made one line, for rows stored before titles were checked
     on input; a recipient cannot be repaired like that and is refused instead.
 
@@ -250,6 +252,14 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         email["Date"] = format_datetime(message.created_at)
         email.set_content(message.body_text)
         email.add_alternative(message.body_html, subtype="html")
+        if message.calendar:
+            email.add_attachment(
+                message.calendar.encode(),
+                maintype="text",
+                subtype="calendar",
+                filename="uitnodiging.ics",
+                params={"method": "REQUEST", "charset": "utf-8"},
+            )
     except Exception as error:  # the e-mail library raises many kinds on text it refuses
         raise UnsendableMessage(_describe(error)) from error
     return email

@@ -32,6 +32,8 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # An iCalendar invitation sent along as an attachment (a meeting's), or None.
+    calendar: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)

@@ -97,6 +97,7 @@ SUBJECTS: Mapping[str, str] = {
     "action_item_feedback": "Terugkoppelmoment: actiepunt uit {title}",
     "action_item_done": "[{reference}] Een actiepunt over uw signaal is afgerond",
     "meeting_preparation": "Voorbereiding leerdialoog: {title}",
+    "meeting_invitation": "Uitnodiging: {title} op {day}",
 }
 
 
@@ -235,15 +236,21 @@ def queue_owner_mail(
 
 
 def queue_mail(
-    kind: str, recipient: str, subject_values: Mapping[str, Any], **context: Any
+    kind: str,
+    recipient: str,
+    subject_values: Mapping[str, Any],
+    *,
+    calendar: str | None = None,
+    **context: Any,
 ) -> None:
     """Render the ``kind`` e-mail that is not about one signal (a kwestie, a pattern alert).
 
     ``subject_values`` fill the placeholders of the subject; ``context`` (which should hold
-    the ``url`` the e-mail links to) goes to the templates.
+    the ``url`` the e-mail links to) goes to the templates; ``calendar`` is an iCalendar
+    invitation attached to it.
     """
     subject = SUBJECTS[kind].format(**subject_values)
-    _queue(kind, [recipient], subject, None, context)
+    _queue(kind, [recipient], subject, None, context, calendar=calendar)
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
@@ -281,6 +288,8 @@ def _queue(
     subject: str,
     signal_id: int | None,
     context: Mapping[str, Any],
+    *,
+    calendar: str | None = None,
 ) -> None:
     """One outbox row per recipient, all with the same (once rendered) body.
 
@@ -299,6 +308,7 @@ def _queue(
             "subject": subject,
             "body_text": body_text,
             "body_html": body_html,
+            "calendar": calendar,
             "kind": kind,
             "signal_id": signal_id,
             "status": OutboxStatus.PENDING,

@@ -1,7 +1,7 @@
 """Template helpers: Dutch dates, numbers and plurals, code labels, node and owner names."""
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -12,23 +12,17 @@ from signals.ownership.services import owner_label
 from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
 from signals.settings import settings
-from signals.wording import counted, dutch_number, every, plural, quoted, unless_repeated
-from signals.workflow.models import Signal
-
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
+from signals.wording import (
+    MONTHS,
+    calendar_day,
+    counted,
+    dutch_number,
+    every,
+    plural,
+    quoted,
+    unless_repeated,
 )
+from signals.workflow.models import Signal
 
 
 def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
@@ -38,13 +32,6 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     local = moment.astimezone(settings().zone)
     text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
     return f"{text} {local:%H:%M}" if with_time else text
-
-
-def calendar_day(day: date | None) -> str:
-    """``3 december 2026``: a date without a time (an action item's due date)."""
-    if day is None:
-        return ""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def owner_name(signal: Signal) -> str:

@@ -1,8 +1,6 @@
 """Input schemas of the workflow: a new signal, feedback to the reporter, a resolution."""
 
-from typing import Any
-
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from signals import codes
 from signals.validation import (
@@ -42,9 +40,7 @@ class SignalInputSchema(InputSchema):
         },
     )
 
-    # A field that must be filled in when another field has a certain value; the OpenAPI
-    # document states the same rules (:func:`signals.api.openapi.build_spec`).
-    REQUIRED_WHEN: dict[tuple[str, str], tuple[str, str]] = {
+    REQUIRED_WHEN = {
         ("level", "other_organisation_practice"): (
             "source_organisation",
             "Geef aan bij welke organisatie de uitvoering knelt.",
@@ -54,16 +50,6 @@ class SignalInputSchema(InputSchema):
             "Geef aan op welke grond maatwerk is toegepast.",
         ),
     }
-
-    @validates_schema
-    def _check_dependent_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        errors = {
-            needed: [message]
-            for (field, value), (needed, message) in self.REQUIRED_WHEN.items()
-            if data.get(field) == value and not data.get(needed)
-        }
-        if errors:
-            raise ValidationError(errors)
 
 
 def _all_nodes() -> list[str]:

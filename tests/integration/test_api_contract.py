@@ -1,8 +1,10 @@
 """Contract fuzzing: every API operation against its own OpenAPI document, with schemathesis.
 
 For each caller (a manager who owns their reporter's signals at the teamleider, that reporter,
-and a member of the beleid group who owns a kwestie) the database is seeded with signals in
-several states and two kwesties. Then every operation of ``/api/v1/openapi.json`` gets
+and a member of the beleid group who owns a kwestie and chairs the beleid meetings) the
+database is seeded with signals in several states, two kwesties, a meeting with a proposal on
+its agenda, a leerdialoog with its roles, and action items owned by each of the three. Then
+every operation of ``/api/v1/openapi.json`` gets
 
 - a sweep of the requests a real client sends, aimed at every seeded signal and kwestie (every
   action on every signal, for instance), so that the real code paths run, not only 404s;
@@ -23,6 +25,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -52,6 +55,8 @@ from signals.clock import Clock
 from signals.extensions import db
 from signals.kwesties.schemas import kwestie_nodes
 from signals.kwesties.services import create_kwestie
+from signals.meetings.leerdialoog import set_roles
+from signals.meetings.services import add_action_item, add_to_agenda, plan_meeting
 from signals.routing.services import active_graph
 from signals.workflow.services import (
     accept_signal,
@@ -60,6 +65,7 @@ from signals.workflow.services import (
     resolve_signal,
     submit_signal,
 )
+from tests.fixtures.app import START
 from tests.fixtures.people import PASSWORD, VALID_SIGNAL
 from tests.helpers import Api, MakeUser
 
@@ -77,7 +83,16 @@ SEED = 20261123
 # the signal is now, a ``direct_node`` one the caller's organisation may choose, a ``kwestie``
 # one the caller may see, a new kwestie's ``node`` one the caller may see it at. A 422 that
 # names only such fields is an answer, not a rejection.
-CONTEXT_DEPENDENT_FIELDS = frozenset({"to", "direct_node", "kwestie", "node"})
+#
+# The same for meetings: a ``signal`` or ``case`` the caller may see (and one of the two, not
+# both, which the document cannot say), an ``owner`` that is a user or a group, a
+# ``feedback_on`` on or after ``due``, ``conclusions`` about what is on the agenda, and
+# ``roles`` that keep the leerdialoog's rules about who the people are. A refusal is matched
+# on its fields' first part (``conclusions.0.then.to`` is ``conclusions``).
+CONTEXT_DEPENDENT_FIELDS = frozenset(
+    {"to", "direct_node", "kwestie", "node"}
+    | {"signal", "case", "owner", "feedback_on", "conclusions", "roles"}
+)
 
 
 def valid_data_is_accepted(
@@ -85,7 +100,7 @@ def valid_data_is_accepted(
 ) -> bool | None:
     """Schemathesis' positive-data check, but for a refusal that names context-bound fields."""
     if response.status_code == 422:
-        fields = set(response.json().get("error", {}).get("fields", {}))
+        fields = {name.split(".")[0] for name in response.json().get("error", {}).get("fields", {})}
         if fields and fields <= CONTEXT_DEPENDENT_FIELDS:
             return None
     return positive_data_acceptance(ctx, response, case)
@@ -115,12 +130,30 @@ SETTINGS = settings(
 )
 CALLERS = ("manager", "reporter", "policy_member")
 # Operations a caller can never complete; every other one must answer 2xx at least once.
+# Only a table's members plan, decide, hold and agree action items; the manager and the
+# reporter are in no table, and the manager has no part in the leerdialoog.
+OWNERS_OF_MEETINGS = {
+    "POST /api/v1/meetings",
+    "POST /api/v1/meetings/{meeting_id}/agenda/{agenda_item_id}/decision",
+    "POST /api/v1/meetings/{meeting_id}/minutes",
+    "POST /api/v1/meetings/{meeting_id}/action_items",
+    "POST /api/v1/meetings/{meeting_id}/leerdialoog/roles",
+}
 NEVER_SUCCEEDS: dict[str, set[str]] = {
-    "manager": {"POST /api/v1/kwesties/{kwestie_id}/actions"},  # every kwestie is a group's
-    "reporter": {"POST /api/v1/kwesties", "POST /api/v1/kwesties/{kwestie_id}/actions"},
+    "manager": {
+        "POST /api/v1/kwesties/{kwestie_id}/actions",  # every kwestie is a group's
+        *OWNERS_OF_MEETINGS,
+        "POST /api/v1/meetings/{meeting_id}/leerdialoog/timeline",
+    },
+    "reporter": {
+        "POST /api/v1/kwesties",
+        "POST /api/v1/kwesties/{kwestie_id}/actions",
+        *OWNERS_OF_MEETINGS,
+    },
     "policy_member": set(),
 }
 TEXT = "Het eerste loon komt pas na een maand, terwijl de uitkering direct stopt."
+LATER = "2027-03-01T10:00:00+01:00"  # a meeting planned after the seeded ones
 TEXTS = st.sampled_from(
     [
         TEXT,
@@ -144,6 +177,12 @@ class World:
     kwestie_ids: list[int]
     nodes: list[str]
     kwestie_nodes: list[str]
+    meeting_ids: list[int]
+    agenda_item_ids: list[int]
+    action_item_ids: list[int]
+    on_the_agenda: str  # a signal on the meeting's agenda, for a conclusion
+    finished: str  # a resolved signal at beleid: the case of a leerdialoog
+    roles: list[dict[str, str]]  # the leerdialoog's roles, by e-mail address
 
 
 @pytest.fixture
@@ -195,6 +234,9 @@ def world(
     at_complaints = create_kwestie(
         manager, {"title": "Bijzondere bijstand blijft liggen", "node": "klachten"}
     ).id
+    meetings = _seed_meetings(
+        policy_member, manager, reporter, partner_reporter, intake_member, forwarded, accepted
+    )
     callers = {"manager": manager, "reporter": reporter, "policy_member": policy_member}
     seeded = World(
         bearer={name: api(user).headers for name, user in callers.items()},
@@ -212,9 +254,71 @@ def world(
         kwestie_ids=[at_policy, at_complaints],
         nodes=sorted(active_graph().nodes),
         kwestie_nodes=sorted(kwestie_nodes()),
+        **meetings,
     )
     db.session.remove()  # the requests run in app contexts of their own
     return seeded
+
+
+def _seed_meetings(
+    chair: User,
+    manager: User,
+    reporter: User,
+    partner: User,
+    outsider: User,
+    at_policy: str,
+    proposed: str,
+) -> dict[str, Any]:
+    """A meeting at beleid with ``at_policy`` on its agenda and the reporter's proposal, a
+    leerdialoog about a case beleid resolved, and an action item for each caller."""
+    finished = submit_signal(reporter, {**VALID_SIGNAL, "title": "Afgerond bij beleid"}).reference
+    forward_signal(manager, finished, {"to": "beleid"})
+    accept_signal(chair, finished, {})
+    resolution = {"outcome": "policy_changed", "rationale": "Regel aangepast.", "message": "Klaar."}
+    resolve_signal(chair, finished, resolution)
+    later = (START + timedelta(days=60)).isoformat()
+    table = {"node": "beleid", "kind": "signalenoverleg", "title": "Signalenoverleg beleid"}
+    meeting = plan_meeting(chair, {**table, "starts_at": later})
+    add_to_agenda(chair, meeting.id, {"signal": at_policy})
+    proposal = add_to_agenda(reporter, meeting.id, {"signal": proposed, "note": "Graag."})
+    dialogue = plan_meeting(
+        chair,
+        {
+            **table,
+            "kind": "leerdialoog",
+            "title": "Leerdialoog",
+            "case": finished,
+            "starts_at": later,
+        },
+    )
+    roles = [
+        {"person": reporter.email, "role": "casusinbrenger"},
+        {"person": chair.email, "role": "gespreksleider"},
+        {"person": outsider.email, "role": "verdiepingspanel"},
+        {"person": partner.email, "role": "notulist"},
+    ]
+    set_roles(chair, dialogue.id, {"roles": roles})
+    items = [
+        add_action_item(
+            chair,
+            meeting.id,
+            {
+                "description": "Navragen",
+                "owner": owner,
+                "due": "2027-01-15",
+                "feedback_on": "2027-01-29",
+            },
+        ).id
+        for owner in (reporter.email, manager.email, "beleid")
+    ]
+    return {
+        "meeting_ids": [meeting.id, dialogue.id],
+        "agenda_item_ids": [proposal.id],
+        "action_item_ids": items,
+        "on_the_agenda": at_policy,
+        "finished": finished,
+        "roles": roles,
+    }
 
 
 def _basic(email: str) -> dict[str, str]:
@@ -274,6 +378,44 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
             *({**kwestie, "node": "beleid", "from_signal": ref} for ref in world.references),
         ],
         "POST /api/v1/kwesties/{kwestie_id}/actions": KWESTIE_ACTIONS,
+        "POST /api/v1/meetings": [
+            {"node": "beleid", "kind": "casuistiek", "title": "Tafel", "starts_at": LATER},
+            {
+                "node": "beleid",
+                "kind": "leerdialoog",
+                "title": "Leerdialoog",
+                "starts_at": LATER,
+                "case": world.finished,
+            },
+        ],
+        "POST /api/v1/meetings/{meeting_id}/agenda": [
+            *({"signal": reference, "note": TEXT} for reference in world.references),
+            *({"kwestie": kwestie_id} for kwestie_id in world.kwestie_ids),
+        ],
+        "POST /api/v1/meetings/{meeting_id}/agenda/{agenda_item_id}/decision": [
+            {"decision": "accept"},
+            {"decision": "decline", "reason": TEXT},
+        ],
+        "POST /api/v1/meetings/{meeting_id}/minutes": [
+            {
+                "minutes": TEXT,
+                "conclusions": [{"signal": world.on_the_agenda, "message": TEXT}],
+                "lessons": TEXT,
+            }
+        ],
+        "POST /api/v1/meetings/{meeting_id}/action_items": [
+            {
+                "description": TEXT,
+                "owner": "beleid",
+                "due": "2027-02-01",
+                "feedback_on": "2027-02-15",
+            }
+        ],
+        "POST /api/v1/action_items/{item_id}/done": [{"note": TEXT}],
+        "POST /api/v1/meetings/{meeting_id}/leerdialoog/roles": [{"roles": world.roles}],
+        "POST /api/v1/meetings/{meeting_id}/leerdialoog/timeline": [
+            {"entries": [{"date": "2026-09-14", "event": TEXT, "parties": "Inkomen"}]}
+        ],
     }
 
 
@@ -349,12 +491,28 @@ def realistic_bodies(world: World) -> dict[str, st.SearchStrategy[Any]]:
                 _action("decide", outcome=outcome, rationale=TEXTS, message=TEXTS),
             )
         ),
+        "POST /api/v1/meetings/{meeting_id}/agenda": st.fixed_dictionaries(
+            {"signal": st.sampled_from(world.references)}, optional={"note": TEXTS}
+        ),
+        "POST /api/v1/meetings/{meeting_id}/minutes": st.fixed_dictionaries(
+            {
+                "minutes": TEXTS,
+                "conclusions": st.just([{"signal": world.on_the_agenda, "message": TEXT}]),
+            }
+        ),
+        "POST /api/v1/action_items/{item_id}/done": st.fixed_dictionaries({"note": TEXTS}),
     }
 
 
 def _seeded_values(operation: Operation, world: World) -> dict[str, list[Any]]:
     """For each path parameter of ``operation``, the values that name seeded objects."""
-    seeded: dict[str, list[Any]] = {"reference": world.references, "kwestie_id": world.kwestie_ids}
+    seeded: dict[str, list[Any]] = {
+        "reference": world.references,
+        "kwestie_id": world.kwestie_ids,
+        "meeting_id": world.meeting_ids,
+        "agenda_item_id": world.agenda_item_ids,
+        "item_id": world.action_item_ids,
+    }
     names = [item.name for item in operation.path_parameters]
     unknown = sorted(set(names) - set(seeded))
     assert not unknown, f"{operation.label}: seed objects for path parameters {unknown}"

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from signals.auth.models import User
@@ -12,11 +13,13 @@ from signals.clock import Clock
 from signals.extensions import db
 from signals.meetings.models import ActionItem, AgendaItem, Meeting, MeetingEvent
 from signals.meetings.sweep import reminder_moment
+from signals.notifications.delivery import deliver_pending
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.jobs import sweep
 from signals.workflow.models import SignalEvent
 from tests.fixtures.app import START
 from tests.fixtures.people import VALID_SIGNAL
+from tests.fixtures.smtp import SmtpServer
 from tests.helpers import Api, MakeUser, signal_by_reference
 
 CONCLUSIONS = {
@@ -275,7 +278,7 @@ def test_who_sees_and_who_acts(table: Table, make_user: MakeUser) -> None:
     )
     assert hidden.status_code == 422 and "signal" in hidden.get_json()["error"]["fields"]
     minutes = table.api(reporter).post(f"/meetings/{meeting}/minutes", {"minutes": "X"})
-    assert minutes.status_code == 403
+    assert minutes.status_code == 404  # a meeting they may not see is not there
 
 
 def test_bad_input_gets_dutch_messages_per_field(table: Table) -> None:
@@ -370,7 +373,7 @@ def test_a_leerdialoog_on_a_finished_case_with_its_roles_timeline_and_preparatio
 
     def roles(*given: tuple[User, str]) -> Any:
         body = {"roles": [{"person": p.email, "role": r} for p, r in given]}
-        return chair.post(f"/meetings/{meeting}/roles", body)
+        return chair.post(f"/meetings/{meeting}/leerdialoog/roles", body)
 
     a_lead_brings_the_case = roles(
         (table.manager, "casusinbrenger"),
@@ -411,7 +414,7 @@ def test_a_leerdialoog_on_a_finished_case_with_its_roles_timeline_and_preparatio
 
     # The casusinbrenger, a reporter, now sees the leerdialoog and fills in the timeline.
     timeline = table.api(involved_reporter).post(
-        f"/meetings/{meeting}/timeline",
+        f"/meetings/{meeting}/leerdialoog/timeline",
         {
             "entries": [
                 {"date": "2026-10-02", "event": "Uitkering stopt", "parties": "Inkomen"},
@@ -425,7 +428,9 @@ def test_a_leerdialoog_on_a_finished_case_with_its_roles_timeline_and_preparatio
         "2026-10-02",
     ]
     assert (
-        table.api(outsider).post(f"/meetings/{meeting}/timeline", {"entries": []}).status_code
+        table.api(outsider)
+        .post(f"/meetings/{meeting}/leerdialoog/timeline", {"entries": []})
+        .status_code
         == 403
     )
 
@@ -449,11 +454,46 @@ def test_a_leerdialoog_on_a_finished_case_with_its_roles_timeline_and_preparatio
     held = chair.post(f"/meetings/{meeting}/minutes", record)
     assert held.status_code == 200, held.get_json()
     assert held.get_json()["record"] == {k: v for k, v in record.items() if k != "minutes"}
-    assert table.api(outsider).get(f"/meetings/{meeting}").get_json()["record"] is None
+    # The participants read the record; who takes no part does not see the leerdialoog.
+    assert table.api(outsider).get(f"/meetings/{meeting}").get_json()["record"]["lessons"]
+    assert table.api(table.reporters[2]).get(f"/meetings/{meeting}").status_code == 404
 
 
 def test_roles_belong_to_a_leerdialoog(table: Table) -> None:
     meeting = table.plan()
     body = {"roles": [{"person": table.member.email, "role": "notulist"}]}
-    refused = table.api(table.chair).post(f"/meetings/{meeting}/roles", body)
+    refused = table.api(table.chair).post(f"/meetings/{meeting}/leerdialoog/roles", body)
     assert refused.status_code == 409
+
+
+def test_the_table_gets_an_invitation_for_its_calendar_over_smtp(
+    table: Table, smtp_server: SmtpServer, clock: Clock
+) -> None:
+    meeting = table.plan(title="Casuïstiektafel met uitnodiging")
+    deliver_pending(clock.now())
+
+    for person in (table.chair, table.member):
+        received = [
+            m
+            for m in smtp_server.by_recipient(person.email)
+            if m["Subject"].startswith("Uitnodiging")
+        ]
+        assert len(received) == 1, person.name
+        assert received[0]["Subject"] == (
+            "Uitnodiging: Casuïstiektafel met uitnodiging op 30 november 2026"
+        )
+        attachments = list(received[0].iter_attachments())
+        assert [a.get_filename() for a in attachments] == ["uitnodiging.ics"]
+        assert attachments[0].get_content_type() == "text/calendar"
+        assert attachments[0].get_param("method") == "REQUEST"
+        payload = attachments[0].get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        calendar = Calendar.from_ical(payload)
+        event = next(iter(calendar.walk("VEVENT")))
+        assert event.decoded("dtstart") == MEETING_AT
+        assert event.decoded("dtend") == MEETING_AT + timedelta(hours=1)
+        assert str(event["summary"]) == "Casuïstiektafel met uitnodiging"
+        assert str(event["uid"]).startswith(f"overleg-{meeting}@")
+        assert str(event["organizer"]) == f"mailto:{table.chair.email}"
+    to_a_reporter = smtp_server.by_recipient(table.reporters[0].email)
+    assert not [m for m in to_a_reporter if m["Subject"].startswith("Uitnodiging")]
