@@ -243,10 +243,33 @@ def query_args(filters: Mapping[str, Any], **changes: Any) -> dict[str, str]:
 
 
 def field_messages(errors: Mapping[str, Any] | list[Any] | str) -> dict[str, list[str]]:
-    """Flatten marshmallow's nested error structure to ``{field: [messages]}``."""
+    """Flatten marshmallow's nested error structure to ``{field: [messages]}``.
+
+    A list of nested objects keeps the path to the field in it (``entries.2.date``), so a
+    form can show the message next to the input of that row; a list of plain values (codes)
+    gets its messages under the list's own name.
+    """
     if not isinstance(errors, Mapping):
         return {"_schema": _messages(errors)}
-    return {str(name): _messages(value) for name, value in errors.items()}
+    flat: dict[str, list[str]] = {}
+    for name, value in errors.items():
+        _flatten(str(name), value, flat)
+    return flat
+
+
+def _flatten(path: str, value: Any, flat: dict[str, list[str]]) -> None:
+    if isinstance(value, Mapping) and _is_nested_object(value):
+        for key, nested in value.items():
+            _flatten(f"{path}.{key}", nested, flat)
+    else:
+        flat.setdefault(path, []).extend(_messages(value))
+
+
+def _is_nested_object(errors: Mapping[Any, Any]) -> bool:
+    """A nested object's errors (by field name), or a list's whose items are objects."""
+    return all(isinstance(key, str) for key in errors) or all(
+        isinstance(nested, Mapping) for nested in errors.values()
+    )
 
 
 def _messages(value: Any) -> list[str]:

@@ -250,7 +250,9 @@ def _describe(op: Operation, name: str, path_arguments: set[str]) -> dict[str, A
         }
     for status, (text, schema) in op.responses.items():
         response: dict[str, Any] = {"description": text}
-        if schema is not None:
+        if isinstance(schema, dict) and "content" in schema:  # not JSON: its own media type
+            response["content"] = schema["content"]
+        elif schema is not None:
             response["content"] = {"application/json": {"schema": schema}}
         if status in op.extra_response_headers:
             response["headers"] = op.extra_response_headers[status]

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
-from signals.meetings import services
+from signals.meetings import leerdialoog, services
 from signals.meetings.models import ItemStatus, Meeting
 from signals.meetings.record import pdf_from_html
 from signals.meetings.schemas import (
@@ -31,6 +31,8 @@ from signals.web.pages import Page, current_person
 from signals.workflow.access import fully_visible_references
 
 bp = Blueprint("meetings", __name__)
+ROLE_ROWS = 8  # people in a leerdialoog, on the page (the API takes up to 40)
+TIMELINE_ROWS = 10
 RECORD_HEADINGS = {
     "dominant_views": "Dominante opvattingen",
     "values": "Onderliggende waarden",
@@ -173,19 +175,51 @@ def decide_proposal(meeting_id: int, item_id: int) -> Page:
 def hold_meeting(meeting_id: int) -> Page:
     user = current_person()
     meeting = services.get_visible_meeting(user, meeting_id)
-    values = {"minutes": request.form.get("minutes", "")}
+    typed = {name: request.form.get(name, "") for name in ("minutes", *RECORD_HEADINGS)}
+    values = dict(typed)
     conclusions, positions = _conclusions(meeting, request.form)
     for item in meeting.items:
         values[f"conclusion-{item.id}"] = request.form.get(f"conclusion-{item.id}", "")
         values[f"forward-{item.id}"] = request.form.get(f"forward-{item.id}", "")
     try:
-        payload = {"minutes": values["minutes"], "conclusions": conclusions}
+        payload = {**typed, "conclusions": conclusions}
         services.hold_meeting(user, meeting_id, payload)
     except InputInvalid as error:
         return _meeting_page(meeting_id, "hold", values, _per_item(error.fields, positions)), 422
     except (StateConflict, Forbidden) as error:
         return _refused(meeting_id, error)
     flash("Het overleg is vastgelegd; de melders krijgen de conclusie.", "success")
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+
+
+@bp.post("/overleggen/<int:meeting_id>/rollen")
+def set_roles(meeting_id: int) -> Page:
+    """The leerdialoog's roles, one row per person on the page."""
+    values, roles, rows = _rows(request.form, ("person", "role"), ROLE_ROWS)
+    body = {"roles": [{"person": row["person"], "role": row.get("role", "")} for row in roles]}
+    try:
+        leerdialoog.set_roles(current_person(), meeting_id, body)
+    except InputInvalid as error:
+        errors = _per_row(error.fields, "roles", rows)
+        return _meeting_page(meeting_id, "roles", values, errors), 422
+    except (StateConflict, Forbidden) as error:
+        return _refused(meeting_id, error)
+    flash("De rollen zijn vastgelegd.", "success")
+    return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
+
+
+@bp.post("/overleggen/<int:meeting_id>/tijdlijn")
+def set_timeline(meeting_id: int) -> Page:
+    """The case's timeline, one row per moment on the page."""
+    values, entries, rows = _rows(request.form, ("date", "event", "parties"), TIMELINE_ROWS)
+    try:
+        leerdialoog.set_timeline(current_person(), meeting_id, {"entries": entries})
+    except InputInvalid as error:
+        errors = _per_row(error.fields, "entries", rows)
+        return _meeting_page(meeting_id, "timeline", values, errors), 422
+    except (StateConflict, Forbidden) as error:
+        return _refused(meeting_id, error)
+    flash("De tijdlijn is vastgelegd.", "success")
     return redirect(url_for("meetings.show_meeting", meeting_id=meeting_id))
 
 
@@ -254,6 +288,14 @@ def _meeting_page(
         errors=errors or {},
         refusal=refusal,
         me=user,
+        warnings=leerdialoog.warnings(meeting),
+        role_labels={str(role): label for role, label in ROLE_LABELS.items()},
+        record_headings=RECORD_HEADINGS,
+        role_rows=ROLE_ROWS,
+        timeline_rows=TIMELINE_ROWS,
+        brings_the_case=any(
+            given.user_id == user.id and given.role == "casusinbrenger" for given in meeting.roles
+        ),
     )
 
 
@@ -339,6 +381,38 @@ def _conclusions(
         positions[len(conclusions)] = item.id
         conclusions.append(conclusion)
     return conclusions, positions
+
+
+def _rows(
+    form: MultiDict[str, str], names: tuple[str, ...], count: int
+) -> tuple[dict[str, str], list[dict[str, str]], dict[int, int]]:
+    """A table of inputs (``person-0``, ``role-0`` …).
+
+    What was typed, the rows filled in, and which row each of those is.
+    """
+    values: dict[str, str] = {}
+    filled: list[dict[str, str]] = []
+    rows: dict[int, int] = {}
+    for row in range(count):
+        typed = {name: form.get(f"{name}-{row}", "").strip() for name in names}
+        values.update({f"{name}-{row}": value for name, value in typed.items()})
+        if any(typed.values()):
+            rows[len(filled)] = row
+            filled.append({name: value for name, value in typed.items() if value})
+    return values, filled, rows
+
+
+def _per_row(
+    errors: dict[str, list[str]], prefix: str, rows: dict[int, int]
+) -> dict[str, list[str]]:
+    """``roles.2.person`` becomes ``person-<row>``: the message next to the input it is about."""
+    mapped: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        parts = key.split(".")
+        if parts[0] == prefix and len(parts) == 3 and parts[1].isdigit():
+            key = f"{parts[2]}-{rows.get(int(parts[1]), 0)}"
+        mapped.setdefault(key, []).extend(messages)
+    return mapped
 
 
 def _per_item(errors: dict[str, list[str]], positions: dict[int, int]) -> dict[str, list[str]]:

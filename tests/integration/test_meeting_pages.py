@@ -205,3 +205,78 @@ def test_the_inbox_route_map_and_plan_form_know_the_meetings(
     # The casuïstiek table meets every six weeks: the next one is proposed from the last.
     form = member.get("/overleggen/nieuw?tafel=casuistiek").text
     assert 'value="2027-01-11T10:00"' in form and "elke 6 weken" in form
+
+
+def test_a_leerdialoog_in_the_pages_roles_timeline_and_record(
+    api: Api, make_user: MakeUser, login: Login, clock: Clock
+) -> None:
+    table = Table(api, make_user)
+    case = table.references[0]
+    resolution = {"outcome": "solved_individually", "rationale": "Maatwerk.", "message": "Klaar."}
+    assert api(table.chair).act(case, "resolve", **resolution).status_code == 200
+    web = login(table.chair)
+    planned = web.post(
+        "/overleggen/nieuw",
+        {
+            "node": "casuistiek",
+            "kind": "leerdialoog",
+            "title": "Leerdialoog voorschot",
+            "starts_at": "2026-12-14T13:00",
+            "case": case,
+        },
+    )
+    assert planned.status_code == 302, planned.text
+    meeting = db.session.scalars(select(Meeting)).one()
+    page = f"/overleggen/{meeting.id}"
+    assert "Nog geen rollen verdeeld." in web.get(page).text
+    outsider = make_user("professional", name="Nina Buitenstaander")
+
+    def roles(*given: tuple[str, str]) -> dict[str, str]:
+        form: dict[str, str] = {}
+        for row, (email, role) in enumerate(given):
+            form.update({f"person-{row}": email, f"role-{row}": role})
+        return form
+
+    a_lead = roles(
+        (table.manager.email, "casusinbrenger"),
+        (table.member.email, "gespreksleider"),
+        (outsider.email, "verdiepingspanel"),
+        (table.chair.email, "notulist"),
+    )
+    refused = web.post(f"{page}/rollen", a_lead)
+    assert refused.status_code == 422
+    assert 'id="person-0-error"' in refused.text and "nooit een teamleider" in refused.text
+    assert f'value="{table.manager.email}"' in refused.text  # what was typed stays
+    reporter = table.reporters[0]
+    given = roles(
+        (reporter.email, "casusinbrenger"),
+        (table.member.email, "gespreksleider"),
+        (outsider.email, "verdiepingspanel"),
+        (table.chair.email, "notulist"),
+    )
+    assert web.post(f"{page}/rollen", given).status_code == 302
+    shown = web.get(page).text
+    assert "Melder 1: Casusinbrenger" in shown and "drie maanden" in shown
+
+    # The casusinbrenger fills in the timeline on the page; a wrong date is said per row.
+    theirs = login(reporter)
+    wrong = theirs.post(f"{page}/tijdlijn", {"date-1": "gisteren", "event-1": "Uitkering stopt"})
+    assert wrong.status_code == 422 and 'id="date-1-error"' in wrong.text
+    done = theirs.post(
+        f"{page}/tijdlijn",
+        {"date-0": "2026-10-02", "event-0": "Uitkering stopt", "parties-0": "Inkomen"},
+    )
+    assert done.status_code == 302
+    assert "Uitkering stopt" in theirs.get(page).text
+
+    held = web.post(
+        f"{page}/vastleggen",
+        {"minutes": "Gehouden.", "lessons": "Eerder samen met de inwoner praten."},
+    )
+    assert held.status_code == 302, held.text
+    db.session.expire_all()
+    stored = db.session.get(Meeting, meeting.id)
+    assert stored is not None and stored.record == {
+        "lessons": "Eerder samen met de inwoner praten."
+    }
+    assert "Lessen voor preventief handelen" in web.get(f"{page}/verslag").text

@@ -1,0 +1,140 @@
+"""The signals a person may see as CSV: codes and dates, one row per signal, streamed.
+
+The filters are the signal list's (``status``, ``node``, ``overdue``, ``mine``; see
+:mod:`.listing`), without the page. Rows are read in batches by id, newest first, so an
+export of 100,000 signals holds one batch in memory, not the whole list. Only signals the
+person may see in full are exported (:func:`~signals.workflow.access.fully_visible_clause`);
+no names. The one free text, the title, is left empty for a signal at a node that hides its
+reporter (``shows_reporter: false``), where a title could give away who reported it.
+A cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a
+leading apostrophe.
+"""
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from signals.auth.models import Organisation, User
+from signals.clock import now
+from signals.extensions import db
+from signals.routing.services import active_graph
+from signals.validation import load
+from signals.workflow.access import fully_visible_clause
+from signals.workflow.listing import SignalListSchema
+from signals.workflow.models import Signal
+from signals.workflow.signal_lists import overdue_filter
+
+BATCH = 1000
+COLUMNS = (
+    "reference",
+    "title",
+    "status",
+    "node",
+    "submitted_at",
+    "reporter_kind",
+    "urgency",
+    "scope",
+    "level",
+    "regulations",
+    "source_organisation",
+    "maatwerk",
+    "accept_due",
+    "feedback_due",
+    "feedback_sent_at",
+    "resolved_at",
+    "outcome",
+    "kwestie",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFilters(SignalListSchema):
+    """The signal list's filters; a CSV has no pages."""
+
+    class Meta(SignalListSchema.Meta):  # noqa: D106
+        exclude = ("cursor", "limit")
+
+
+def check_filters(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The filters, validated before the first byte is sent (422 with messages per field)."""
+    return load(ExportFilters(), data)
+
+
+def csv_lines(user: User, filters: Mapping[str, Any]) -> Iterator[str]:
+    """The header and one line per signal ``user`` may see in full, as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: list[str]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield "\ufeff" + line(list(COLUMNS))  # a byte-order mark: spreadsheets then read UTF-8
+    hides_reporter = {key for key, node in active_graph().nodes.items() if not node.shows_reporter}
+    for signal, reporter_kind in _rows(user, filters):
+        yield line(_cells(signal, reporter_kind, signal.node in hides_reporter))
+
+
+def _rows(user: User, filters: Mapping[str, Any]) -> Iterator[tuple[Signal, str]]:
+    query = (
+        select(Signal, Organisation.kind)
+        .join(Organisation, Organisation.id == Signal.organisation_id)
+        .where(fully_visible_clause(user))
+    )
+    if "status" in filters:
+        query = query.where(Signal.status == filters["status"])
+    if "node" in filters:
+        query = query.where(Signal.node == filters["node"])
+    if "overdue" in filters:
+        query = query.where(overdue_filter(filters["overdue"], now()))
+    if filters.get("mine"):
+        query = query.where((Signal.reporter_id == user.id) | Signal.is_owned_by(user))
+    last: int | None = None
+    while True:
+        batch = query if last is None else query.where(Signal.id < last)
+        result = db.session.execute(batch.order_by(Signal.id.desc()).limit(BATCH))
+        rows = [(signal, kind) for signal, kind in result]
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0].id  # the session's identity map holds rows weakly: one batch stays
+
+
+def _cells(signal: Signal, reporter_kind: str, hides_reporter: bool) -> list[str]:
+    values: list[Any] = [
+        signal.reference,
+        "" if hides_reporter else signal.title,
+        signal.status,
+        signal.node,
+        signal.created_at,
+        reporter_kind,
+        signal.urgency,
+        signal.scope,
+        signal.level,
+        ";".join(code for code in signal.regulation_codes.split("|") if code),
+        signal.source_organisation,
+        signal.maatwerk,
+        signal.accept_due,
+        signal.feedback_due,
+        signal.feedback_sent_at,
+        signal.resolved_at,
+        signal.outcome,
+        signal.kwestie_id,
+    ]
+    return [_cell(value) for value in values]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
