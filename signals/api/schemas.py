@@ -718,3 +718,87 @@ def present_meeting(
         ],
         "action_items": [present_action_item(item, visible) for item in meeting.action_items],
     }
+
+
+# Figures -------------------------------------------------------------------------------------
+
+COUNT = {"description": "null: minder dan 5 (zodat niemand herkenbaar is)"}
+
+
+def _count_field() -> fields.Integer:
+    return fields.Integer(required=True, allow_none=True, metadata=COUNT)
+
+
+class TotalsSchema(OutputSchema):
+    """Signals submitted in the period: all, still open, resolved."""
+
+    submitted = _count_field()
+    open = _count_field()
+    resolved = _count_field()
+
+
+class OnTimeSchema(OutputSchema):
+    """Share (0–1) of deadlines met per clock; null over fewer than 5."""
+
+    accept = fields.Float(required=True, allow_none=True)
+    feedback = fields.Float(required=True, allow_none=True)
+    update = fields.Float(required=True, allow_none=True)
+
+
+class SatisfactionSchema(OutputSchema):
+    """The reporters' verdicts after resolution (1–5)."""
+
+    answers = _count_field()
+    mean = fields.Float(required=True, allow_none=True)
+
+
+class ReporterKindSchema(OutputSchema):
+    """The figures of one kind of reporter (municipal staff or a contracted partner)."""
+
+    submitted = _count_field()
+    resolved = _count_field()
+    median_days_to_feedback = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Werkdagen van indienen tot de eerste terugkoppeling"},
+    )
+    satisfaction = fields.Nested(SatisfactionSchema, required=True)
+
+
+class NodeFiguresSchema(OutputSchema):
+    """The period's signals that are at a node now: open and closed."""
+
+    open = _count_field()
+    closed = _count_field()
+
+
+class EffectivenessSchema(OutputSchema):
+    """The six-month question "houdt de oplossing stand?": asked, held, not held."""
+
+    asked = _count_field()
+    held = _count_field()
+    not_held = _count_field()
+
+
+class StatsSchema(OutputSchema):
+    """Figures over the signals submitted in the period that the caller may see."""
+
+    start = fields.Date(required=True, data_key="from")
+    end = fields.Date(required=True, data_key="to")
+    node = fields.String(required=True, allow_none=True)
+    totals = fields.Nested(TotalsSchema, required=True)
+    on_time = fields.Nested(OnTimeSchema, required=True)
+    by_node = fields.Dict(
+        keys=fields.String(), values=fields.Nested(NodeFiguresSchema), required=True
+    )
+    by_reporter_kind = fields.Dict(
+        keys=fields.String(), values=fields.Nested(ReporterKindSchema), required=True
+    )
+    by_regulation = fields.Dict(
+        keys=fields.String(), values=fields.Integer(allow_none=True), required=True
+    )
+    outcomes = fields.Dict(
+        keys=fields.String(), values=fields.Integer(allow_none=True), required=True
+    )
+    satisfaction = fields.Nested(SatisfactionSchema, required=True)
+    effectiveness = fields.Nested(EffectivenessSchema, required=True)

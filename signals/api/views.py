@@ -36,6 +36,8 @@ from signals.api.openapi import action_bodies, actions_table, build_spec, operat
 from signals.auth.tokens import TokenSchema, issue_token
 from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
+from signals.figures import stats as statistics
+from signals.figures.stats import StatsQuery
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
 from signals.meetings import leerdialoog
@@ -648,6 +650,29 @@ def _present_item(item: Any) -> dict[str, Any]:
 def _present_action_item(user: Any, item: Any) -> dict[str, Any]:
     reference = [item.signal.reference] if item.signal is not None else []
     return schemas.present_action_item(item, access.fully_visible_references(user, reference))
+
+
+# Figures -------------------------------------------------------------------------------------
+
+
+@bp.get("/stats")
+@operation(
+    summary="Cijfers over een periode",
+    description="Over de signalen die in de periode (`from` tot en met `to`) zijn ingediend en "
+    "die u mag zien, eventueel alleen die op een plek liggen of lagen (`node`). Geen cijfer over "
+    "minder dan 5 signalen: een aantal van 1 tot 4 en een aandeel, gemiddelde of mediaan over "
+    "minder dan 5 is `null`. `on_time`: per termijn het aandeel bezoeken aan een plek waarin de "
+    "termijn is gehaald (`update`: hoe vaak een mens de melder iets liet weten in plaats van het "
+    "automatische statusbericht).",
+    tag="Cijfers",
+    query=StatsQuery,
+    responses={200: ("De cijfers", schemas.StatsSchema)},
+    errors=(),
+)
+def stats() -> Response:
+    figures = statistics.figures(current_user(), request.args)
+    data = {**figures, "start": figures.pop("from"), "end": figures.pop("to")}
+    return _answer(schemas.StatsSchema, data)
 
 
 # The document --------------------------------------------------------------------------------

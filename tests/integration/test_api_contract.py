@@ -356,6 +356,11 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
             {**VALID_SIGNAL, "regulations": ["participatiewet", "participatiewet"]},
         ],
         "POST /api/v1/routes/preview": [{}, {"urgency": "acute"}, {"direct_node": "ombudsman"}],
+        "GET /api/v1/stats": [
+            {"from": "2026-01-01", "to": "2026-12-31"},
+            {"from": "2026-11-01", "to": "2026-11-30", "node": "beleid"},
+        ],
+        "GET /api/v1/signals.csv": [{}, {"status": "new"}, {"node": "beleid", "mine": "true"}],
         "GET /api/v1/signals": [
             {},
             {"mine": "true"},
