@@ -285,8 +285,9 @@ def list_signals_view() -> Response:
 )
 def export_signals() -> Response:
     user = current_user()
-    filters = export.check_filters(request.args)
-    response = Response(stream_with_context(export.csv_lines(user, filters)), mimetype="text/csv")
+    conditions = export.list_conditions(user, request.args)
+    lines = export.csv_lines(user, conditions)
+    response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="signalen.csv"'
     return response
 

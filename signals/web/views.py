@@ -4,7 +4,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -23,7 +33,14 @@ from signals.web.pages import Page, current_person, signal_page, take_signal_act
 from signals.wording import counted, plural, unless_repeated
 from signals.workflow import services
 from signals.workflow.actions import SIGNAL_ACTIONS
-from signals.workflow.inbox import REPORTER_KINDS, InboxFilters, inbox_page, reporters_shown
+from signals.workflow.export import csv_lines
+from signals.workflow.inbox import (
+    REPORTER_KINDS,
+    InboxFilters,
+    inbox_conditions,
+    inbox_page,
+    reporters_shown,
+)
 from signals.workflow.reported import (
     SORTS,
     STATUS_CHOICES,
@@ -160,6 +177,22 @@ def inbox() -> Page:
         reporters_shown=reporters_shown(user, page.signals),
         **options,
     )
+
+
+@bp.get("/inbox.csv")
+def inbox_csv() -> Page:
+    """The whole inbox with the page's filters as CSV (no pages), streamed."""
+    user = current_person()
+    if not user.can_triage:
+        abort(403)
+    try:
+        conditions = inbox_conditions(user, request.args, now())
+    except InputInvalid:
+        filters: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("web.inbox", **filters))  # the inbox says what is wrong
+    response = Response(stream_with_context(csv_lines(user, conditions)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="inbox.csv"'
+    return response
 
 
 @bp.post("/inbox/accepteren")

@@ -1,13 +1,14 @@
 """The signals a person may see as CSV: codes and dates, one row per signal, streamed.
 
 The filters are the signal list's (``status``, ``node``, ``overdue``, ``mine``; see
-:mod:`.listing`), without the page. Rows are read in batches by id, newest first, so an
-export of 100,000 signals holds one batch in memory, not the whole list. Only signals the
-person may see in full are exported (:func:`~signals.workflow.access.fully_visible_clause`);
-no names. The one free text, the title, is left empty for a signal at a node that hides its
-reporter (``shows_reporter: false``), where a title could give away who reported it.
-A cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a
-leading apostrophe.
+:mod:`.listing`) for the API, the inbox's for the inbox's button
+(:func:`signals.workflow.inbox.inbox_conditions`), without the page. Rows are read in
+batches by id, newest first, so an export of 100,000 signals holds one batch in memory, not
+the whole list. Only signals the person may see in full are exported
+(:func:`~signals.workflow.access.fully_visible_clause`); no names. The one free text, the
+title, is left empty for a signal at a node that hides its reporter (``shows_reporter:
+false``), where a title could give away who reported it. A cell that a spreadsheet would read
+as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading apostrophe.
 """
 
 import csv
@@ -16,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from signals.auth.models import Organisation, User
 from signals.clock import now
@@ -59,13 +60,26 @@ class ExportFilters(SignalListSchema):
         exclude = ("cursor", "limit")
 
 
-def check_filters(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The filters, validated before the first byte is sent (422 with messages per field)."""
-    return load(ExportFilters(), data)
+def list_conditions(user: User, data: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """The API's list filters as SQL conditions, validated before the first byte is sent.
+
+    Raises :class:`signals.errors.InputInvalid` (422, messages per field).
+    """
+    filters = load(ExportFilters(), data)
+    conditions: list[ColumnElement[bool]] = []
+    if "status" in filters:
+        conditions.append(Signal.status == filters["status"])
+    if "node" in filters:
+        conditions.append(Signal.node == filters["node"])
+    if "overdue" in filters:
+        conditions.append(overdue_filter(filters["overdue"], now()))
+    if filters.get("mine"):
+        conditions.append((Signal.reporter_id == user.id) | Signal.is_owned_by(user))
+    return conditions
 
 
-def csv_lines(user: User, filters: Mapping[str, Any]) -> Iterator[str]:
-    """The header and one line per signal ``user`` may see in full, as CSV text."""
+def csv_lines(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[str]:
+    """The header and one line per signal ``user`` may see in full that meets ``conditions``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -78,24 +92,16 @@ def csv_lines(user: User, filters: Mapping[str, Any]) -> Iterator[str]:
 
     yield "\ufeff" + line(list(COLUMNS))  # a byte-order mark: spreadsheets then read UTF-8
     hides_reporter = {key for key, node in active_graph().nodes.items() if not node.shows_reporter}
-    for signal, reporter_kind in _rows(user, filters):
+    for signal, reporter_kind in _rows(user, conditions):
         yield line(_cells(signal, reporter_kind, signal.node in hides_reporter))
 
 
-def _rows(user: User, filters: Mapping[str, Any]) -> Iterator[tuple[Signal, str]]:
+def _rows(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[tuple[Signal, str]]:
     query = (
         select(Signal, Organisation.kind)
         .join(Organisation, Organisation.id == Signal.organisation_id)
-        .where(fully_visible_clause(user))
+        .where(fully_visible_clause(user), *conditions)
     )
-    if "status" in filters:
-        query = query.where(Signal.status == filters["status"])
-    if "node" in filters:
-        query = query.where(Signal.node == filters["node"])
-    if "overdue" in filters:
-        query = query.where(overdue_filter(filters["overdue"], now()))
-    if filters.get("mine"):
-        query = query.where((Signal.reporter_id == user.id) | Signal.is_owned_by(user))
     last: int | None = None
     while True:
         batch = query if last is None else query.where(Signal.id < last)

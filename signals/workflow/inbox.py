@@ -273,6 +273,19 @@ def _parse(filters: Mapping[str, Any], now: datetime) -> _Request:
     return _Request(values, cursor, conditions, conditions + _page_range(values, now))
 
 
+def inbox_conditions(
+    user: User, filters: Mapping[str, Any], now: datetime
+) -> list[ColumnElement[bool]]:
+    """The whole inbox for ``filters`` (any page cursor ignored) as SQL conditions.
+
+    What ``user`` owns, the status (the open ones without a status filter) and the other
+    filters; ``reporter_kind`` needs :class:`Organisation` joined. For the inbox's CSV.
+    Raises :class:`signals.errors.InputInvalid` like :func:`inbox_page`.
+    """
+    request = _parse(filters, now)
+    return [or_(*owner_branches(user)), _status_condition(request.values), *request.conditions]
+
+
 def branch_queries(
     user: User, filters: Mapping[str, Any], now: datetime, limit: int = 50
 ) -> list[Select[int]]:

@@ -12,7 +12,7 @@ from signals.workflow import export
 from signals.workflow.export import COLUMNS
 from signals.workflow.services import forward_signal, submit_signal
 from tests.fixtures.people import VALID_SIGNAL
-from tests.helpers import Api, MakeUser
+from tests.helpers import Api, Login, MakeUser
 
 
 def rows_of(text: str) -> list[dict[str, str]]:
@@ -79,3 +79,25 @@ def test_a_long_export_is_streamed_in_batches(
     assert answer.is_streamed
     titles = [row["title"] for row in rows_of(answer.get_data(as_text=True))]
     assert titles == [f"Signaal {number}" for number in reversed(range(7))]
+
+
+def test_the_inbox_downloads_its_signals_with_its_filters(
+    login: Login, reporter: User, manager: User, partner_reporter: User, clock: Clock
+) -> None:
+    urgent = submit_signal(reporter, {**VALID_SIGNAL, "urgency": "high", "title": "Met spoed"})
+    submit_signal(reporter, {**VALID_SIGNAL, "title": "Gewoon"})
+    submit_signal(partner_reporter, {**VALID_SIGNAL, "title": "Niet van de teamleider"})
+    web = login(manager)
+
+    page = web.get("/inbox?urgency=high").text
+    assert 'href="/inbox.csv?urgency=high"' in page
+    answer = web.get("/inbox.csv?urgency=high")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert [row["reference"] for row in rows_of(answer.get_data(as_text=True))] == [
+        urgent.reference
+    ]
+    everything = rows_of(web.get("/inbox.csv").get_data(as_text=True))
+    assert sorted(row["title"] for row in everything) == ["Gewoon", "Met spoed"]
+    wrong = web.get("/inbox.csv?urgency=morgen")
+    assert wrong.status_code == 302 and wrong.headers["Location"] == "/inbox?urgency=morgen"
+    assert login(reporter).get("/inbox.csv").status_code == 403
