@@ -131,6 +131,8 @@ EVENT_LABELS: Mapping[str, str] = {
     "agendered": "Geagendeerd voor een overleg",
     "discussed": "Besproken in een overleg",
     "action_item_done": "Actiepunt afgerond",
+    "followup_reminded": "Herinnering aan de controle na zes maanden",
+    "followup_answered": "Controle na zes maanden beantwoord",
 }
 
 CODE_LISTS: Mapping[str, Mapping[str, str]] = {

@@ -86,6 +86,7 @@ SUBJECTS: Mapping[str, str] = {
     "status_update": "[{reference}] Stand van zaken van uw signaal",
     "survey": "[{reference}] Hoe tevreden bent u over de afhandeling?",
     "followup": "[{reference}] Houdt de oplossing stand?",
+    "followup_reminder": "[{reference}] Herinnering: houdt de oplossing stand?",
     "digest": "Overzicht: {signals} over de termijn",
     "meeting_agendered": "[{reference}] Uw signaal wordt besproken in een overleg",
     "meeting_discussed": "[{reference}] Uw signaal is besproken: de conclusie",

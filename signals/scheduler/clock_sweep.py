@@ -32,15 +32,15 @@ from signals.notifications.services import (
     queue_signal_mail,
     signal_url,
 )
-from signals.ownership.services import owner_people, people_as
+from signals.ownership.services import people_as
 from signals.routing.services import active_graph, deadlines_at, resolve_owner
 from signals.scheduler.helpers import helpers_for, run_with_helpers
 from signals.settings import settings
 from signals.transaction import unit_of_work
 from signals.workflow import clocks, lifecycle
-from signals.workflow.access import Visibility, visibility
 from signals.workflow.clocks import Clock, Due, Work
-from signals.workflow.models import Signal, SignalEvent
+from signals.workflow.followup import resolvers_of
+from signals.workflow.models import Signal
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -51,6 +51,7 @@ WORK_LABELS = {
     "status_update": "statusberichten aan melders",
     "survey": "vragen na afhandeling",
     "followup": "controles na zes maanden",
+    "followup_reminder": "herinneringen aan de controle na zes maanden",
     "action_item_reminder": "herinneringen voor actiepunten",
     "action_item_overdue": "actiepunten over de datum",
     "action_item_feedback": "actiepunten op hun terugkoppelmoment",
@@ -273,6 +274,8 @@ def do_due_work(signal: Signal, due: Due, moment: datetime, people: _People) -> 
         _status_update(signal)
     elif due.work == Work.SURVEY:
         _survey(signal, moment)
+    elif due.work == Work.FOLLOWUP_REMINDER:
+        _followup_reminder(signal, moment)
     else:
         _followup(signal, moment)
     return [due.work.value]
@@ -373,26 +376,17 @@ def _survey(signal: Signal, moment: datetime) -> None:
 def _followup(signal: Signal, moment: datetime) -> None:
     signal.followup_sent_at = moment
     lifecycle.record(signal, "followup_sent", None)
-    for person in _resolvers_of(signal):
-        queue_signal_mail("followup", person.email, signal, person=person)
+    answer = link_to("web.followup", reference=signal.reference)
+    for person in resolvers_of(signal):
+        queue_signal_mail("followup", person.email, signal, person=person, url=answer)
 
 
-def _resolvers_of(signal: Signal) -> list[User]:
-    """Who resolved the signal last (if still active and able to open it), else its owners.
-
-    A kwestie's decision resolves its linked signals in its owner's name, and that owner may
-    not see all of them: the question about such a signal goes to the signal's own owners.
-    """
-    resolver = db.session.scalar(
-        select(User)
-        .join(SignalEvent, SignalEvent.actor_id == User.id)
-        .where(SignalEvent.signal_id == signal.id, SignalEvent.type == "resolved")
-        .order_by(SignalEvent.id.desc())
-        .limit(1)
-    )
-    if resolver is not None and resolver.active and visibility(resolver, signal) == Visibility.FULL:
-        return [resolver]
-    return owner_people(signal.owner)
+def _followup_reminder(signal: Signal, moment: datetime) -> None:
+    signal.followup_reminded_at = moment
+    lifecycle.record(signal, "followup_reminded", None)
+    answer = link_to("web.followup", reference=signal.reference)
+    for person in resolvers_of(signal):
+        queue_signal_mail("followup_reminder", person.email, signal, person=person, url=answer)
 
 
 def describe(done: Counter[str]) -> list[str]:

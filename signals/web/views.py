@@ -34,6 +34,14 @@ from signals.wording import counted, plural, unless_repeated
 from signals.workflow import services
 from signals.workflow.actions import SIGNAL_ACTIONS
 from signals.workflow.export import csv_lines
+from signals.workflow.followup import (
+    HELD,
+    FollowupSchema,
+    answer_followup,
+    followup_answer,
+    followup_signal,
+    followup_state,
+)
 from signals.workflow.inbox import (
     REPORTER_KINDS,
     InboxFilters,
@@ -249,6 +257,34 @@ def survey(reference: str) -> Page:
         values=values,
         errors=errors,
         reopen_days=settings().reopen_window_days,
+    )
+    return (page, 422) if errors else page
+
+
+@bp.route("/signalen/<reference>/stand", methods=["GET", "POST"])
+def followup(reference: str) -> Page:
+    """The six-month question to whoever resolved the signal: whether the solution holds."""
+    user = current_person()
+    signal = followup_signal(user, reference)
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = form_data(request.form, FollowupSchema())
+        try:
+            answer_followup(user, reference, values)
+        except InputInvalid as error:
+            errors = error.fields
+        else:
+            flash("Dank u wel: uw antwoord telt mee.", "success")
+            return redirect(url_for("web.followup", reference=reference))
+    page = render_template(
+        "web/followup.html",
+        signal=signal,
+        state=followup_state(signal).value,
+        answer=followup_answer(signal) or {},
+        held=HELD,
+        values=values,
+        errors=errors,
     )
     return (page, 422) if errors else page
 

@@ -6,7 +6,8 @@ N. A reminder goes to the owner some working days before the accept and feedback
 a deadline that passes is a breach, recorded once per clock per visit. While the signal waits
 for the reporter every clock stands still, and the working days it stood still are added back
 when the reporter answers. After resolution the reporter is asked how it went, and months
-later the resolving owner whether the solution held. Information the reporter adds on their
+later the resolving owner whether the solution held (reminded once after four weeks without an
+answer). Information the reporter adds on their
 own changes no clock; a signal the reporter withdraws has no clocks any more.
 
 This module only decides. :func:`pending` lists everything still to come with its moment;
@@ -35,6 +36,7 @@ class Work(StrEnum):
     STATUS_UPDATE = "status_update"
     SURVEY = "survey"
     FOLLOWUP = "followup"
+    FOLLOWUP_REMINDER = "followup_reminder"
 
 
 class Clock(StrEnum):
@@ -53,6 +55,9 @@ class Due:
     clock: Clock | None = None
     deadline: datetime | None = None  # reminders and breaches: the clock's deadline
 
+
+# Without an answer to the six-month question this long after it, its one reminder.
+FOLLOWUP_REMINDER_AFTER = timedelta(weeks=4)
 
 # Events that tell the reporter something: each restarts the status-update clock.
 REPORTER_CONTACT = frozenset(
@@ -101,6 +106,7 @@ def on_event(signal: Signal, event_type: str, moment: datetime) -> None:
         signal.paused_at = None
         signal.feedback_sent_at = signal.feedback_sent_at or moment
         signal.survey_sent_at = signal.followup_sent_at = None
+        signal.followup_reminded_at = signal.followup_answered_at = None
         months = settings().followup_months
         signal.followup_due = moment + relativedelta(months=months)
     elif event_type == "reopened":
@@ -192,6 +198,9 @@ def _after_resolution(signal: Signal) -> list[Due]:
         work.append(Due(Work.SURVEY, signal.resolved_at))
     if signal.followup_sent_at is None and signal.followup_due is not None:
         work.append(Due(Work.FOLLOWUP, signal.followup_due))
+    unanswered = signal.followup_answered_at is None and signal.followup_reminded_at is None
+    if signal.followup_sent_at is not None and unanswered:
+        work.append(Due(Work.FOLLOWUP_REMINDER, signal.followup_sent_at + FOLLOWUP_REMINDER_AFTER))
     return work
 
 

@@ -122,6 +122,8 @@ class Signal(OwnerMixin, Base):
     survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followup_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The earliest moment a clock has something to do; NULL when none has. The sweep reads
     # only signals whose moment has come, so its cost follows the due work.
     next_clock_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -30,6 +30,7 @@ from signals.kwesties.services import create_kwestie, decide_kwestie, kwestie_me
 from signals.notifications.models import OutboxMessage
 from signals.notifications.services import SUBJECTS, base_url
 from signals.scheduler.jobs import sweep
+from signals.workflow.clocks import FOLLOWUP_REMINDER_AFTER
 from signals.workflow.models import Signal
 from signals.workflow.services import (
     accept_signal,
@@ -208,7 +209,8 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
 
     first_sweep = START.replace(hour=SWEEP_HOUR)
     for at in [first_sweep + timedelta(days=day) for day in range(SWEPT_DAYS)] + [
-        first_sweep + FOLLOWUP_AFTER
+        first_sweep + FOLLOWUP_AFTER,
+        first_sweep + FOLLOWUP_AFTER + FOLLOWUP_REMINDER_AFTER,  # the question's one reminder
     ]:
         clock.set(at)
         sweep(at)

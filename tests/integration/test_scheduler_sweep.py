@@ -599,10 +599,17 @@ def test_after_resolution_one_survey_to_the_reporter_and_one_followup_to_the_res
     assert colleague.email not in recipients("followup")
     assert "Houdt de oplossing stand?" in followup.body_text
     assert len(events(closed, "followup_sent")) == 1
+    # Unanswered, the question is asked once more four weeks later, and then never again.
+    reminder_due = followup_due + timedelta(weeks=4)
+    assert fresh(closed).next_clock_at == reminder_due
+    assert clock_work_lines(sweep(reminder_due)) == [
+        "herinneringen aan de controle na zes maanden: 1"
+    ]
+    assert [mail.recipient for mail in mails("followup_reminder")] == [intake_member.email]
     assert fresh(closed).next_clock_at is None
 
     done = everything()
-    sweep(followup_due)
+    sweep(reminder_due)
     sweep(local(date(2027, 12, 1), 9))
     assert everything() == done
 
