@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from signals import codes
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
 from signals.meetings import leerdialoog, services
@@ -33,6 +34,8 @@ from signals.workflow.access import fully_visible_references
 bp = Blueprint("meetings", __name__)
 ROLE_ROWS = 8  # people in a leerdialoog, on the page (the API takes up to 40)
 TIMELINE_ROWS = 10
+# The fields of a conclusion's follow-up on the hold form, per agenda item (``then-<id>`` …).
+FOLLOW_UP_FIELDS = ("then", "outcome", "rationale", "kwestie")
 RECORD_HEADINGS = {
     "dominant_views": "Dominante opvattingen",
     "values": "Onderliggende waarden",
@@ -179,8 +182,8 @@ def hold_meeting(meeting_id: int) -> Page:
     values = dict(typed)
     conclusions, positions = _conclusions(meeting, request.form)
     for item in meeting.items:
-        values[f"conclusion-{item.id}"] = request.form.get(f"conclusion-{item.id}", "")
-        values[f"forward-{item.id}"] = request.form.get(f"forward-{item.id}", "")
+        for name in ("conclusion", *FOLLOW_UP_FIELDS):
+            values[f"{name}-{item.id}"] = request.form.get(f"{name}-{item.id}", "")
     try:
         payload = {**typed, "conclusions": conclusions}
         services.hold_meeting(user, meeting_id, payload)
@@ -282,7 +285,8 @@ def _meeting_page(
         visible=visible,
         is_owner=services.is_meeting_owner(user, meeting),
         reads_minutes=services.may_read_minutes(user, meeting),
-        forward_options=_forward_options(meeting, visible),
+        follow_up_options=_follow_up_options(meeting, visible),
+        outcomes=codes.OUTCOMES,
         form=form,
         values=values or {},
         errors=errors or {},
@@ -344,8 +348,8 @@ def _visible_references(user: Any, meeting: Meeting) -> set[str]:
     return fully_visible_references(user, references)
 
 
-def _forward_options(meeting: Meeting, visible: set[str]) -> dict[int, dict[str, str]]:
-    """Per agendered signal item: the nodes its signal may be forwarded to."""
+def _follow_up_options(meeting: Meeting, visible: set[str]) -> dict[int, dict[str, str]]:
+    """Per agendered signal item: what may follow its conclusion in the same step."""
     graph = active_graph()
     options: dict[int, dict[str, str]] = {}
     for item in meeting.items:
@@ -354,9 +358,26 @@ def _forward_options(meeting: Meeting, visible: set[str]) -> dict[int, dict[str,
             continue
         if signal.reference in visible and signal.node in graph.nodes:
             options[item.id] = {
-                key: graph.nodes[key].label for key in graph.next_nodes(signal.node)
+                **{
+                    f"forward:{key}": f"Doorsturen naar {graph.nodes[key].label}"
+                    for key in graph.next_nodes(signal.node)
+                },
+                "resolve": "Afhandelen (met uitkomst en onderbouwing)",
+                "link": "Koppelen aan een kwestie (met haar nummer)",
             }
     return options
+
+
+def _then(item_id: int, form: MultiDict[str, str]) -> dict[str, Any] | None:
+    """The follow-up chosen for an item (``then-<id>``) with the fields it needs."""
+    chosen = form.get(f"then-{item_id}", "")
+    if not chosen:
+        return None
+    if chosen.startswith("forward:"):
+        return {"action": "forward", "to": chosen.removeprefix("forward:")}
+    needs = {"resolve": ("outcome", "rationale"), "link": ("kwestie",)}.get(chosen, ())
+    fields = {name: form.get(f"{name}-{item_id}", "").strip() for name in needs}
+    return {"action": chosen, **{name: value for name, value in fields.items() if value}}
 
 
 def _conclusions(
@@ -371,9 +392,9 @@ def _conclusions(
             continue
         if item.signal is not None:
             conclusion: dict[str, Any] = {"signal": item.signal.reference, "message": message}
-            target = form.get(f"forward-{item.id}", "")
-            if target:
-                conclusion["then"] = {"action": "forward", "to": target}
+            then = _then(item.id, form)
+            if then is not None:
+                conclusion["then"] = then
         elif item.kwestie_id is not None:
             conclusion = {"kwestie": item.kwestie_id, "message": message}
         else:
@@ -422,7 +443,10 @@ def _per_item(errors: dict[str, list[str]], positions: dict[int, int]) -> dict[s
         parts = key.split(".")
         if parts[0] == "conclusions" and len(parts) >= 2 and parts[1].isdigit():
             item_id = positions.get(int(parts[1]))
-            name = "forward" if "then" in parts else "conclusion"
+            name = "conclusion"
+            if "then" in parts:
+                field = parts[-1]
+                name = field if field in ("outcome", "rationale", "kwestie") else "then"
             mapped.setdefault(f"{name}-{item_id}", []).extend(messages)
         else:
             mapped.setdefault(key, []).extend(messages)

@@ -43,7 +43,7 @@ def test_a_chair_plans_agendas_and_holds_a_meeting(
     expect(page.locator("ol.agenda")).to_contain_text(reference)
     page.get_by_label("Verslag").fill("Eén casus besproken.")
     page.get_by_label("Conclusie").fill("De tafel stuurt dit naar beleid.")
-    page.get_by_label("Daarna doorsturen naar").select_option("beleid")
+    page.get_by_label("Vervolg").select_option("forward:beleid")
     accessible_at_both_widths(page, artifacts_dir, "meeting-agenda")
     page.get_by_role("button", name="Vastleggen", exact=True).click()
 

@@ -58,7 +58,7 @@ def test_a_table_plans_agendas_holds_and_follows_up_in_the_pages(
 
     no_minutes = web.post(
         f"{page}/vastleggen",
-        {f"conclusion-{item_id}": "Naar beleid.", f"forward-{item_id}": "beleid"},
+        {f"conclusion-{item_id}": "Naar beleid.", f"then-{item_id}": "forward:beleid"},
     )
     assert no_minutes.status_code == 422 and "Naar beleid." in no_minutes.text
     held = web.post(
@@ -66,7 +66,7 @@ def test_a_table_plans_agendas_holds_and_follows_up_in_the_pages(
         {
             "minutes": "Eén casus besproken.",
             f"conclusion-{item_id}": "Naar beleid.",
-            f"forward-{item_id}": "beleid",
+            f"then-{item_id}": "forward:beleid",
         },
     )
     assert held.status_code == 302, held.text
@@ -280,3 +280,37 @@ def test_a_leerdialoog_in_the_pages_roles_timeline_and_record(
         "lessons": "Eerder samen met de inwoner praten."
     }
     assert "Lessen voor preventief handelen" in web.get(f"{page}/verslag").text
+
+
+def test_the_hold_form_resolves_or_links_in_the_same_step(
+    api: Api, make_user: MakeUser, login: Login, clock: Clock
+) -> None:
+    table = Table(api, make_user)
+    meeting = table.plan()
+    chair = api(table.chair)
+    first, second = table.references[0], table.references[1]
+    for reference in (first, second):
+        assert chair.post(f"/meetings/{meeting}/agenda", {"signal": reference}).status_code == 201
+    web = login(table.chair)
+    page = f"/overleggen/{meeting}"
+    ids = re.findall(r'name="conclusion-(\d+)"', web.get(page).text)
+    assert len(ids) == 2
+    first_id, second_id = ids  # in agenda order: first, then second
+    typed = {
+        "minutes": "Twee casussen.",
+        f"conclusion-{first_id}": "Opgelost met maatwerk.",
+        f"then-{first_id}": "resolve",
+        f"outcome-{first_id}": "solved_individually",
+        f"conclusion-{second_id}": "Hoort bij de kwestie.",
+        f"then-{second_id}": "link",
+        f"kwestie-{second_id}": str(table.kwestie),
+    }
+    no_rationale = web.post(f"{page}/vastleggen", typed)
+    assert no_rationale.status_code == 422
+    assert f'id="rationale-{first_id}-error"' in no_rationale.text
+    assert "Opgelost met maatwerk." in no_rationale.text  # what was typed stays
+    held = web.post(f"{page}/vastleggen", {**typed, f"rationale-{first_id}": "Hardheidsclausule."})
+    assert held.status_code == 302, held.text
+    assert signal_by_reference(first).status == "resolved"
+    assert signal_by_reference(first).outcome == "solved_individually"
+    assert signal_by_reference(second).kwestie_id == table.kwestie
