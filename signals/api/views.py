@@ -625,11 +625,7 @@ def _meeting_answer(user: Any, meeting_id: int, status: int = 200) -> Response:
 
 
 def _present_meeting(user: Any, meeting: Any) -> dict[str, Any]:
-    references = [i.signal.reference for i in meeting.items if i.signal is not None]
-    references += [i.signal.reference for i in meeting.action_items if i.signal is not None]
-    if meeting.case_signal is not None:
-        references.append(meeting.case_signal.reference)
-    visible = access.fully_visible_references(user, references)
+    visible = meetings.visible_references(user, meeting)
     reads = meetings.may_read_minutes(user, meeting)
     return schemas.present_meeting(meeting, visible, reads, leerdialoog.warnings(meeting))
 

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, union
+from sqlalchemy import select
 
 from signals.auth.models import Role as UserRole
 from signals.auth.models import User
+from signals.auth.services import user_by_email
 from signals.errors import Forbidden, InputInvalid, StateConflict
 from signals.extensions import db
 from signals.meetings.models import (
@@ -127,10 +128,12 @@ def warnings(meeting: Meeting) -> list[str]:
 
 def involved_in(case: Signal) -> set[int]:
     """The people involved in the case: its reporter, its owner and whoever acted on it."""
-    actors = select(SignalEvent.actor_id).where(
-        SignalEvent.signal_id == case.id, SignalEvent.actor_id.is_not(None)
+    actors = (
+        select(SignalEvent.actor_id)
+        .where(SignalEvent.signal_id == case.id, SignalEvent.actor_id.is_not(None))
+        .distinct()
     )
-    people = {user_id for user_id in db.session.scalars(union(actors)) if user_id is not None}
+    people: set[int] = set(db.session.scalars(actors))
     people.add(case.reporter_id)
     if case.owner_user_id is not None:
         people.add(case.owner_user_id)
@@ -225,7 +228,7 @@ def _planned_leerdialoog(actor: User, meeting_id: int) -> Meeting:
 
 
 def _person(index: int, email: str) -> User:
-    person: User | None = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    person = user_by_email(email)
     if person is None or not person.active:
         raise InputInvalid(
             {f"roles.{index}.person": ["Er is geen actieve gebruiker met dit e-mailadres."]}

@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
 
 from signals.auth.models import User
+from signals.auth.services import user_by_email
 from signals.clock import now
 from signals.database import MAX_ID
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
@@ -53,7 +54,7 @@ from signals.routing.services import active_graph
 from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow import lifecycle
-from signals.workflow.access import get_fully_visible_signal
+from signals.workflow.access import fully_visible_references, get_fully_visible_signal
 from signals.workflow.models import Signal
 from signals.workflow.services import forward_signal, resolve_signal
 
@@ -201,8 +202,11 @@ def agenda_of_signal(signal: Signal) -> list[AgendaItem]:
     return list(db.session.scalars(query))
 
 
-def proposable_meetings(user: User, signal: Signal) -> list[Meeting]:
-    """The planned meetings of the signal's node that ``user`` could propose it for."""
+def proposable_meetings(signal: Signal, on_agenda: list[AgendaItem]) -> list[Meeting]:
+    """The planned meetings of the signal's node it could be proposed for.
+
+    ``on_agenda`` is :func:`agenda_of_signal` for the signal: those meetings are left out.
+    """
     if not signal.is_open:
         return []
     query = (
@@ -212,8 +216,17 @@ def proposable_meetings(user: User, signal: Signal) -> list[Meeting]:
         .order_by(Meeting.starts_at)
         .limit(5)
     )
-    on_it = {item.meeting_id for item in agenda_of_signal(signal)}
+    on_it = {item.meeting_id for item in on_agenda}
     return [m for m in db.session.scalars(query) if m.id not in on_it]
+
+
+def visible_references(user: User, meeting: Meeting) -> set[str]:
+    """The signals of the meeting (agenda, action items, case) ``user`` may see in full."""
+    signals = [item.signal for item in meeting.items]
+    signals += [item.signal for item in meeting.action_items]
+    signals.append(meeting.case_signal)
+    references = [signal.reference for signal in signals if signal is not None]
+    return fully_visible_references(user, references)
 
 
 def kind_label(kind: str) -> str:
@@ -612,7 +625,7 @@ def _conclude_signal(
 
 def _action_owner(value: str) -> Owner:
     if "@" in value:
-        person = db.session.scalar(select(User).where(User.email == value.strip().lower()))
+        person = user_by_email(value)
         if person is None or not person.active:
             raise InputInvalid({"owner": ["Er is geen actieve gebruiker met dit e-mailadres."]})
         return Owner(user=person, group=None)

@@ -29,7 +29,6 @@ from signals.routing.services import active_graph
 from signals.settings import settings
 from signals.web.forms import form_data
 from signals.web.pages import Page, current_person
-from signals.workflow.access import fully_visible_references
 
 bp = Blueprint("meetings", __name__)
 ROLE_ROWS = 8  # people in a leerdialoog, on the page (the API takes up to 40)
@@ -56,10 +55,10 @@ def meeting_helpers() -> dict[str, Any]:
 
 def signal_meetings(signal: Any) -> dict[str, Any]:
     """For a signal's page: the meetings it is on, and those its viewer may propose it for."""
-    user = current_person()
+    items = services.agenda_of_signal(signal)
     return {
-        "items": services.agenda_of_signal(signal),
-        "proposable": services.proposable_meetings(user, signal),
+        "items": items,
+        "proposable": services.proposable_meetings(signal, items),
         "kind_label": services.kind_label,
     }
 
@@ -153,7 +152,7 @@ def _record_html(meeting_id: int) -> str:
         kind_label=services.kind_label,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         record_headings=RECORD_HEADINGS,
-        visible=_visible_references(user, meeting),
+        visible=services.visible_references(user, meeting),
     )
 
 
@@ -277,7 +276,7 @@ def _meeting_page(
 ) -> str:
     user = current_person()
     meeting = services.get_visible_meeting(user, meeting_id)
-    visible = _visible_references(user, meeting)
+    visible = services.visible_references(user, meeting)
     return render_template(
         "web/meeting.html",
         meeting=meeting,
@@ -338,14 +337,6 @@ def _aware(values: dict[str, Any]) -> str | None:
     if local.tzinfo is None:
         local = local.replace(tzinfo=settings().zone)
     return local.isoformat()
-
-
-def _visible_references(user: Any, meeting: Meeting) -> set[str]:
-    """The signals on the agenda (and the case) whose title this person may read."""
-    references = [item.signal.reference for item in meeting.items if item.signal is not None]
-    if meeting.case_signal is not None:
-        references.append(meeting.case_signal.reference)
-    return fully_visible_references(user, references)
 
 
 def _follow_up_options(meeting: Meeting, visible: set[str]) -> dict[int, dict[str, str]]:
