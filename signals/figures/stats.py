@@ -3,8 +3,8 @@
 Over the signals submitted in a period that the caller may see in full, optionally only those
 that are or were at one node.
 
-Counting is the database's (``count`` and ``group by``); only the median time to first
-feedback reads two moments per signal. No figure is computed over fewer than
+Counting and averaging are the database's (``count``, ``avg``, ``group by``); only the median
+time to first feedback reads two moments per signal. No figure is computed over fewer than
 :data:`SMALL` signals: a count from 1 to 4 is ``None`` ("fewer than 5"), and so is a share,
 mean or median over fewer than 5, so that no reporter can be recognised in a small number.
 
@@ -254,32 +254,32 @@ def _median_days_to_feedback(population: Population) -> float | None:
 
 
 def _satisfaction(population: Population) -> dict[str, Any]:
-    scores = [
-        int(data.get("score", 0))
-        for data in db.session.scalars(
-            select(SignalEvent.data).where(
-                population.of(SignalEvent.signal_id), SignalEvent.type == "survey_answered"
-            )
+    """How many reporters answered the survey, and their mean score (1–5)."""
+    score = SignalEvent.data["score"].as_integer()
+    answers, mean = db.session.execute(
+        select(func.count(), func.avg(score)).where(
+            population.of(SignalEvent.signal_id), SignalEvent.type == "survey_answered"
         )
-    ]
-    enough = len(scores) >= SMALL
+    ).one()
     return {
-        "answers": suppressed(len(scores)),
-        "mean": round(statistics.mean(scores), 2) if enough else None,
+        "answers": suppressed(answers),
+        "mean": round(float(mean), 2) if answers >= SMALL and mean is not None else None,
     }
 
 
 def _effectiveness(population: Population) -> dict[str, int | None]:
-    answers = db.session.scalars(
-        select(SignalEvent.data).where(
-            population.of(SignalEvent.signal_id), SignalEvent.type == "followup_answered"
-        )
+    held = SignalEvent.data["held"].as_string()
+    answers: dict[str, int] = dict(
+        db.session.execute(
+            select(held, func.count())
+            .where(population.of(SignalEvent.signal_id), SignalEvent.type == "followup_answered")
+            .group_by(held)
+        ).all()
     )
-    held = [str(data.get("held", "")) for data in answers]
     return {
         "asked": suppressed(_count(_events(population, "followup_sent"))),
-        "held": suppressed(held.count("yes") + held.count("partly")),
-        "not_held": suppressed(held.count("no")),
+        "held": suppressed(answers.get("yes", 0) + answers.get("partly", 0)),
+        "not_held": suppressed(answers.get("no", 0)),
     }
 
 

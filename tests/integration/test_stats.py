@@ -9,6 +9,7 @@ from signals.clock import Clock
 from signals.scheduler.jobs import sweep
 from signals.workflow.services import (
     accept_signal,
+    answer_survey,
     give_feedback,
     resolve_signal,
     submit_signal,
@@ -29,7 +30,8 @@ def world(
     The manager takes five staff signals on at once, gives feedback on Tuesday (1 working
     day) and resolves them (not possible); the sixth is left, breaches its accept deadline
     and is passed on to the casuïstiek table on Thursday. The intake takes the partner's five
-    on and gives feedback on Thursday (3 working days).
+    on and gives feedback on Thursday (3 working days). The staff reporter scores the five
+    resolutions 4, 4, 5, 3 and 4 (mean 4.0).
     """
     clock.set(START)
     staff = [submit_signal(reporter, {**VALID_SIGNAL, "title": f"Staf {n}"}) for n in range(6)]
@@ -49,6 +51,9 @@ def world(
     for signal in partner:
         give_feedback(intake_member, signal.reference, {"message": "Opgepakt."})
     sweep(thursday)  # the sixth: accept deadline (Wednesday) breached, on to casuïstiek
+    # The sweep also asked the five reporters of the resolved signals for their verdict.
+    for signal, score in zip(staff[:5], ("4", "4", "5", "3", "4"), strict=True):
+        answer_survey(reporter, signal.reference, {"score": score})
 
 
 def test_every_figure_of_a_small_world(
@@ -75,7 +80,7 @@ def test_every_figure_of_a_small_world(
             "submitted": 6,
             "resolved": 5,
             "median_days_to_feedback": 1.0,
-            "satisfaction": {"answers": 0, "mean": None},
+            "satisfaction": {"answers": 5, "mean": 4.0},
         },
         "partner": {
             "submitted": 5,
@@ -91,7 +96,7 @@ def test_every_figure_of_a_small_world(
     }
     assert figures["by_regulation"] == {"participatiewet": 11}
     assert figures["outcomes"] == {"not_possible": 5}
-    assert figures["satisfaction"] == {"answers": 0, "mean": None}
+    assert figures["satisfaction"] == {"answers": 5, "mean": 4.0}
     assert figures["effectiveness"] == {"asked": 0, "held": 0, "not_held": 0}
 
     at_the_lead = api(admin).get("/stats", **PERIOD, node="teamleider").get_json()
