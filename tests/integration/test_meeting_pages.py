@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from signals.clock import Clock
 from signals.extensions import db
-from signals.meetings.models import ActionItem, Meeting
+from signals.meetings.models import ActionItem, AgendaItem, Meeting
 from signals.notifications.models import OutboxMessage
 from tests.helpers import Api, Login, MakeUser, signal_by_reference
 from tests.integration.test_meetings import Table
@@ -137,12 +137,13 @@ def test_the_signal_page_says_when_it_is_discussed_and_its_reporter_may_propose_
     )
     assert accepted.status_code == 302
     assert "Wordt besproken in" in mine.get(f"/signalen/{reference}").text
+    # Someone who may not see the signal proposes nothing: the agenda stays as it is.
     stranger = login(make_user("professional", name="Olaf Ander"))
-    assert (
-        stranger.post(f"/overleggen/voorstel/{reference}", {"meeting": str(meeting)}).status_code
-        == 302
-    )
-    assert "Wordt besproken in" in mine.get(f"/signalen/{reference}").text
+    before = db.session.scalars(select(AgendaItem.id).order_by(AgendaItem.id)).all()
+    refused = stranger.post(f"/overleggen/voorstel/{reference}", {"meeting": str(meeting)})
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(AgendaItem.id).order_by(AgendaItem.id)).all() == before
 
 
 def test_the_record_of_a_held_meeting_prints_and_downloads_as_pdf(
