@@ -148,6 +148,7 @@ def register_security_headers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from signals.api.views import register as register_api
     from signals.auth.views import bp as auth_bp
+    from signals.web.figure_views import bp as figures_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.meeting_views import bp as meetings_bp
     from signals.web.views import bp as web_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(kwesties_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(figures_bp)
     register_api(app)
 
 

@@ -1,8 +1,9 @@
-"""The ``signals`` command line: organisations, users, demo data, outbox and scheduler."""
+"""The ``signals`` command line: organisations, users, demo data, outbox, scheduler, report."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -48,6 +49,7 @@ def _create_app() -> Flask:
 def register(app: Flask) -> None:
     for group in (orgs, users, demo, outbox, scheduler, routes):
         app.cli.add_command(group)
+    app.cli.add_command(report)
 
 
 @click.group(help="Routekaarten (routes_config/*.yaml).")
@@ -348,6 +350,28 @@ def scheduler_run() -> None:
     from signals.scheduler.runner import run_forever
 
     run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.command(help="Schrijf de rapportage voor bestuur en raad (PDF als FILE op .pdf eindigt).")
+@click.option("--from", "start", required=True, help="Eerste dag, JJJJ-MM-DD.")
+@click.option("--to", "end", required=True, help="Laatste dag, JJJJ-MM-DD.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report(start: str, end: str, out: Path) -> None:
+    from signals.figures.report import write_report
+
+    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    if last < first:
+        raise click.BadParameter("de laatste dag ligt vóór de eerste", param_hint="--to")
+    write_report(first, last, out)
+    click.echo(f"rapportage {first.isoformat()} t/m {last.isoformat()} geschreven naar {out}")
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise click.BadParameter(f"geen datum JJJJ-MM-DD: {text}", param_hint=option) from error
 
 
 def _parse_moment(text: str) -> datetime:

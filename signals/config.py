@@ -41,6 +41,10 @@ class Config:
     REMINDER_WORKING_DAYS = 2
     FOLLOWUP_MONTHS = 6
     DIGEST_HOUR = 8
+    # Minutes between refreshes of the monthly figures behind the dashboard (by the sweep).
+    FIGURES_REFRESH_MINUTES = 10
+    # Who receives the quarterly report for bestuur and raad, besides the bestuur nodes' groups.
+    REPORT_RECIPIENTS = ""
     OFFICE_HOURS_END = 18
     # Seconds between sweeps of `signals scheduler run` (and of the scheduler in `demo run`):
     # each sweep does the due clock work and digests, then delivers the outbox.

@@ -8,6 +8,7 @@ from signals.auth.models import (
     Organisation,
     User,
 )
+from signals.figures.models import FigureMonth, MonthlyFigure, PeriodicReport
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.meetings.models import (
     ActionItem,
@@ -33,9 +34,12 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "AuthFailure",
+    "FigureMonth",
     "GroupMembership",
     "Kwestie",
     "ManagerDigest",
+    "MonthlyFigure",
+    "PeriodicReport",
     "KwestieEvent",
     "LoginAddress",
     "Meeting",

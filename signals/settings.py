@@ -60,6 +60,8 @@ class Settings:
     auth_failure_delay: float
     auth_failure_memory: int
     password_hash_method: str
+    figures_refresh_minutes: int
+    report_recipients: tuple[str, ...]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -155,6 +157,19 @@ def mail_address(value: object) -> str:
     return address
 
 
+def mail_addresses(value: object) -> tuple[str, ...]:
+    """Comma-separated e-mail addresses (or a list of them), or none (unset or empty)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts: list[object] = [part for part in value.split(",") if part.strip()]
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        raise BadValue("e-mailadressen, gescheiden door komma's", "comma-separated addresses")
+    return tuple(mail_address(part) for part in parts)
+
+
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -189,6 +204,8 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "auth_failure_delay": positive_number,
     "auth_failure_memory": whole(1),
     "password_hash_method": text,
+    "figures_refresh_minutes": whole(1),
+    "report_recipients": mail_addresses,
 }
 
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.people",
     "tests.fixtures.smtp",
     "tests.fixtures.api",
+    "tests.fixtures.small_world",
 ]

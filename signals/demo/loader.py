@@ -40,6 +40,7 @@ from signals.calendar import BusinessCalendar
 from signals.clock import get_clock, now
 from signals.demo.cases import DEMO_CASES
 from signals.extensions import db
+from signals.figures.rollups import refresh_monthly_figures
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.ownership.services import owner_people
 from signals.routing.graph import NodeKind, RouteGraph
@@ -187,6 +188,7 @@ def load_demo() -> str:
     for index, case in enumerate(DEMO_CASES):
         past.plan_case(index, case, users)
     past.play()
+    refresh_monthly_figures(started, now_anyway=True)  # the dashboard shows the demo at once
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)

@@ -326,7 +326,7 @@ def _independent_nodes() -> list[str]:
     return [key for key, node in active_graph().nodes.items() if node.independent]
 
 
-def _visible_kwestie_clause(user: User) -> ColumnElement[bool]:
+def visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     """SQL condition: the kwesties ``user`` may see.
 
     Administrators see every kwestie; its owners see it; people who handle signals see every
@@ -347,7 +347,7 @@ def _visible_kwestie_clause(user: User) -> ColumnElement[bool]:
 def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:
     """Whether ``user`` would see a kwestie at ``node`` owned by ``owner`` (linked signals aside).
 
-    The same rule as :func:`_visible_kwestie_clause`, for a kwestie not yet saved.
+    The same rule as :func:`visible_kwestie_clause`, for a kwestie not yet saved.
     """
     if user.is_admin or (owner.user is not None and owner.user.id == user.id):
         return True
@@ -366,7 +366,7 @@ def visible_kwestie_ids(user: User, kwestie_ids: Iterable[int]) -> set[int]:
     wanted = sorted({kwestie_id for kwestie_id in kwestie_ids if 0 < kwestie_id <= MAX_ID})
     if not wanted:
         return set()
-    query = select(Kwestie.id).where(Kwestie.id.in_(wanted), _visible_kwestie_clause(user))
+    query = select(Kwestie.id).where(Kwestie.id.in_(wanted), visible_kwestie_clause(user))
     return set(db.session.scalars(query))
 
 
@@ -374,7 +374,7 @@ def get_visible_kwestie(user: User, kwestie_id: int, *, for_update: bool = False
     """The kwestie ``kwestie_id`` if ``user`` may see it; else NotFound."""
     if not 0 < kwestie_id <= MAX_ID:
         raise NotFound(NOT_FOUND)
-    query = select(Kwestie).where(Kwestie.id == kwestie_id, _visible_kwestie_clause(user))
+    query = select(Kwestie).where(Kwestie.id == kwestie_id, visible_kwestie_clause(user))
     if for_update:
         # NO KEY UPDATE: new events and links (foreign keys to the kwestie) do not wait for it.
         query = query.with_for_update(of=Kwestie, key_share=True).execution_options(
@@ -416,7 +416,7 @@ def list_kwesties(user: User) -> list[KwestieSummary]:
         )
         .outerjoin(every, every.c.kwestie_id == Kwestie.id)
         .outerjoin(seen, seen.c.kwestie_id == Kwestie.id)
-        .where(_visible_kwestie_clause(user))
+        .where(visible_kwestie_clause(user))
         .order_by(
             case((Kwestie.status == KwestieStatus.OPEN, 0), else_=1),
             Kwestie.updated_at.desc(),
@@ -447,7 +447,7 @@ def open_kwesties(user: User) -> list[Kwestie]:
     """Every open kwestie ``user`` may see, by title (what they can link a signal to)."""
     query = (
         select(Kwestie)
-        .where(Kwestie.status == KwestieStatus.OPEN, _visible_kwestie_clause(user))
+        .where(Kwestie.status == KwestieStatus.OPEN, visible_kwestie_clause(user))
         .order_by(Kwestie.title, Kwestie.id)
     )
     return list(db.session.scalars(query))
@@ -639,7 +639,7 @@ def suggest_for(user: User, subject: Signal | Mapping[str, Any], limit: int = 5)
         signal_mechanism.append(Signal.source_organisation == facts.source)
 
     kwestie_query = select(Kwestie).where(
-        Kwestie.status == KwestieStatus.OPEN, _visible_kwestie_clause(user)
+        Kwestie.status == KwestieStatus.OPEN, visible_kwestie_clause(user)
     )
     if facts.kwestie_id is not None:
         kwestie_query = kwestie_query.where(Kwestie.id != facts.kwestie_id)

@@ -235,7 +235,8 @@ def as_envelope(message: OutboxMessage) -> Envelope:
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: plain text with an HTML alternative.
 
-    A meeting's invitation comes along as an ``uitnodiging.ics`` attachment (text/calendar).
+    A meeting's invitation comes along as an ``uitnodiging.ics`` attachment (text/calendar),
+    the quarterly report as a PDF.
 
     The subject and Message-ID are made one line, for rows stored before titles were checked
     on input; a recipient cannot be repaired like that and is refused instead.
@@ -259,6 +260,13 @@ def build_email(message: OutboxMessage) -> EmailMessage:
                 subtype="calendar",
                 filename="uitnodiging.ics",
                 params={"method": "REQUEST", "charset": "utf-8"},
+            )
+        if message.attachment_name and message.attachment is not None:
+            email.add_attachment(
+                message.attachment,
+                maintype="application",
+                subtype="pdf",
+                filename=message.attachment_name,
             )
     except Exception as error:  # the e-mail library raises many kinds on text it refuses
         raise UnsendableMessage(_describe(error)) from error

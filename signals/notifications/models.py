@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from signals.database import Base, UTCDateTime
@@ -34,6 +34,10 @@ class OutboxMessage(Base):
     body_html: Mapped[str] = mapped_column(Text)
     # An iCalendar invitation sent along as an attachment (a meeting's), or None.
     calendar: Mapped[str | None] = mapped_column(Text)
+    # A document sent along (the quarterly report's PDF): its file name and content. Deferred:
+    # lists of the outbox do not load it.
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     kind: Mapped[str] = mapped_column(String(40))
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)

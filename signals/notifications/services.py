@@ -88,6 +88,7 @@ SUBJECTS: Mapping[str, str] = {
     "followup": "[{reference}] Houdt de oplossing stand?",
     "followup_reminder": "[{reference}] Herinnering: houdt de oplossing stand?",
     "digest": "Overzicht: {signals} over de termijn",
+    "periodic_report": "Rapportage signalen knellende mechanismen, {period}",
     "meeting_agendered": "[{reference}] Uw signaal wordt besproken in een overleg",
     "meeting_discussed": "[{reference}] Uw signaal is besproken: de conclusie",
     "meeting_proposal": "Voorstel voor de agenda van {title}",
@@ -242,16 +243,17 @@ def queue_mail(
     subject_values: Mapping[str, Any],
     *,
     calendar: str | None = None,
+    attachment: tuple[str, bytes] | None = None,
     **context: Any,
 ) -> None:
     """Render the ``kind`` e-mail that is not about one signal (a kwestie, a pattern alert).
 
     ``subject_values`` fill the placeholders of the subject; ``context`` (which should hold
     the ``url`` the e-mail links to) goes to the templates; ``calendar`` is an iCalendar
-    invitation attached to it.
+    invitation attached to it, ``attachment`` a document (file name, PDF content).
     """
     subject = SUBJECTS[kind].format(**subject_values)
-    _queue(kind, [recipient], subject, None, context, calendar=calendar)
+    _queue(kind, [recipient], subject, None, context, calendar=calendar, attachment=attachment)
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
@@ -291,6 +293,7 @@ def _queue(
     context: Mapping[str, Any],
     *,
     calendar: str | None = None,
+    attachment: tuple[str, bytes] | None = None,
 ) -> None:
     """One outbox row per recipient, all with the same (once rendered) body.
 
@@ -310,6 +313,8 @@ def _queue(
             "body_text": body_text,
             "body_html": body_html,
             "calendar": calendar,
+            "attachment_name": attachment[0] if attachment else None,
+            "attachment": attachment[1] if attachment else None,
             "kind": kind,
             "signal_id": signal_id,
             "status": OutboxStatus.PENDING,

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 from signals.auth.throttle import forget_old_failures
 from signals.clock import get_clock
+from signals.figures.report import send_due_report
+from signals.figures.rollups import refresh_monthly_figures
 from signals.meetings.leerdialoog import prepare_due_meetings
 from signals.meetings.sweep import run_action_items
 from signals.notifications.delivery import deliver_pending, smtp_configured
@@ -36,7 +38,7 @@ def sweep(now: datetime) -> list[str]:
 
 
 def due_work(now: datetime) -> list[str]:
-    """What a sweep at ``now`` does to the signals and the managers: clock work and digests.
+    """What a sweep at ``now`` does: clock work, digests, meetings' preparation, monthly figures.
 
     Its e-mail is written to the outbox, not sent. :func:`sweep` calls it as the leader; the
     demo calls it on its own to let the clocks run through the demo's past (its e-mail is
@@ -47,6 +49,12 @@ def due_work(now: datetime) -> list[str]:
         lines = describe(run_clock_work(now) + run_action_items(now))
         digests = send_digests(now)
         prepared = prepare_due_meetings(now)
+        months = refresh_monthly_figures(now)
+        reports = send_due_report(now)
+    if reports:
+        lines.append(f"kwartaalrapportage verstuurd aan: {reports}")
+    if months:
+        lines.append(f"maandcijfers bijgewerkt: {months}")
     if prepared:
         lines.append(f"leerdialogen voorbereid (rolinstructies verstuurd): {prepared}")
     if digests:

@@ -15,7 +15,6 @@ from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
 from signals.meetings import leerdialoog, services
 from signals.meetings.models import ItemStatus, Meeting
-from signals.meetings.record import pdf_from_html
 from signals.meetings.schemas import (
     MEETING_KINDS,
     ROLE_LABELS,
@@ -25,6 +24,7 @@ from signals.meetings.schemas import (
     DoneSchema,
     PlanMeetingSchema,
 )
+from signals.pdf import pdf_from_html
 from signals.routing.services import active_graph
 from signals.settings import settings
 from signals.web.forms import form_data

@@ -79,7 +79,17 @@ def list_conditions(user: User, data: Mapping[str, Any]) -> list[ColumnElement[b
 
 
 def csv_lines(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[str]:
-    """The header and one line per signal ``user`` may see in full that meets ``conditions``."""
+    """The header and one line per signal ``user`` may see in full that meets ``conditions``.
+
+    Who ``user`` is and what they may see is settled here, before the first line: the lines
+    are written while the response streams, when the person's row may no longer be loadable.
+    """
+    visible = fully_visible_clause(user)
+    hides_reporter = {key for key, node in active_graph().nodes.items() if not node.shows_reporter}
+    return _lines([visible, *conditions], hides_reporter)
+
+
+def _lines(conditions: list[ColumnElement[bool]], hides_reporter: set[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -91,16 +101,15 @@ def csv_lines(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[str
         return text
 
     yield "\ufeff" + line(list(COLUMNS))  # a byte-order mark: spreadsheets then read UTF-8
-    hides_reporter = {key for key, node in active_graph().nodes.items() if not node.shows_reporter}
-    for signal, reporter_kind in _rows(user, conditions):
+    for signal, reporter_kind in _rows(conditions):
         yield line(_cells(signal, reporter_kind, signal.node in hides_reporter))
 
 
-def _rows(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[tuple[Signal, str]]:
+def _rows(conditions: list[ColumnElement[bool]]) -> Iterator[tuple[Signal, str]]:
     query = (
         select(Signal, Organisation.kind)
         .join(Organisation, Organisation.id == Signal.organisation_id)
-        .where(fully_visible_clause(user), *conditions)
+        .where(*conditions)
     )
     last: int | None = None
     while True:

@@ -286,7 +286,8 @@ class SignalEvent(Base):
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     type: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Indexed for the monthly figures: which signals changed since their last refresh.
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     signal: Mapped[Signal] = relationship(back_populates="events")

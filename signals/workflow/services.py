@@ -314,7 +314,14 @@ def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
         previous = {"outcome": signal.outcome, "rationale": signal.rationale}
         lifecycle.move(signal, "reopen")
         signal.outcome = signal.rationale = signal.resolved_at = None
-        lifecycle.record(signal, "reopened", actor, message=fields["message"], previous=previous)
+        lifecycle.record(
+            signal,
+            "reopened",
+            actor,
+            message=fields["message"],
+            previous=previous,
+            node=signal.node,
+        )
         message = fields["message"]
         if actor.id == signal.reporter_id:
             owners = owner_people(signal.owner)

@@ -157,6 +157,7 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
     table = make_user("member", groups=["casuistiek"], name="Casus Lid")
     policy = make_user("member", groups=["beleid"], name="Hans Beleid")
     make_user("manager", groups=["ombudsman"], name="Olga Ombudschef")
+    make_user("member", groups=["bestuur"], name="Bert Bestuur")  # the quarterly report
 
     def submit(user: User, title: str, **fields: Any) -> Signal:
         signal: Signal = act(submit_signal, user, {**signal_data, "title": title, **fields})

@@ -25,6 +25,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.extensions import db
+from signals.figures.rollups import refresh_monthly_figures
 from signals.notifications.models import OutboxMessage
 from signals.routing.services import business_calendar
 from signals.scheduler.clock_sweep import run_clock_work
@@ -112,8 +113,10 @@ def late_in_inbox(user: User, moment: datetime) -> list[str]:
 
 
 def clock_work_lines(lines: list[str]) -> list[str]:
-    """The sweep's lines about clock work (not about e-mail delivery or digests)."""
-    return [line for line in lines if not line.startswith(("e-mail:", "overzichten"))]
+    """The sweep's lines about clock work (not about e-mail, digests or monthly figures)."""
+    return [
+        line for line in lines if not line.startswith(("e-mail:", "overzichten", "maandcijfers"))
+    ]
 
 
 def working_days(first: date, last: date) -> list[date]:
@@ -868,7 +871,9 @@ def test_a_sweep_with_nothing_due_does_nothing_and_reads_no_signal_rows(
     query = " ".join(seen[0].split())
     assert query.startswith("SELECT signals.id FROM signals WHERE signals.next_clock_at <=")
 
-    # The whole sweep, outside digest hours: still only that one query touches the signals.
+    # The whole sweep, outside digest hours, with the monthly figures just refreshed: still
+    # only that one query touches the signals.
+    refresh_monthly_figures(local(date(2026, 11, 24), 7))
     with statements() as seen:
         lines = sweep(local(date(2026, 11, 24), 7))
     assert clock_work_lines(lines) == []

@@ -1,72 +1,15 @@
-"""The figures of GET /api/v1/stats on a small hand-made world whose every figure is written
-here: partner vs staff, the deadlines met, the median time to feedback, small numbers hidden."""
+"""The figures of GET /api/v1/stats on the small hand-made world (tests/fixtures/small_world.py),
+every figure written here: partner vs staff, the deadlines met, the median time to feedback,
+small numbers hidden."""
 
-from datetime import timedelta
 from typing import Any
 
 from signals.auth.models import User
-from signals.clock import Clock
-from signals.scheduler.jobs import sweep
-from signals.workflow.services import (
-    accept_signal,
-    answer_survey,
-    give_feedback,
-    resolve_signal,
-    submit_signal,
-)
-from tests.fixtures.app import START
-from tests.fixtures.people import VALID_SIGNAL
+from tests.fixtures.small_world import PERIOD, SmallWorld
 from tests.helpers import Api
 
-PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
-NOT_POSSIBLE = {"outcome": "not_possible", "rationale": "Landelijke wet.", "message": "Helaas."}
 
-
-def world(
-    clock: Clock, reporter: User, manager: User, partner_reporter: User, intake_member: User
-) -> None:
-    """Six staff signals and five from a partner, all submitted Monday 23 November 2026.
-
-    The manager takes five staff signals on at once, gives feedback on Tuesday (1 working
-    day) and resolves them (not possible); the sixth is left, breaches its accept deadline
-    and is passed on to the casuïstiek table on Thursday. The intake takes the partner's five
-    on and gives feedback on Thursday (3 working days). The staff reporter scores the five
-    resolutions 4, 4, 5, 3 and 4 (mean 4.0).
-    """
-    clock.set(START)
-    staff = [submit_signal(reporter, {**VALID_SIGNAL, "title": f"Staf {n}"}) for n in range(6)]
-    partner = [
-        submit_signal(partner_reporter, {**VALID_SIGNAL, "title": f"Buurt {n}"}) for n in range(5)
-    ]
-    for signal in staff[:5]:
-        accept_signal(manager, signal.reference, {})
-    for signal in partner:
-        accept_signal(intake_member, signal.reference, {})
-    clock.set(START + timedelta(days=1))
-    for signal in staff[:5]:
-        give_feedback(manager, signal.reference, {"message": "We kijken ernaar."})
-        resolve_signal(manager, signal.reference, NOT_POSSIBLE)
-    thursday = START + timedelta(days=3)
-    clock.set(thursday)
-    for signal in partner:
-        give_feedback(intake_member, signal.reference, {"message": "Opgepakt."})
-    sweep(thursday)  # the sixth: accept deadline (Wednesday) breached, on to casuïstiek
-    # The sweep also asked the five reporters of the resolved signals for their verdict.
-    for signal, score in zip(staff[:5], ("4", "4", "5", "3", "4"), strict=True):
-        answer_survey(reporter, signal.reference, {"score": score})
-
-
-def test_every_figure_of_a_small_world(
-    api: Api,
-    clock: Clock,
-    reporter: User,
-    manager: User,
-    partner_reporter: User,
-    intake_member: User,
-    admin: User,
-) -> None:
-    world(clock, reporter, manager, partner_reporter, intake_member)
-
+def test_every_figure_of_a_small_world(api: Api, small_world: SmallWorld, admin: User) -> None:
     answer = api(admin).get("/stats", **PERIOD)
 
     assert answer.status_code == 200, answer.get_json()
@@ -106,17 +49,8 @@ def test_every_figure_of_a_small_world(
     assert later["totals"] == {"submitted": 0, "open": 0, "resolved": 0}
 
 
-def test_the_figures_are_over_what_the_caller_may_see(
-    api: Api,
-    clock: Clock,
-    reporter: User,
-    manager: User,
-    partner_reporter: User,
-    intake_member: User,
-) -> None:
-    world(clock, reporter, manager, partner_reporter, intake_member)
-
-    mine = api(manager).get("/stats", **PERIOD).get_json()
+def test_the_figures_are_over_what_the_caller_may_see(api: Api, small_world: SmallWorld) -> None:
+    mine = api(small_world.manager).get("/stats", **PERIOD).get_json()
     assert mine["totals"] == {"submitted": 6, "open": None, "resolved": 5}
     assert mine["by_reporter_kind"]["partner"] == {
         "submitted": 0,
@@ -124,7 +58,7 @@ def test_the_figures_are_over_what_the_caller_may_see(
         "median_days_to_feedback": None,
         "satisfaction": {"answers": 0, "mean": None},
     }
-    theirs = api(partner_reporter).get("/stats", **PERIOD).get_json()
+    theirs = api(small_world.partner_reporter).get("/stats", **PERIOD).get_json()
     assert theirs["totals"] == {"submitted": 5, "open": 5, "resolved": 0}
     assert theirs["by_reporter_kind"]["staff"]["submitted"] == 0
 
