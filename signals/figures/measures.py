@@ -15,7 +15,7 @@ are read through :class:`.cube.Cube`, so the two cannot disagree.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
@@ -93,38 +93,50 @@ def measure(population: Population) -> list[Row]:
     ]
 
 
-def _grouped(
+def _tallied(
     population: Population,
-    measure_name: str,
     source: FromClause,
-    key: ColumnElement[Any] | None,
-    conditions: Iterable[ColumnElement[bool]],
-    summed: ColumnElement[Any] | None = None,
-) -> list[Row]:
-    """Count (or sum ``summed``) per month, kind of reporter and ``key``.
+    columns: Mapping[str, Any],
+    *conditions: ColumnElement[bool],
+) -> list[tuple[Any, ...]]:
+    """One pass over ``source``: its rows counted per month, kind of reporter and ``columns``.
 
-    Grouped in an outer query over labelled columns, because PostgreSQL does not treat the
-    month expression's bound parameters in ``group by`` as the same expression.
+    A column named ``score`` is summed instead of grouped by. Grouped in an outer query over
+    labelled columns, because PostgreSQL does not treat the month expression's bound
+    parameters in ``group by`` as the same expression.
     """
+    grouped = {name: column for name, column in columns.items() if name != "score"}
     inner = (
         select(
             month_of(Signal.created_at, population.months).label("month"),
             Organisation.kind.label("kind"),
-            (key if key is not None else literal("")).label("key"),
-            (summed if summed is not None else literal(1)).label("value"),
+            *(column.label(name) for name, column in grouped.items()),
+            columns.get("score", literal(0)).label("score"),
         )
         .select_from(source)
         .where(Signal.id.in_(population.ids), *conditions)
         .subquery()
     )
-    query = select(inner.c.month, inner.c.kind, inner.c.key, func.sum(inner.c.value)).group_by(
-        inner.c.month, inner.c.kind, inner.c.key
-    )
-    return [
-        Row(date.fromisoformat(month), kind, measure_name, str(key or ""), int(value or 0))
-        for month, kind, key, value in db.session.execute(query)
-        if month is not None
-    ]
+    keys = [inner.c.month, inner.c.kind, *(inner.c[name] for name in grouped)]
+    query = select(*keys, func.count(), func.sum(inner.c.score)).group_by(*keys)
+    return [row for row in db.session.execute(query) if row[0] is not None]
+
+
+class _Tally:
+    """Measure rows added up per (month, kind, measure, key) while reading grouped rows."""
+
+    def __init__(self) -> None:
+        self.values: Counter[tuple[str, str, str, str]] = Counter()
+
+    def add(self, month: str, kind: str, measure_name: str, key: str | None, value: int) -> None:
+        self.values[month, kind, measure_name, key or ""] += value
+
+    def rows(self) -> list[Row]:
+        return [
+            Row(date.fromisoformat(month), kind, measure_name, key, value)
+            for (month, kind, measure_name, key), value in self.values.items()
+            if value
+        ]
 
 
 def _signals() -> FromClause:
@@ -138,107 +150,117 @@ def _events() -> FromClause:
 
 
 def _signal_measures(population: Population) -> list[Row]:
+    """Signals by status, node, level, outcome and deadlines not decided yet; regulations.
+
+    One pass over the signals, a second over their regulations.
+    """
     moment = now()
     is_open = Signal.status.in_(OPEN_STATUSES)
+    accept_undecided = and_(
+        Signal.status == "new", Signal.accept_due > moment, Signal.accept_breached_at.is_(None)
+    )
+    feedback_undecided = and_(
+        is_open,
+        Signal.feedback_sent_at.is_(None),
+        Signal.feedback_due > moment,
+        Signal.feedback_breached_at.is_(None),
+    )
+    tally = _Tally()
+    columns = {
+        "status": Signal.status,
+        "node": Signal.node,
+        "level": Signal.level,
+        "outcome": Signal.outcome,
+        "accept_undecided": case((accept_undecided, 1), else_=0),
+        "feedback_undecided": case((feedback_undecided, 1), else_=0),
+    }
+    for month, kind, status, node, level, outcome, accept, feedback, count, _score in _tallied(
+        population, _signals(), columns
+    ):
+        counted = [("submitted", ""), ("level", level)]
+        counted.append(("node_open", node) if status in OPEN_STATUSES else ("node_closed", node))
+        if status in OPEN_STATUSES:
+            counted.append(("open", ""))
+        if status == "resolved":
+            counted += [("resolved", ""), ("node_resolved", node)]
+        if outcome is not None:
+            counted.append(("outcome", outcome))
+        if accept:
+            counted.append(("accept_undecided", node))
+        if feedback:
+            counted.append(("feedback_undecided", node))
+        for name, key in counted:
+            tally.add(month, kind, name, key, count)
     regulations = _signals().join(
         SignalRegulation.__table__, SignalRegulation.signal_id == Signal.id
     )
-    plans: list[tuple[str, FromClause, Any, list[ColumnElement[bool]]]] = [
-        ("submitted", _signals(), None, []),
-        ("open", _signals(), None, [is_open]),
-        ("resolved", _signals(), None, [Signal.status == "resolved"]),
-        ("node_open", _signals(), Signal.node, [is_open]),
-        ("node_closed", _signals(), Signal.node, [~is_open]),
-        ("node_resolved", _signals(), Signal.node, [Signal.status == "resolved"]),
-        ("level", _signals(), Signal.level, []),
-        ("outcome", _signals(), Signal.outcome, [Signal.outcome.is_not(None)]),
-        ("regulation", regulations, SignalRegulation.code, []),
-        (
-            "accept_undecided",
-            _signals(),
-            Signal.node,
-            [
-                Signal.status == "new",
-                Signal.accept_due > moment,
-                Signal.accept_breached_at.is_(None),
-            ],
-        ),
-        (
-            "feedback_undecided",
-            _signals(),
-            Signal.node,
-            [
-                is_open,
-                Signal.feedback_sent_at.is_(None),
-                Signal.feedback_due > moment,
-                Signal.feedback_breached_at.is_(None),
-            ],
-        ),
-    ]
-    rows: list[Row] = []
-    for name, source, key, conditions in plans:
-        rows += _grouped(population, name, source, key, conditions)
-    return rows
+    for month, kind, code, count, _score in _tallied(
+        population, regulations, {"code": SignalRegulation.code}
+    ):
+        tally.add(month, kind, "regulation", code, count)
+    return tally.rows()
 
 
 def _event_measures(population: Population) -> list[Row]:
+    """Arrivals, breaches, who told the reporter, survey and six-month answers.
+
+    One pass over the population's events.
+    """
     data = SignalEvent.data
-    breached = SignalEvent.type == "deadline_breached"
-    held = data["held"].as_string()
-    plans: list[
-        tuple[str, ColumnElement[Any] | None, list[ColumnElement[bool]], ColumnElement[Any] | None]
-    ] = [
-        (
-            "arrival",
-            func.coalesce(data["to"].as_string(), data["node"].as_string()),
-            [SignalEvent.type.in_(ARRIVALS)],
-            None,
-        ),
-        ("entry", data["node"].as_string(), [SignalEvent.type == "submitted"], None),
-        (
-            "accept_breached",
-            data["node"].as_string(),
-            [breached, data["clock"].as_string() == "accept"],
-            None,
-        ),
-        (
-            "feedback_breached",
-            data["node"].as_string(),
-            [breached, data["clock"].as_string() == "feedback"],
-            None,
-        ),
-        (
-            "told",
-            None,
-            [SignalEvent.type.in_(PERSONAL_CONTACT), SignalEvent.actor_id.is_not(None)],
-            None,
-        ),
-        ("by_system", None, [SignalEvent.type == "status_update_sent"], None),
-        ("satisfaction_answers", None, [SignalEvent.type == "survey_answered"], None),
-        (
-            "satisfaction_sum",
-            None,
-            [SignalEvent.type == "survey_answered"],
-            data["score"].as_integer(),
-        ),
-        ("followup_asked", None, [SignalEvent.type == "followup_sent"], None),
-        (
-            "followup_held",
-            None,
-            [SignalEvent.type == "followup_answered", held.in_(["yes", "partly"])],
-            None,
-        ),
-        (
-            "followup_not_held",
-            None,
-            [SignalEvent.type == "followup_answered", held == "no"],
-            None,
-        ),
-    ]
-    rows: list[Row] = []
-    for name, key, conditions, summed in plans:
-        rows += _grouped(population, name, _events(), key, conditions, summed)
-    return rows
+    types = sorted(
+        {*ARRIVALS, "deadline_breached", *PERSONAL_CONTACT, "status_update_sent"}
+        | {"survey_answered", "followup_sent", "followup_answered"}
+    )
+    columns = {
+        "type": SignalEvent.type,
+        "arrived_at": func.coalesce(data["to"].as_string(), data["node"].as_string()),
+        "node": data["node"].as_string(),
+        "clock": data["clock"].as_string(),
+        "held": data["held"].as_string(),
+        "by_person": case((SignalEvent.actor_id.is_not(None), 1), else_=0),
+        "score": case((SignalEvent.type == "survey_answered", data["score"].as_integer()), else_=0),
+    }
+    tally = _Tally()
+    events = _tallied(population, _events(), columns, SignalEvent.type.in_(types))
+    for month, kind, event, arrived_at, node, clock, held, by_person, count, score in events:
+        for name, key, value in _event_counts(
+            event, arrived_at, node, clock, held, by_person, count, score
+        ):
+            tally.add(month, kind, name, key, value)
+    return tally.rows()
+
+
+def _event_counts(
+    event: str,
+    arrived_at: str | None,
+    node: str | None,
+    clock: str | None,
+    held: str | None,
+    by_person: int,
+    count: int,
+    score: int | None,
+) -> list[tuple[str, str | None, int]]:
+    """The measures a group of ``count`` events of type ``event`` adds to."""
+    counted: list[tuple[str, str | None, int]] = []
+    if event in ARRIVALS:
+        counted.append(("arrival", arrived_at, count))
+    if event == "submitted":
+        counted.append(("entry", node, count))
+    if event == "deadline_breached" and clock in ("accept", "feedback"):
+        counted.append((f"{clock}_breached", node, count))
+    if event in PERSONAL_CONTACT and by_person:
+        counted.append(("told", None, count))
+    if event == "status_update_sent":
+        counted.append(("by_system", None, count))
+    if event == "survey_answered":
+        counted += [("satisfaction_answers", None, count), ("satisfaction_sum", None, score or 0)]
+    if event == "followup_sent":
+        counted.append(("followup_asked", None, count))
+    if event == "followup_answered" and held in ("yes", "partly"):
+        counted.append(("followup_held", None, count))
+    if event == "followup_answered" and held == "no":
+        counted.append(("followup_not_held", None, count))
+    return counted
 
 
 def _feedback_days(population: Population) -> list[Row]:

@@ -79,6 +79,9 @@ class Signal(OwnerMixin, Base):
         # "Wacht op u" in every page's navigation: a count within one reporter's statuses.
         Index("ix_signals_reporter_status", "reporter_id", "status"),
         Index("ix_signals_node_status", "node", "status"),
+        # The figures: signals by month of submission, and the latest "niet mogelijk".
+        Index("ix_signals_created_at", "created_at"),
+        Index("ix_signals_outcome_resolved_at", "outcome", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
