@@ -40,13 +40,13 @@ OPEN_FOR = timedelta(weeks=4)
 INVITED_ROLES = (Role.PROFESSIONAL.value, Role.MANAGER.value)
 
 
-def first_working_day(month: date) -> date:
-    """The first working day of the month ``month`` is in."""
+def first_working_day(day: date) -> date:
+    """The first working day of the month ``day`` is in."""
     calendar = business_calendar()
-    day = month.replace(day=1)
-    while not calendar.is_working_day(day):
-        day += timedelta(days=1)
-    return day
+    first = day.replace(day=1)
+    while not calendar.is_working_day(first):
+        first += timedelta(days=1)
+    return first
 
 
 def due_round(moment: datetime) -> date | None:
