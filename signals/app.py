@@ -25,7 +25,8 @@ from signals.validation import readable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
-PUBLIC_ENDPOINTS = {"auth.login", "static", "web.favicon"}
+# The trust pulse's page: its link's token is the key (signals/web/trust_views.py).
+PUBLIC_ENDPOINTS = {"auth.login", "static", "web.favicon", "trust.answer_pulse"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -151,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from signals.web.figure_views import bp as figures_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.meeting_views import bp as meetings_bp
+    from signals.web.trust_views import bp as trust_bp
     from signals.web.views import bp as web_bp
 
     app.register_blueprint(auth_bp)
@@ -158,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kwesties_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(trust_bp)
     register_api(app)
 
 

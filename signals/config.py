@@ -46,6 +46,10 @@ class Config:
     # Who receives the quarterly report for bestuur and raad, besides the bestuur nodes' groups.
     REPORT_RECIPIENTS = ""
     OFFICE_HOURS_END = 18
+    # The trust pulse (signals/trust/): in these months (numbers, comma-separated; empty:
+    # never) every reporting professional is asked, on the month's first working day in
+    # office hours, whether they trust that a signal is acted on and feel heard.
+    TRUST_PULSE_MONTHS = "3,9"
     # Seconds between sweeps of `signals scheduler run` (and of the scheduler in `demo run`):
     # each sweep does the due clock work and digests, then delivers the outbox.
     SCHEDULER_INTERVAL = 60

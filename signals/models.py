@@ -20,6 +20,7 @@ from signals.meetings.models import (
 )
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
+from signals.trust.models import PulseAnswer, PulseInvitation, PulseRound
 from signals.workflow.models import (
     ReferenceCounter,
     Signal,
@@ -46,6 +47,9 @@ __all__ = [
     "MeetingEvent",
     "MeetingRole",
     "PatternAlert",
+    "PulseAnswer",
+    "PulseInvitation",
+    "PulseRound",
     "Organisation",
     "OutboxMessage",
     "ReferenceCounter",

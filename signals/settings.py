@@ -51,6 +51,7 @@ class Settings:
     followup_months: int
     digest_hour: int
     office_hours_end: int
+    trust_pulse_months: tuple[int, ...]
     scheduler_interval: int
     scheduler_helpers: int
     scheduler_helpers_from: int
@@ -170,6 +171,28 @@ def mail_addresses(value: object) -> tuple[str, ...]:
     return tuple(mail_address(part) for part in parts)
 
 
+def month_numbers(value: object) -> tuple[int, ...]:
+    """Month numbers (1 to 12), comma-separated in text (``3,9``), sorted, each once; empty: none.
+
+    Flask reads a single number from the environment as a number, and a configuration made
+    from settings holds a tuple: both are taken too.
+    """
+    items: list[object]
+    if isinstance(value, str):
+        items = [item.strip() for item in value.split(",")] if value.strip() else []
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        items = [value]
+    numbers = {_as_int(item) for item in items}
+    if None in numbers or not all(1 <= number <= 12 for number in numbers if number is not None):
+        raise BadValue(
+            "maandnummers van 1 tot en met 12, gescheiden door komma's (zoals 3,9), of niets",
+            "month numbers from 1 to 12 separated by commas (like 3,9), or nothing",
+        )
+    return tuple(sorted(number for number in numbers if number is not None))
+
+
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -195,6 +218,7 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "followup_months": whole(1),
     "digest_hour": whole(0, 23),
     "office_hours_end": whole(1, 24),
+    "trust_pulse_months": month_numbers,
     "scheduler_interval": whole(1),
     "scheduler_helpers": whole(0, 64),
     "scheduler_helpers_from": whole(1),

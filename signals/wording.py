@@ -30,6 +30,11 @@ def calendar_day(day: date | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def calendar_month(day: date) -> str:
+    """``maart 2027``: the month ``day`` is in (a round of the trust pulse)."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
 def dutch_number(number: int) -> str:
     """``1234567`` as ``1.234.567``: Dutch groups thousands with a dot."""
     return f"{number:,}".replace(",", ".")

@@ -21,6 +21,7 @@ from signals.codes import label
 from signals.figures.cube import REPORTER_KINDS, suppressed
 from signals.figures.dashboard import Dashboard
 from signals.routing.services import node_label
+from signals.trust.services import TRUST_BASELINE
 from signals.wording import MONTHS
 
 Unit = Literal["count", "share", "days"]
@@ -60,6 +61,7 @@ class Chart:
     unit: Unit = "count"
     drawing: Literal["bar", "horizontal", "line"] = "bar"
     note: str = ""
+    empty: str = "Geen signalen om te tonen in deze periode."
 
     @cached_property
     def data_uri(self) -> str:
@@ -76,7 +78,9 @@ class Chart:
     @property
     def has_data(self) -> bool:
         """Anything to show: a count hidden as "< 5" is something, only zeros are not."""
-        return any(value != 0 for _name, values in self.series for value in values)
+        return bool(self.labels) and any(
+            value != 0 for _name, values in self.series for value in values
+        )
 
     def rows(self) -> list[tuple[str, list[str]]]:
         """The table: per label, each series' value as text."""
@@ -149,6 +153,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, Chart]:
         _outcomes(board),
         _regulations(board),
         _levels(board),
+        _trust(board),
     ]
     return {chart.key: chart for chart in charts}
 
@@ -283,4 +288,37 @@ def _levels(board: Dashboard) -> Chart:
         title="Op welk niveau het knelt",
         labels=[label("level", level) for level in counts],
         series=[("Signalen", [suppressed(count) for count in counts.values()])],
+    )
+
+
+def _trust(board: Dashboard) -> Chart:
+    """The trust pulse per round: the share agreeing, staff and partners, and the baseline."""
+    rounds = board.trust
+    series: list[tuple[str, Sequence[float | None]]] = []
+    for kind in REPORTER_KINDS:
+        series.append(
+            (
+                f"Vertrouwt erop – {KIND_LABELS[kind].lower()}",
+                [pulse.by_kind[kind].trusting for pulse in rounds],
+            )
+        )
+        series.append(
+            (
+                f"Voelt zich gehoord – {KIND_LABELS[kind].lower()}",
+                [pulse.by_kind[kind].heard for pulse in rounds],
+            )
+        )
+    series.append(("Nulmeting onderzoek: vertrouwt erop", [TRUST_BASELINE for _pulse in rounds]))
+    return Chart(
+        key="trust",
+        title="Vertrouwen en gehoord voelen (vertrouwenspeiling)",
+        labels=[pulse.label for pulse in rounds],
+        series=series,
+        unit="share",
+        drawing="line",
+        empty="Geen vertrouwenspeiling in deze periode.",
+        note=(
+            "Het aandeel dat het (helemaal) eens is (4 of 5 op een schaal van 1 tot 5), per "
+            "peiling; anonieme antwoorden, niet getoond bij minder dan 5 antwoorden."
+        ),
     )

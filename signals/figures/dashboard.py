@@ -5,6 +5,9 @@ person. Which signals count is :mod:`.access`'s; the whole municipality's months
 the monthly figures the sweep keeps (:mod:`.rollups`), anything narrower (a manager's nodes,
 one node) is counted live by :mod:`.measures`; both are read through :class:`.cube.Cube`.
 
+The trust pulse's answers (:mod:`signals.trust`) are the same for every reader: anonymous,
+per round and kind of organisation, none over fewer than five.
+
 Besides the counts the dashboard lists a few things by name, each only where the reader may
 see them in full: the open signals that waited longest, the reasons given for "niet
 mogelijk", and the kwesties decided in the period.
@@ -30,6 +33,7 @@ from signals.figures.stats import at_or_through, population
 from signals.kwesties.models import Kwestie, KwestieStatus
 from signals.kwesties.services import visible_kwestie_clause
 from signals.routing.services import active_graph, business_calendar
+from signals.trust.services import RoundFigures, pulse_figures
 from signals.validation import FIELD_MESSAGES, InputSchema, load
 from signals.workflow.access import fully_visible_clause
 from signals.workflow.models import OPEN_STATUSES, Signal
@@ -96,6 +100,7 @@ class Dashboard:
     not_possible: list[tuple[str, str]] = field(default_factory=list)  # (reference, rationale)
     kwesties_decided: list[Kwestie] = field(default_factory=list)
     kwesties_decided_count: int = 0
+    trust: list[RoundFigures] = field(default_factory=list)  # the trust pulse's rounds
 
 
 def default_span(moment: datetime) -> tuple[date, date]:
@@ -150,6 +155,7 @@ def build(user: User, first: date, last: date, node: str | None = None) -> Dashb
         cube=Cube(rows),
         months=months,
         computed_at=computed_at,
+        trust=pulse_figures(first, date.fromordinal(next_month(last).toordinal() - 1)),
         waited_longest=_waited_longest(user, signals),
         not_possible=_not_possible(user, signals),
         **decided_kwesties(

@@ -37,6 +37,7 @@ from signals.routing.services import active_graph, business_calendar
 from signals.scheduler.digest import in_digest_hours
 from signals.settings import settings
 from signals.transaction import unit_of_work
+from signals.trust.services import pulse_figures
 from signals.wording import calendar_day
 from signals.workflow.models import Signal
 
@@ -91,6 +92,7 @@ def report_board(start: date, end: date) -> Dashboard:
         cube=cube,
         months=months,
         computed_at=None,
+        trust=pulse_figures(start, end),
         **decided_kwesties(true(), since, until),
     )
 

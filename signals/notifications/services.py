@@ -100,6 +100,7 @@ SUBJECTS: Mapping[str, str] = {
     "action_item_done": "[{reference}] Een actiepunt over uw signaal is afgerond",
     "meeting_preparation": "Voorbereiding leerdialoog: {title}",
     "meeting_invitation": "Uitnodiging: {title} op {day}",
+    "trust_pulse": "Peiling {month}: vertrouwt u erop dat er iets met signalen gebeurt?",
 }
 
 

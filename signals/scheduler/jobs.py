@@ -17,6 +17,7 @@ from signals.notifications.delivery import deliver_pending, smtp_configured
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
 from signals.scheduler.leader import leadership
+from signals.trust.pulse import open_pulse_round
 
 # Failed log-ins are kept a day (for the administrator who looks into an attack), then deleted.
 FAILURES_KEPT = timedelta(days=1)
@@ -38,17 +39,19 @@ def sweep(now: datetime) -> list[str]:
 
 
 def due_work(now: datetime) -> list[str]:
-    """What a sweep at ``now`` does: clock work, digests, meetings' preparation, monthly figures.
+    """What a sweep at ``now`` does: clock work, digests, leerdialogen, the trust pulse, figures.
 
     Its e-mail is written to the outbox, not sent. :func:`sweep` calls it as the leader; the
     demo calls it on its own to let the clocks run through the demo's past (its e-mail is
     history, never sent), which is safe beside a sweeper because each piece of work is
-    claimed and recorded once (:mod:`.clock_sweep`, :mod:`.digest`).
+    claimed and recorded once (:mod:`.clock_sweep`, :mod:`.digest`,
+    :mod:`signals.trust.pulse`).
     """
     with get_clock().frozen_at(now):
         lines = describe(run_clock_work(now) + run_action_items(now))
         digests = send_digests(now)
         prepared = prepare_due_meetings(now)
+        invited = open_pulse_round(now)
         months = refresh_monthly_figures(now)
         reports = send_due_report(now)
     if reports:
@@ -59,4 +62,6 @@ def due_work(now: datetime) -> list[str]:
         lines.append(f"leerdialogen voorbereid (rolinstructies verstuurd): {prepared}")
     if digests:
         lines.append(f"overzichten aan leidinggevenden: {digests}")
+    if invited:
+        lines.append(f"uitnodigingen voor de vertrouwenspeiling: {invited}")
     return lines

@@ -2,7 +2,7 @@
 the kept monthly figures say what a live count says, each reader sees their own scope, small
 numbers stay hidden, bad months are refused per field, and the CSV holds the same signals."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from signals.auth.models import User
 from signals.clock import Clock
@@ -16,6 +16,7 @@ from tests.fixtures.app import START
 from tests.fixtures.people import VALID_SIGNAL
 from tests.fixtures.small_world import SmallWorld
 from tests.helpers import Login, MakeUser
+from tests.integration.test_trust_figures import held_round
 
 NOVEMBER = date(2026, 11, 1)
 PAGE = "/overzicht?van=2026-11&tot=2026-11"
@@ -171,3 +172,28 @@ def test_a_wrong_month_or_place_is_said_per_field_and_kept(
     default = web.get("/overzicht")
     assert default.status_code == 200
     assert 'value="2025-12"' in default.text and 'value="2026-11"' in default.text
+
+
+def test_the_trust_pulse_per_round_beside_the_baseline(
+    admin: User, login: Login, clock: Clock
+) -> None:
+    clock.set(datetime(2027, 3, 20, 9, 0, tzinfo=UTC))
+    held_round(
+        date(2027, 3, 1),
+        datetime(2027, 3, 1, 9, 0, tzinfo=UTC),
+        {
+            "staff": [(5, 5), (4, 5), (4, 4), (3, 4), (2, 4), (1, 1)],  # trusts 3/6, heard 5/6
+            "partner": [(5, 5), (2, 1), (1, 2)],  # fewer than five: hidden
+        },
+    )
+
+    text = login(admin).get("/overzicht?van=2027-01&tot=2027-03").text
+
+    trust = text[text.index('id="grafiek-trust"') :]
+    trust = trust[: trust.index("</figure>")]
+    assert '<th scope="row">maart 2027</th><td>50%</td><td>83%</td><td>–</td><td>–</td>' in trust
+    assert "<td>38%</td>" in trust  # the report's baseline beside it
+    answers = text[text.index('id="trust-answers"') :]
+    assert '<th scope="row">maart 2027</th><td>6</td><td>&lt; 5</td>' in answers
+    empty = login(admin).get("/overzicht?van=2026-01&tot=2026-12").text
+    assert "Geen vertrouwenspeiling in deze periode." in empty

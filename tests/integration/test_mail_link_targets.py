@@ -3,9 +3,10 @@
 One scenario writes every kind of e-mail that has templates in ``signals/templates/mail/``:
 people acting through the services (signals, kwesties, a pattern) and the scheduler's sweep
 on the injected clock (reminders, breaches with the lead's copy, escalations, status updates,
-surveys, follow-ups, digests). As soon as an e-mail is written, every link in its text and
-in its HTML body is followed with the test client, logged in as its recipient: it must start
-at the base URL and answer 200, or redirect to a page that does (not to the log-in page).
+surveys, follow-ups, digests, the trust pulse's invitations). As soon as an e-mail is
+written, every link in its text and in its HTML body is followed with the test client,
+logged in as its recipient: it must start at the base URL and answer 200, or redirect to a
+page that does (not to the log-in page).
 A kind of e-mail the scenario does not write fails the test, so a new template cannot slip
 past it.
 """
@@ -14,7 +15,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ HTML_LINK = re.compile(r'href="([^"]*)"')
 SWEEP_HOUR = 13  # UTC: in office hours, so the managers' digests go out too
 SWEPT_DAYS = 45  # every day: reminders, breaches, escalations, status updates, digests
 FOLLOWUP_AFTER = timedelta(days=200)  # past the check six months after a resolution
+# Monday 1 March 2027, the first working day of a trust pulse month: everyone is invited.
+PULSE_OPENS = datetime(2027, 3, 1, SWEEP_HOUR, tzinfo=UTC)
 
 
 def mail_kinds(app: Flask) -> set[str]:
@@ -210,6 +213,7 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
 
     first_sweep = START.replace(hour=SWEEP_HOUR)
     for at in [first_sweep + timedelta(days=day) for day in range(SWEPT_DAYS)] + [
+        PULSE_OPENS,
         first_sweep + FOLLOWUP_AFTER,
         first_sweep + FOLLOWUP_AFTER + FOLLOWUP_REMINDER_AFTER,  # the question's one reminder
     ]:

@@ -2,23 +2,31 @@
 
 Every route of the app that answers GET is asked with HEAD and with GET, carrying the form
 data its POST branch would act on (a full signal, a log-in, a kwestie, a survey answer, a
-token name), without and with each kind of log-in. The database must be exactly as it was,
-no answer may be a server error, and a HEAD must carry no body.
+token name, a trust pulse answer), without and with each kind of log-in. The database must
+be exactly as it was, no answer may be a server error, and a HEAD must carry no body.
 """
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from signals.auth.models import User
 from signals.clock import Clock
+from signals.extensions import db
 from signals.kwesties.services import create_kwestie
+from signals.notifications.models import OutboxMessage
+from signals.trust.pulse import open_pulse_round
 from signals.workflow.services import resolve_signal, submit_signal
 from tests.fixtures.people import PASSWORD
 from tests.fixtures.snapshot import database_state
 from tests.helpers import Api, Login
+
+PULSE_LINK = re.compile(r"/peiling/([\w-]+)")
 
 
 def get_routes(app: Flask) -> list[Rule]:
@@ -44,8 +52,24 @@ def form_for_everything(signal_data: dict[str, Any], email: str) -> dict[str, An
         "node": "beleid",
         "score": "5",
         "comment": "Prima",
+        "trust": "4",
+        "heard": "4",
         "references": ["KM-2026-000001"],
     }
+
+
+def open_trust_pulse(user: User) -> str:
+    """Open a round of the trust pulse (1 March 2027); the token of ``user``'s invitation."""
+    open_pulse_round(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+    body = db.session.scalar(
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.kind == "trust_pulse", OutboxMessage.recipient == user.email
+        )
+    )
+    assert body is not None
+    match = PULSE_LINK.search(body)
+    assert match is not None
+    return match.group(1)
 
 
 @pytest.mark.parametrize("who", ["nobody", "reporter", "manager", "admin"])
@@ -69,6 +93,7 @@ def test_head_and_get_change_nothing_on_any_route(
         {"outcome": "not_possible", "rationale": "Kan niet.", "message": "Helaas."},
     )
     kwestie = create_kwestie(manager, {"title": "Eerste loon", "node": "beleid"})
+    pulse_token = open_trust_pulse(reporter)
     people = {"reporter": reporter, "manager": manager, "admin": admin}
     if who == "nobody":
         client, headers = app.test_client(), {}
@@ -85,6 +110,7 @@ def test_head_and_get_change_nothing_on_any_route(
         "token_id": 1,
         "message_id": 1,
         "filename": "style.css",
+        "token": pulse_token,
     }
     data = form_for_everything(signal_data, reporter.email)
     before = database_state()

@@ -50,6 +50,9 @@ def test_text_from_the_environment_becomes_a_number_and_empty_text_nothing() -> 
         ("BASE_URL", "https://signalen.gemeente.nl/?x=1", "zonder ? of #"),
         ("MAIL_FROM", "signalen", "een e-mailadres"),
         ("PASSWORD_HASH_METHOD", "", "een tekst"),
+        ("TRUST_PULSE_MONTHS", "3,13", "maandnummers van 1 tot en met 12"),
+        ("TRUST_PULSE_MONTHS", "maart", "month numbers from 1 to 12"),
+        ("TRUST_PULSE_MONTHS", "3,,9", "gescheiden door komma's"),
     ],
 )
 def test_a_bad_value_names_the_variable_the_value_and_what_is_expected(
@@ -62,6 +65,17 @@ def test_a_bad_value_names_the_variable_the_value_and_what_is_expected(
     assert f"SIGNALS_{key}={value!r}" in message
     assert expected in message
     assert "verwacht" in message and "expected" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "months"),
+    [("3,9", (3, 9)), (" 9, 3 ,3", (3, 9)), (6, (6,)), ([12, 1], (1, 12)), ("", ()), (" ", ())],
+)
+def test_pulse_months_are_month_numbers_and_nothing_means_never(
+    value: object, months: tuple[int, ...]
+) -> None:
+    assert read_settings(defaults(TRUST_PULSE_MONTHS=value)).trust_pulse_months == months
+    assert read_settings(defaults()).trust_pulse_months == (3, 9)
 
 
 def test_every_bad_value_is_reported_at_once() -> None:

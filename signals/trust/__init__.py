@@ -1,0 +1,1 @@
+"""The trust pulse: do professionals trust that signals are acted on, and feel heard."""
