@@ -27,7 +27,15 @@ from signals.clock import now
 from signals.extensions import db
 from signals.figures.access import figure_scope, sees_whole_municipality
 from signals.figures.cube import Cube
-from signals.figures.measures import Row, local_start, measure, months_from, next_month
+from signals.figures.measures import (
+    Row,
+    in_period,
+    local_start,
+    measure,
+    month_end,
+    months_from,
+    next_month,
+)
 from signals.figures.rollups import month_population, stored_rows
 from signals.figures.stats import at_or_through, population
 from signals.kwesties.models import Kwestie, KwestieStatus
@@ -134,10 +142,7 @@ def _span(data: Mapping[str, Any]) -> tuple[date, date, str | None]:
 
 def _signals_of(first: date, last: date, node: str | None) -> list[ColumnElement[bool]]:
     """SQL: submitted in the months ``first`` to ``last``, and at or through ``node`` if given."""
-    submitted = and_(
-        Signal.created_at >= local_start(first), Signal.created_at < local_start(next_month(last))
-    )
-    return [submitted, *([] if node is None else [at_or_through(node)])]
+    return [in_period(first, month_end(last)), *([] if node is None else [at_or_through(node)])]
 
 
 def build(user: User, first: date, last: date, node: str | None = None) -> Dashboard:
@@ -155,7 +160,7 @@ def build(user: User, first: date, last: date, node: str | None = None) -> Dashb
         cube=Cube(rows),
         months=months,
         computed_at=computed_at,
-        trust=pulse_figures(first, date.fromordinal(next_month(last).toordinal() - 1)),
+        trust=pulse_figures(first, month_end(last)),
         waited_longest=_waited_longest(user, signals),
         not_possible=_not_possible(user, signals),
         **decided_kwesties(
@@ -175,8 +180,8 @@ def _rows(
         if missing:
             rows += _live_whole(missing)
         return rows, computed_at
-    end = date.fromordinal(next_month(months[-1]).toordinal() - 1)
-    return measure(population(figure_scope(user), months[0], end, node)), None
+    scope = figure_scope(user)
+    return measure(population(scope, months[0], month_end(months[-1]), node)), None
 
 
 def _live_whole(months: tuple[date, ...]) -> list[Row]:

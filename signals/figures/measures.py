@@ -17,7 +17,7 @@ are read through :class:`.cube.Cube`, so the two cannot disagree.
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
@@ -56,6 +56,11 @@ class Population:
 
 def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month``."""
+    return next_month(month) - timedelta(days=1)
 
 
 def months_from(first: date, last: date) -> tuple[date, ...]:
@@ -293,5 +298,5 @@ def in_period(start: date, end: date) -> ColumnElement[bool]:
     """SQL: the signal was submitted from ``start`` up to and including ``end`` (local days)."""
     return and_(
         Signal.created_at >= local_start(start),
-        Signal.created_at < local_start(date.fromordinal(end.toordinal() + 1)),
+        Signal.created_at < local_start(end + timedelta(days=1)),
     )

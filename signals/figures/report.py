@@ -1,7 +1,8 @@
 """The periodic report for bestuur and raad: a period's figures as HTML or PDF, each quarter.
 
 The report holds the dashboard's figures for the whole municipality over exact dates, the
-kwesties decided and the policy changes of the period, and anonymised examples: resolved
+kwesties decided (by name only those outside the ombudsman's closed room) and the policy
+changes of the period, and anonymised examples: resolved
 signals described by their codes (regulation, level, outcome) and how long they took — no
 reference, no free text, nothing a resident or reporter could be recognised by.
 
@@ -27,13 +28,14 @@ from signals.extensions import db
 from signals.figures.charts import dashboard_charts
 from signals.figures.cube import Cube
 from signals.figures.dashboard import Dashboard, decided_kwesties
-from signals.figures.measures import local_start, measure, months_from
+from signals.figures.measures import in_period, local_start, measure, months_from
 from signals.figures.models import PeriodicReport
 from signals.figures.stats import population
+from signals.kwesties.models import Kwestie
 from signals.notifications.services import link_to, queue_mail
 from signals.pdf import pdf_from_html
 from signals.routing.graph import NodeKind
-from signals.routing.services import active_graph, business_calendar
+from signals.routing.services import active_graph, business_calendar, independent_nodes
 from signals.scheduler.digest import in_digest_hours
 from signals.settings import settings
 from signals.transaction import unit_of_work
@@ -93,7 +95,8 @@ def report_board(start: date, end: date) -> Dashboard:
         months=months,
         computed_at=None,
         trust=pulse_figures(start, end),
-        **decided_kwesties(true(), since, until),
+        # Counted all, but listed by name only outside a closed room (the ombudsman's).
+        **decided_kwesties(true(), since, until, listed=Kwestie.node.not_in(independent_nodes())),
     )
 
 
@@ -101,8 +104,7 @@ def _examples(start: date, end: date) -> list[Example]:
     query = (
         select(Signal)
         .where(
-            Signal.created_at >= local_start(start),
-            Signal.created_at < local_start(end + timedelta(days=1)),
+            in_period(start, end),
             Signal.status == "resolved",
             Signal.outcome.in_(EXAMPLE_OUTCOMES),
         )

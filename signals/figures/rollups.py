@@ -12,14 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, insert, select
 
 from signals.extensions import db
-from signals.figures.measures import (
-    Population,
-    Row,
-    local_start,
-    measure,
-    months_from,
-    next_month,
-)
+from signals.figures.measures import Population, Row, in_period, measure, month_end, months_from
 from signals.figures.models import FigureMonth, MonthlyFigure
 from signals.routing.services import business_calendar
 from signals.settings import settings
@@ -68,10 +61,7 @@ def stored_rows(months: tuple[date, ...]) -> tuple[list[Row], tuple[date, ...], 
 
 def month_population(months: tuple[date, ...]) -> Population:
     """Every signal submitted in ``months`` (consecutive), whoever may see it."""
-    ids = select(Signal.id).where(
-        Signal.created_at >= local_start(months[0]),
-        Signal.created_at < local_start(next_month(months[-1])),
-    )
+    ids = select(Signal.id).where(in_period(months[0], month_end(months[-1])))
     return Population(ids, months)
 
 

@@ -57,7 +57,7 @@ def figures(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def summary(cube: Cube) -> dict[str, Any]:
-    """The figures of the API (and the report's first table) from ``cube``."""
+    """The figures of the API from ``cube``."""
     return {
         "totals": totals(cube),
         "on_time": {clock: cube.on_time(clock) for clock in ("accept", "feedback", "update")},

@@ -24,7 +24,7 @@ from signals.extensions import db
 from signals.kwesties.models import PatternAlert
 from signals.notifications.services import link_to, queue_mail
 from signals.routing.graph import NodeKind
-from signals.routing.services import active_graph
+from signals.routing.services import active_graph, independent_nodes
 from signals.settings import settings
 from signals.workflow.access import fully_visible_references
 from signals.workflow.models import Signal, SignalRegulation
@@ -67,7 +67,7 @@ def _similar_unlinked(regulation: str, source: str, since: Any) -> list[Any]:
     A signal at an independent node (the ombudsman) is that node's alone: counting it here
     would tell the policy node what the ombudsman is looking into.
     """
-    independent = [key for key, node in active_graph().nodes.items() if node.independent]
+    independent = independent_nodes()
     query = (
         select(Signal.id, Signal.reference, Signal.title)
         .where(

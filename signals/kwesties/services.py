@@ -33,7 +33,7 @@ from signals.notifications.services import kwestie_url, queue_mail, queue_signal
 from signals.ownership.models import Owner
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
-from signals.routing.services import active_graph, resolve_owner
+from signals.routing.services import independent_nodes, resolve_owner
 from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow import lifecycle
@@ -322,10 +322,6 @@ def may_create_kwestie(user: User) -> bool:
     return user.can_triage
 
 
-def _independent_nodes() -> list[str]:
-    return [key for key, node in active_graph().nodes.items() if node.independent]
-
-
 def visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     """SQL condition: the kwesties ``user`` may see.
 
@@ -339,7 +335,7 @@ def visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     own_signal = exists().where(Signal.kwestie_id == Kwestie.id, Signal.reporter_id == user.id)
     clauses = [Kwestie.is_owned_by(user), own_signal]
     if user.can_triage:
-        independent = _independent_nodes()
+        independent = independent_nodes()
         clauses.append(Kwestie.node.not_in(independent) if independent else true())
     return or_(*clauses)
 

@@ -146,6 +146,11 @@ def preview_draft_entry(reporter: User, data: Mapping[str, Any], at: datetime) -
     return decide_entry(reporter, known, at)
 
 
+def independent_nodes() -> list[str]:
+    """The keys of the active graph's independent nodes (the ombudsman: a closed room)."""
+    return [key for key, node in active_graph().nodes.items() if node.independent]
+
+
 def node_label(key: str) -> str:
     """The Dutch label of a node of the active graph (also for nodes no longer in it)."""
     node = active_graph().nodes.get(key)

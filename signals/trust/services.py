@@ -6,13 +6,13 @@ once, while the round is open; it is stored apart from the person (see
 :class:`signals.trust.models.PulseAnswer`).
 
 The figures count per round and kind of organisation in the database; like every figure of
-the service none is shown over fewer than five answers (:mod:`signals.figures.stats`).
+the service none is shown over fewer than five answers (:mod:`signals.figures.cube`).
 """
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
@@ -23,7 +23,7 @@ from signals.clock import now
 from signals.errors import NotFound, StateConflict
 from signals.extensions import db
 from signals.figures.cube import SMALL, suppressed
-from signals.settings import settings
+from signals.figures.measures import local_start
 from signals.transaction import unit_of_work
 from signals.trust.models import PulseAnswer, PulseInvitation, PulseRound
 from signals.trust.schemas import AGREES, PulseAnswerSchema
@@ -139,9 +139,7 @@ def pulse_figures(start: date, end: date) -> list[RoundFigures]:
 
     In the order the rounds opened; a round nobody answered has its counts at 0.
     """
-    zone = settings().zone
-    since = datetime.combine(start, time(0, 0), tzinfo=zone)
-    until = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=zone)
+    since, until = local_start(start), local_start(end + timedelta(days=1))
     rounds = db.session.scalars(
         select(PulseRound)
         .where(PulseRound.opened_at >= since, PulseRound.opened_at < until)

@@ -20,7 +20,7 @@ from signals.auth.models import Role, User
 from signals.errors import Forbidden, NotFound
 from signals.extensions import db
 from signals.ownership.models import person_or_groups
-from signals.routing.services import active_graph
+from signals.routing.services import active_graph, independent_nodes
 from signals.validation import readable
 from signals.workflow.models import Signal, SignalParticipant
 
@@ -116,7 +116,7 @@ def fully_visible_clause(user: User) -> ColumnElement[bool]:
     """
     if user.role == Role.ADMIN:
         return true()
-    independent = [key for key, node in active_graph().nodes.items() if node.independent]
+    independent = independent_nodes()
     participated = _participated_at(user, None)
     at_closed_room = Signal.node.in_(independent) if independent else false()
     return or_(

@@ -16,6 +16,7 @@ from signals.clock import Clock
 from signals.extensions import db
 from signals.figures.models import PeriodicReport
 from signals.figures.report import previous_quarter, report_html
+from signals.kwesties.services import create_kwestie, decide_kwestie
 from signals.notifications.delivery import deliver_pending
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.jobs import sweep
@@ -138,3 +139,28 @@ def test_no_report_for_a_quarter_before_the_first_signal(
     assert "Geen signalen om te tonen in deze periode." in report_html(
         date(2026, 10, 1), date(2026, 12, 31)
     )
+
+
+def test_the_report_counts_every_decided_kwestie_but_names_none_of_the_ombudsman(
+    clock: Clock, make_user: MakeUser, manager: User
+) -> None:
+    clock.set(START)
+    policy = make_user("member", groups=["beleid"], name="Bas Beleid")
+    ombuds = make_user("member", groups=["ombudsman"], name="Olga Ombuds")
+    decision = {"outcome": "policy_changed", "rationale": "Aangepast.", "message": "Dank."}
+    for title, node, decider in (
+        ("Voorschot op het eerste loon", "beleid", policy),
+        ("Onbereikbaar loket", "ombudsman", ombuds),
+    ):
+        kwestie = create_kwestie(
+            manager,
+            {"title": title, "regulation": "participatiewet", "level": "municipal_practice"}
+            | {"node": node},
+        )
+        decide_kwestie(decider, kwestie.id, decision)
+
+    html = report_html(date(2026, 10, 1), date(2026, 12, 31))
+
+    assert "Voorschot op het eerste loon" in html
+    assert "Onbereikbaar loket" not in html
+    assert '<th scope="row">Kwesties met een besluit</th><td>2</td>' in html
