@@ -81,6 +81,7 @@ def _finish_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import signals.models  # noqa: F401  (every model mapped before the first query)
+    import signals.search.indexing  # noqa: F401  (keeps the search index on every flush)
     from signals.auth.services import load_user
 
     db.init_app(app)
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from signals.web.figure_views import bp as figures_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.meeting_views import bp as meetings_bp
+    from signals.web.search_views import bp as search_bp
     from signals.web.trust_views import bp as trust_bp
     from signals.web.views import bp as web_bp
 
@@ -161,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(figures_bp)
     app.register_blueprint(trust_bp)
+    app.register_blueprint(search_bp)
     register_api(app)
 
 

@@ -47,7 +47,7 @@ def _create_app() -> Flask:
 
 
 def register(app: Flask) -> None:
-    for group in (orgs, users, demo, outbox, scheduler, routes):
+    for group in (orgs, users, demo, outbox, scheduler, routes, search):
         app.cli.add_command(group)
     app.cli.add_command(report)
 
@@ -320,6 +320,26 @@ def outbox_deliver() -> None:
         click.echo("SIGNALS_SMTP_HOST is niet ingesteld: de e-mail blijft in de outbox.")
         return
     click.echo(deliver_pending(now()).summary())
+
+
+@click.group(help="De zoekindex (signalen, kwesties, notulen, kennisartikelen).")
+def search() -> None:
+    pass
+
+
+@search.command(
+    "reindex",
+    help="Bouw de zoekindex opnieuw op; eenmalig na het bijwerken naar de versie met zoeken.",
+)
+@with_appcontext
+def search_reindex() -> None:
+    from signals.search.indexing import reindex
+
+    def progress(kind: str, total: int) -> None:
+        if total % 20_000 == 0:
+            click.echo(f"… {total} geïndexeerd ({kind})")
+
+    click.echo(f"{reindex(progress=progress)} onderdelen geïndexeerd.")
 
 
 @click.group(help="De planner: termijnen, herinneringen, automatisch doorzetten en e-mail.")

@@ -20,6 +20,7 @@ from signals.meetings.models import (
 )
 from signals.notifications.models import OutboxMessage
 from signals.scheduler.models import ManagerDigest, SchedulerLease
+from signals.search.models import SearchEntry
 from signals.trust.models import PulseAnswer, PulseInvitation, PulseRound
 from signals.workflow.models import (
     ReferenceCounter,
@@ -54,6 +55,7 @@ __all__ = [
     "OutboxMessage",
     "ReferenceCounter",
     "SchedulerLease",
+    "SearchEntry",
     "Signal",
     "SignalEvent",
     "SignalParticipant",

@@ -8,6 +8,7 @@ hide them, what they may do now — and the schemas give it its shape.
 
 from typing import Any
 
+from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from signals import codes
@@ -25,6 +26,8 @@ from signals.ownership.models import Owner
 from signals.ownership.services import owner_label
 from signals.routing.graph import RouteGraph
 from signals.routing.services import RouteDecision, node_label
+from signals.search.services import Hit, SearchResult
+from signals.search.similar import Similar
 from signals.workflow import access
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import actions_for
@@ -202,6 +205,61 @@ class RoutePreviewSchema(OutputSchema):
     accept_due = fields.DateTime(required=True)
     feedback_due = fields.DateTime(required=True)
     update_due = fields.DateTime(required=True)
+    similar = fields.Nested(lambda: SimilarSchema(), required=True)
+
+
+class FragmentSchema(OutputSchema):
+    """A piece of the found text, and where the words that matched are in it."""
+
+    text = fields.String(required=True)
+    highlights = fields.List(
+        fields.List(fields.Integer()),
+        required=True,
+        metadata={"description": "Per gevonden woord: [begin, eind) als tekenpositie in `text`"},
+    )
+
+
+class SearchHitSchema(OutputSchema):
+    """Something found: a signal, kwestie, overleg or kennisartikel."""
+
+    kind = fields.String(
+        required=True, metadata={"enum": ["signal", "kwestie", "meeting", "article"]}
+    )
+    key = fields.String(
+        required=True, metadata={"description": "Het kenmerk van een signaal, anders het nummer"}
+    )
+    title = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "In het Nederlands"})
+    date = fields.DateTime(required=True)
+    fragment = fields.Nested(FragmentSchema, required=True)
+    url = fields.String(required=True, metadata={"description": "Waar de API het geeft"})
+
+
+class SearchResultSchema(OutputSchema):
+    """What a search found, best first; ``exact`` when the query named one thing."""
+
+    query = fields.String(required=True)
+    exact = fields.Nested(SearchHitSchema, required=True, allow_none=True)
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Per soort: hoeveel u mag zien (geteld tot 200)"},
+    )
+    more = fields.Dict(
+        keys=fields.String(),
+        values=fields.Boolean(),
+        required=True,
+        metadata={"description": "Per soort: of er meer dan 200 zijn (maak de vraag specifieker)"},
+    )
+
+
+class SimilarSchema(OutputSchema):
+    """Open kwesties (om bij aan te sluiten: ``kwestie_id``) en kennisartikelen als dit signaal."""
+
+    kwesties = fields.List(fields.Nested(SearchHitSchema), required=True)
+    articles = fields.List(fields.Nested(SearchHitSchema), required=True)
 
 
 class ClocksSchema(OutputSchema):
@@ -441,7 +499,7 @@ def _present_event(
     return {"type": event.type, "at": event.at, "actor": actor, "data": data}
 
 
-def present_preview(decision: RouteDecision) -> Json:
+def present_preview(decision: RouteDecision, similar: Similar) -> Json:
     return {
         "node": {"key": decision.node.key, "label": decision.node.label},
         "owner": _owner(decision.owner),
@@ -449,6 +507,43 @@ def present_preview(decision: RouteDecision) -> Json:
         "accept_due": decision.deadlines.accept_due,
         "feedback_due": decision.deadlines.feedback_due,
         "update_due": decision.deadlines.update_due,
+        "similar": {
+            "kwesties": [present_hit(hit) for hit in similar.kwesties],
+            "articles": [present_hit(hit) for hit in similar.articles],
+        },
+    }
+
+
+_HIT_ENDPOINTS = {
+    "signal": ("api.get_signal", "reference", str),
+    "kwestie": ("api.get_kwestie", "kwestie_id", int),
+    "meeting": ("api.get_meeting", "meeting_id", int),
+}
+
+
+def present_hit(hit: Hit) -> Json:
+    endpoint, argument, convert = _HIT_ENDPOINTS[hit.kind]
+    return {
+        "kind": hit.kind,
+        "key": hit.key,
+        "title": hit.title,
+        "status": hit.status,
+        "date": hit.at,
+        "fragment": {
+            "text": hit.fragment.text,
+            "highlights": [list(span) for span in hit.fragment.highlights],
+        },
+        "url": url_for(endpoint, **{argument: convert(hit.key)}),
+    }
+
+
+def present_search(result: SearchResult) -> Json:
+    return {
+        "query": result.query,
+        "exact": present_hit(result.exact) if result.exact is not None else None,
+        "items": [present_hit(hit) for hit in result.hits],
+        "counts": {kind.kind: kind.count for kind in result.kinds},
+        "more": {kind.kind: kind.more for kind in result.kinds},
     }
 
 

@@ -53,6 +53,9 @@ from signals.meetings.schemas import (
     TimelineSchema,
 )
 from signals.routing.services import active_graph
+from signals.search.schemas import SearchQuery
+from signals.search.services import search
+from signals.search.similar import similar_to_draft
 from signals.validation import reusable
 from signals.workflow import access, export, services
 from signals.workflow.actions import KWESTIE_ACTIONS, SIGNAL_ACTIONS
@@ -360,8 +363,11 @@ def route_graph() -> Response:
     errors=(),
 )
 def route_preview() -> Response:
-    decision = services.preview_valid_signal(current_user(), json_body())
-    return _answer(schemas.RoutePreviewSchema, schemas.present_preview(decision))
+    user = current_user()
+    body = json_body()
+    decision = services.preview_valid_signal(user, body)
+    similar = similar_to_draft(user, body)
+    return _answer(schemas.RoutePreviewSchema, schemas.present_preview(decision, similar))
 
 
 @bp.get("/codes")
@@ -373,6 +379,27 @@ def route_preview() -> Response:
 )
 def code_lists() -> Response:
     return _answer(schemas.CodeListsSchema, schemas.present_codes())
+
+
+# Search --------------------------------------------------------------------------------------
+
+
+@bp.get("/search")
+@operation(
+    summary="Zoeken in wat u mag zien",
+    description="`q` is een kenmerk (`KM-2026-000123`, `Kwestie 12`: dan staat dat in `exact`) of "
+    "woorden: signalen, kwesties, overleggen (notulen) en kennisartikelen die u mag openen en "
+    'die alle woorden bevatten, met Nederlandse woordvormen ("schulden" vindt "schuld"); '
+    "de beste eerst, per soort de tien beste. Signalen worden gerangschikt binnen de 200 "
+    "nieuwste treffers.",
+    tag="Zoeken en kennis",
+    query=SearchQuery,
+    responses={200: ("Wat is gevonden", schemas.SearchResultSchema)},
+    errors=(),
+)
+def search_view() -> Response:
+    result = search(current_user(), request.args.to_dict())
+    return _answer(schemas.SearchResultSchema, schemas.present_search(result))
 
 
 # Kwesties ------------------------------------------------------------------------------------

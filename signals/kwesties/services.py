@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import User
@@ -50,6 +50,7 @@ from signals.workflow.services import close_signal
 NOT_FOUND = "Deze kwestie bestaat niet of u heeft er geen toegang toe."
 OWNER_ONLY = "Alleen de eigenaar van deze kwestie kan dit doen."
 ALREADY_DECIDED = "Over deze kwestie is al besloten."
+NOT_JOINABLE = "Deze kwestie bestaat niet of is niet meer open; dien het signaal zonder kwestie in."
 
 
 # Actions -------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def _mail_linked_reporters(
         )
 
 
-def _link(signal: Signal, kwestie: Kwestie, actor: User) -> None:
+def _link(signal: Signal, kwestie: Kwestie, actor: User, *, tell_reporter: bool = True) -> None:
     moment = now()
     previous = signal.kwestie
     if previous is not None and previous.id != kwestie.id:
@@ -256,6 +257,8 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User) -> None:
         previous=previous.id if previous is not None else None,
     )
     _record_kwestie(kwestie, "linked", actor, reference=signal.reference)
+    if not tell_reporter:
+        return
     queue_signal_mail(
         "kwestie_linked",
         signal.reporter.email,
@@ -338,6 +341,45 @@ def visible_kwestie_clause(user: User) -> ColumnElement[bool]:
         independent = independent_nodes()
         clauses.append(Kwestie.node.not_in(independent) if independent else true())
     return or_(*clauses)
+
+
+def joinable_kwestie_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition: the open kwesties ``user`` may join with a new signal of theirs.
+
+    The open kwesties they may see, and every open kwestie outside the closed rooms: a
+    professional who is about to report the same mechanism again should find the kwestie that
+    bundles it, even if none of their signals is linked to it yet.
+    """
+    independent = independent_nodes()
+    outside_closed_rooms = Kwestie.node.not_in(independent) if independent else true()
+    return and_(
+        Kwestie.status == KwestieStatus.OPEN,
+        or_(visible_kwestie_clause(user), outside_closed_rooms),
+    )
+
+
+def join_kwestie(signal: Signal, kwestie_id: int, reporter: User) -> None:
+    """The reporter's new ``signal`` joins the open kwestie ``kwestie_id``.
+
+    Inside the submission's unit of work. The kwestie's owner finds it among the linked
+    signals, the reporter hears the decision. No e-mail about the link: the reporter chose
+    it, and gets the receipt.
+    """
+    query = select(Kwestie).where(Kwestie.id == kwestie_id, joinable_kwestie_clause(reporter))
+    kwestie = db.session.scalar(
+        query.with_for_update(of=Kwestie, key_share=True).execution_options(populate_existing=True)
+    )
+    if kwestie is None:
+        raise InputInvalid({"kwestie_id": [NOT_JOINABLE]})
+    _link(signal, kwestie, reporter, tell_reporter=False)
+
+
+def check_joinable(reporter: User, kwestie_id: int) -> None:
+    """Refuse (422) a kwestie the reporter may not join, before anything is stored."""
+    if not 0 < kwestie_id <= MAX_ID or not db.session.scalar(
+        select(Kwestie.id).where(Kwestie.id == kwestie_id, joinable_kwestie_clause(reporter))
+    ):
+        raise InputInvalid({"kwestie_id": [NOT_JOINABLE]})
 
 
 def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:

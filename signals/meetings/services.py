@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
 from signals.auth.models import User
 from signals.auth.services import user_by_email
@@ -97,6 +97,14 @@ def may_read_minutes(user: User, meeting: Meeting) -> bool:
         or is_meeting_owner(user, meeting)
         or any(given.user_id == user.id for given in meeting.roles)
     )
+
+
+def readable_minutes_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition: the meetings whose minutes ``user`` may read (:func:`may_read_minutes`)."""
+    if user.is_admin:
+        return true()
+    has_role = exists().where(MeetingRole.meeting_id == Meeting.id, MeetingRole.user_id == user.id)
+    return or_(Meeting.chair_id == user.id, Meeting.node.in_(list(meeting_nodes(user))), has_role)
 
 
 # Reading ------------------------------------------------------------------------------------

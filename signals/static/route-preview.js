@@ -1,4 +1,5 @@
-// Keeps "Waar gaat dit signaal heen?" up to date while the report form is filled in.
+// Keeps "Waar gaat dit signaal heen?" and "Dit lijkt op" up to date while the report form
+// is filled in.
 // Without JavaScript the "Bijwerken" button does the same with a full page load.
 (function () {
   "use strict";
@@ -9,7 +10,22 @@
   var section = preview.closest(".route-preview");
   var pending = null;
 
+  var similarSlot = document.getElementById("similar-slot");
+  // What the slot shows, as the server sent it; unknown (null) while the page's own is there.
+  var similarShown = similarSlot && similarSlot.children.length === 0 ? "" : null;
+
+  function showSimilar(html) {
+    // Only when it changed: a screen reader announces the new part, and replacing it
+    // would take the focus from a choice inside it.
+    if (!similarSlot || typeof html !== "string") { return; }
+    html = html.trim();
+    if (html === similarShown) { return; }
+    similarShown = html;
+    similarSlot.innerHTML = html;
+  }
+
   function show(data) {
+    showSimilar(data.similar_html);
     section.querySelectorAll("[data-field]").forEach(function (element) {
       var name = element.getAttribute("data-field");
       if (Object.prototype.hasOwnProperty.call(data, name)) { element.textContent = data[name]; }
@@ -34,7 +50,9 @@
     }).catch(function () { /* keep the last preview; the button still works */ });
   }
 
-  function schedule() {
+  function schedule(event) {
+    // Choosing a kwestie changes neither the route nor what is similar.
+    if (similarSlot && event && similarSlot.contains(event.target)) { return; }
     window.clearTimeout(pending);
     pending = window.setTimeout(refresh, 250);
   }

@@ -11,6 +11,7 @@ from signals import codes
 from signals.ownership.services import owner_label
 from signals.routing.graph import Clocks
 from signals.routing.services import active_graph, node_label
+from signals.search.text import Fragment
 from signals.settings import settings
 from signals.wording import (
     MONTHS,
@@ -76,6 +77,18 @@ def _link(address: str) -> Markup:
     return Markup('<a href="{0}">{0}</a>').format(address)
 
 
+def highlighted(found: Fragment) -> Markup:
+    """A search fragment with its matching words in ``<mark>``; everything else escaped."""
+    parts: list[str] = []
+    position = 0
+    for start, end in found.highlights:
+        parts.append(escape(found.text[position:start]))
+        parts.append(Markup("<mark>%s</mark>") % found.text[start:end])
+        position = end
+    parts.append(escape(found.text[position:]))
+    return Markup("").join(parts)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(calendar_day, "dag")
@@ -90,6 +103,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(plural, "plural")
     app.add_template_filter(every, "every")
     app.add_template_filter(quoted, "quoted")
+    app.add_template_filter(highlighted, "highlighted")
 
     @app.template_filter("label")
     def code_label(code: str | None, code_list: str) -> str:

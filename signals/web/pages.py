@@ -15,11 +15,14 @@ from werkzeug.wrappers import Response
 from signals.auth.models import User
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, StateConflict
+from signals.kwesties.models import Kwestie
+from signals.kwesties.services import may_see_kwestie
 from signals.ownership.services import owner_people
 from signals.web.forms import form_data
 from signals.web.signal_context import StaleForm, signal_extras, stale_form
 from signals.workflow import access, services
 from signals.workflow.actions import Action, SignalAction
+from signals.workflow.models import Signal
 
 Page = str | Response | tuple[str, int]
 Key = TypeVar("Key")  # what names the object acted on: a reference, an id
@@ -99,6 +102,7 @@ def signal_page(
         signal=signal,
         actions=actions,
         shows_reporter=access.shows_reporter(user, signal),
+        kwestie=_visible_kwestie_of(user, signal),
         owners=owner_people(signal.owner),
         forward_targets=services.forward_targets(signal) if "forward" in actions else {},
         form=form,
@@ -107,3 +111,10 @@ def signal_page(
         stale=stale,
         **signal_extras(signal, now()),
     )
+
+
+def _visible_kwestie_of(user: User, signal: Signal) -> Kwestie | None:
+    """The kwestie ``signal`` is linked to, if ``user`` may see it (its reporter may)."""
+    if signal.kwestie_id is None or not may_see_kwestie(user, signal.kwestie_id):
+        return None
+    return signal.kwestie

@@ -26,6 +26,7 @@ from signals.notifications import services as outbox
 from signals.notifications.delivery import MAX_ATTEMPTS
 from signals.ownership.services import owner_label
 from signals.routing.services import active_graph, direct_choices, preview_draft_entry
+from signals.search.similar import similar_to_draft
 from signals.settings import settings
 from signals.web.filters import local_datetime
 from signals.web.forms import form_data
@@ -90,9 +91,18 @@ def new_signal() -> Page:
 
 @bp.post("/signalen/voorbeeld")
 def preview_route() -> dict[str, str]:
-    """The route preview of the report form, for the script that updates it while typing."""
+    """The route preview of the report form, for the script that updates it while typing.
+
+    With ``similar_html``: the "Dit lijkt op" part of the form, as the page would show it.
+    """
     values = form_data(request.form, SignalInputSchema())
-    return _describe_preview(values)
+    similar = render_template(
+        "web/_similar.html",
+        similar=similar_to_draft(current_person(), values),
+        values=values,
+        errors={},
+    )
+    return {**_describe_preview(values), "similar_html": similar}
 
 
 def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> str:
@@ -101,6 +111,7 @@ def _signal_form(values: dict[str, Any], errors: dict[str, list[str]] | None = N
         values=values,
         errors=errors or {},
         preview=_describe_preview(values),
+        similar=similar_to_draft(current_person(), values),
         direct_options={node.key: node.label for node in direct_choices(current_person())},
     )
 

@@ -39,6 +39,14 @@ class SignalInputSchema(InputSchema):
             "description": "Een plek die uw organisatie rechtstreeks mag kiezen (anders 422)",
         },
     )
+    kwestie_id = WholeNumber(
+        load_default=None,
+        error_messages={**FIELD_MESSAGES, "invalid": "Verwacht het nummer van een kwestie."},
+        metadata={
+            "description": "Een open kwestie waar dit signaal bij hoort (uit `similar` van "
+            "`/routes/preview`): het wordt er meteen aan gekoppeld en met haar besluit afgehandeld"
+        },
+    )
 
     REQUIRED_WHEN = {
         ("level", "other_organisation_practice"): (

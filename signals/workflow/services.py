@@ -151,6 +151,10 @@ def _replay(earlier: SubmissionKey, request_hash: str) -> Submission:
 def _submission(reporter: User, data: Mapping[str, Any]) -> dict[str, Any]:
     fields = load(reusable(SignalInputSchema), data)
     check_direct_choice(reporter, fields.get("direct_node"))
+    if fields.get("kwestie_id") is not None:
+        from signals.kwesties.services import check_joinable  # kwesties build on this module
+
+        check_joinable(reporter, fields["kwestie_id"])
     return fields
 
 
@@ -181,6 +185,10 @@ def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
     db.session.flush()
     lifecycle.record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
     queue_signal_mail("receipt", reporter.email, signal)
+    if fields.get("kwestie_id") is not None:
+        from signals.kwesties.services import join_kwestie
+
+        join_kwestie(signal, fields["kwestie_id"], reporter)
     check_patterns(signal)
     _notify_new_owners(signal)
     return signal

@@ -1,0 +1,95 @@
+"""Knowledge reaches the next professional: search from the header, "Dit lijkt op" while
+typing, and a signal that joins an open kwestie in one step — every page axe-clean.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from signals.auth.models import User
+from signals.extensions import db
+from signals.kwesties.services import create_kwestie
+from signals.workflow.models import Signal
+from signals.workflow.services import submit_signal
+from tests.browser.conftest import accessible_at_both_widths, log_in
+from tests.helpers import MakeUser
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_and_joining_a_kwestie_from_the_form(
+    live_server: str,
+    browser_page: Page,
+    reporter: User,
+    make_user: MakeUser,
+    signal_data: dict[str, Any],
+    artifacts_dir: Path,
+) -> None:
+    policy = make_user("member", groups=["beleid"], name="Bas Beleid")
+    kwestie = create_kwestie(
+        policy,
+        {
+            "title": "Kostendelersnorm bij inwonende jongeren",
+            "regulation": "participatiewet",
+            "node": "beleid",
+            "description": "De kostendelersnorm verlaagt de bijstand als een kind inwoont.",
+        },
+    )
+    earlier = submit_signal(
+        reporter,
+        {
+            **signal_data,
+            "title": "Terugvordering toeslagen",
+            "situation": "Door de terugvordering van toeslagen ontstonden schulden.",
+        },
+    )
+    page = browser_page
+    log_in(page, live_server, reporter)
+
+    # 1. Words from the header: Dutch word forms, the words marked.
+    header_search = page.get_by_role("search").first
+    header_search.get_by_label("Zoeken op woorden of kenmerk").fill("schuld")
+    header_search.get_by_role("button", name="Zoeken").click()
+    page.wait_for_url(f"{live_server}/zoeken?q=schuld")
+    expect(page.get_by_role("heading", name="Signalen")).to_be_visible()
+    hit = page.get_by_role("link", name=f"{earlier.reference} · Terugvordering toeslagen")
+    expect(hit).to_be_visible()
+    expect(page.locator("mark").first).to_have_text("schulden")
+    accessible_at_both_widths(page, artifacts_dir, "search-1-results")
+
+    # 2. A reference opens the signal.
+    header_search = page.get_by_role("search").first
+    header_search.get_by_label("Zoeken op woorden of kenmerk").fill(earlier.reference.lower())
+    header_search.get_by_role("button", name="Zoeken").click()
+    page.wait_for_url(f"{live_server}/signalen/{earlier.reference}")
+
+    # 3. While typing, the form shows the open kwestie; the reporter joins it.
+    page.get_by_role("navigation").get_by_role("link", name="Nieuw signaal").click()
+    page.get_by_label("Titel").fill("Bijstand omlaag door de kostendelersnorm")
+    page.get_by_label("Wat is de situatie?").fill(
+        "Moeder krijgt minder bijstand nu haar zoon van 21 weer inwoont."
+    )
+    similar = page.locator("#similar-slot")
+    choice = similar.get_by_role("radio", name=f"Ja, bij Kwestie {kwestie.id}: {kwestie.title}")
+    expect(choice).to_be_visible()  # no button pressed: the script asked
+    regulations = page.get_by_role("group", name="Om welke regeling gaat het?")
+    regulations.get_by_role("checkbox", name="Participatiewet", exact=True).check()
+    page.get_by_label("Waar ligt de oorzaak?").select_option(label="Landelijke wet- en regelgeving")
+    page.get_by_label("Hoe vaak komt dit voor?").select_option(label="Structureel")
+    page.get_by_label("Urgentie", exact=True).select_option(label="Normaal")
+    page.get_by_role("group", name="Is maatwerk overwogen?").get_by_role(
+        "radio", name="Weet ik niet"
+    ).check()
+    choice.check()
+    expect(choice).to_be_checked()
+    accessible_at_both_widths(page, artifacts_dir, "search-2-similar-on-the-form")
+    page.get_by_role("button", name="Signaal indienen").click()
+
+    page.wait_for_url(f"{live_server}/signalen/KM-*")
+    expect(page.get_by_text(kwestie.title).first).to_be_visible()
+    db.session.expire_all()
+    joined = db.session.scalar(select(Signal).order_by(Signal.id.desc()))
+    assert joined is not None and joined.kwestie_id == kwestie.id
