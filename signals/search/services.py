@@ -131,6 +131,12 @@ KINDS: Sequence[Kind] = (
         regulations=lambda meeting: [],
     ),
 )
+_KIND_NAMED = {kind.searchable.kind: kind for kind in KINDS}
+
+
+def kind_named(name: str) -> Kind:
+    """The kind of searchable thing called ``name`` (signal, kwestie, meeting …)."""
+    return _KIND_NAMED[name]
 
 
 def search(user: User, data: Mapping[str, Any]) -> SearchResult:
@@ -153,7 +159,7 @@ def _by_reference(user: User, query: str) -> Hit | None:
         signal = db.session.scalar(
             select(Signal).where(Signal.reference == reference, fully_visible_clause(user))
         )
-        return _hit(KINDS[1], signal, set(), 0.0) if signal is not None else None
+        return _hit(kind_named("signal"), signal, set(), 0.0) if signal is not None else None
     kwestie_reference = _KWESTIE_REFERENCE.match(query)
     if kwestie_reference is not None:
         kwestie = db.session.scalar(
@@ -162,7 +168,7 @@ def _by_reference(user: User, query: str) -> Hit | None:
                 visible_kwestie_clause(user),
             )
         )
-        return _hit(KINDS[0], kwestie, set(), 0.0) if kwestie is not None else None
+        return _hit(kind_named("kwestie"), kwestie, set(), 0.0) if kwestie is not None else None
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from signals.auth.models import User
 from signals.kwesties.services import joinable_kwestie_clause
-from signals.search.services import KINDS, Hit, Kind, candidates, hits_for, match_any
+from signals.search.services import Hit, Kind, candidates, hits_for, kind_named, match_any
 from signals.search.text import STOP_WORDS, stem, words
 
 DRAFT_WORDS = 40  # distinct words of a draft looked up
@@ -42,7 +42,7 @@ def similar_to_draft(user: User, values: Mapping[str, Any]) -> Similar:
     draft_stems = set(looked_up.values())
     regulations = values.get("regulations")
     regulations = set(regulations) if isinstance(regulations, list) else set()
-    kwestie_kind = next(kind for kind in KINDS if kind.searchable.kind == "kwestie")
+    kwestie_kind = kind_named("kwestie")
     return Similar(
         kwesties=_alike(user, kwestie_kind, looked_up, draft_stems, regulations, joinable=True),
         articles=[],
