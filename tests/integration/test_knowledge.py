@@ -253,7 +253,8 @@ def test_publishing_again_updates_the_one_article_of_the_signal(
     assert article.title == "Voorschot op het eerste loon"
     assert article.summary.endswith("Aangevuld.") and article.what_was_done == DONE
     assert article.published_at == published_at and article.version == 2
-    events = list(db.session.scalars(select(SignalEvent).where(SignalEvent.type == "published")))
+    query = select(SignalEvent).where(SignalEvent.type == "published").order_by(SignalEvent.id)
+    events = list(db.session.scalars(query))
     assert [event.data["again"] for event in events] == [False, True]
 
 
