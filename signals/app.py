@@ -151,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from signals.api.views import register as register_api
     from signals.auth.views import bp as auth_bp
     from signals.web.figure_views import bp as figures_bp
+    from signals.web.knowledge_views import bp as knowledge_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.meeting_views import bp as meetings_bp
     from signals.web.search_views import bp as search_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(figures_bp)
     app.register_blueprint(trust_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(knowledge_bp)
     register_api(app)
 
 

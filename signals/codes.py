@@ -1,9 +1,12 @@
 """The code lists of a signal (level, scope, urgency, regulations …) and their Dutch labels.
 
-The API speaks codes; the web UI shows the labels. Order is the order shown in forms.
+The API speaks codes; the web UI shows the labels. Order is the order shown in forms. The
+maatwerk grounds also have a plain-language explanation: what each allows and where it is
+written down (:data:`MAATWERK_GROUND_EXPLANATIONS`).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 LEVELS: Mapping[str, str] = {
     "national_law": "Landelijke wet- en regelgeving",
@@ -81,6 +84,60 @@ MAATWERK_GROUNDS: Mapping[str, str] = {
     "other": "Andere grond",
 }
 
+
+@dataclass(frozen=True)
+class GroundExplanation:
+    """A maatwerk ground in plain Dutch: where it is written down and what room it gives."""
+
+    where: str
+    allows: str
+
+
+MAATWERK_GROUND_EXPLANATIONS: Mapping[str, GroundExplanation] = {
+    "awb_4_84": GroundExplanation(
+        where="Algemene wet bestuursrecht, artikel 4:84",
+        allows="Een bestuursorgaan, zoals het college, volgt zijn eigen beleidsregel. Maar "
+        "heeft die regel voor een inwoner door bijzondere omstandigheden gevolgen die niet in "
+        "verhouding staan tot het doel van de regel? Dan mag en moet het bestuursorgaan van de "
+        "beleidsregel afwijken.",
+    ),
+    "pw_18_1": GroundExplanation(
+        where="Participatiewet, artikel 18 lid 1",
+        allows="Het college stemt de bijstand af op de omstandigheden, de middelen en de "
+        "mogelijkheden van de persoon. De bijstand en de verplichtingen die erbij horen, passen "
+        "dus bij de situatie van deze inwoner en niet alleen bij een vaste norm.",
+    ),
+    "hardheidsclausule": GroundExplanation(
+        where="Een bepaling in een bepaalde wet of regeling zelf",
+        allows="Sommige wetten en regelingen hebben een hardheidsclausule: een bepaling die "
+        "toestaat om af te wijken als het strikt toepassen van de regel voor iemand "
+        "onredelijk hard uitpakt. Of die ruimte er is, en hoe ver, staat in die wet of regeling.",
+    ),
+    "beleidsregel": GroundExplanation(
+        where="Een beleidsregel van de gemeente",
+        allows="Een gemeentelijke beleidsregel kan zelf ruimte geven: een uitzondering, een "
+        "keuze voor de uitvoerder of een bedrag dat kan worden aangepast. Dan is maatwerk "
+        "mogelijk binnen wat die beleidsregel toestaat.",
+    ),
+    "nvvk_module": GroundExplanation(
+        where="De NVVK-modules, de beroepsnorm van de schuldhulpverlening",
+        allows="De gedragscode en modules van de NVVK beschrijven hoe schuldhulpverlening "
+        "werkt. Ze laten ruimte voor maatwerk, bijvoorbeeld in het saneringstraject: een "
+        "andere looptijd of regeling als de situatie van de inwoner daarom vraagt.",
+    ),
+    "omgekeerde_toets": GroundExplanation(
+        where="De Omgekeerde Toets (en de Amsterdamse Maatwerkmethode)",
+        allows="Een werkwijze, geen wetsartikel: toets eerst de uitkomst aan het doel van de "
+        "wet en aan de situatie van de inwoner. Past de uitkomst daar niet bij, zoek dan de "
+        "ruimte die de wet zelf biedt om tot een betere uitkomst te komen.",
+    ),
+    "other": GroundExplanation(
+        where="Een andere wet, regeling of afspraak",
+        allows="Maatwerk op een grond die hier niet staat, bijvoorbeeld een afspraak met een "
+        "andere organisatie. Beschrijf in het artikel welke grond het was.",
+    ),
+}
+
 OUTCOMES: Mapping[str, str] = {
     "solved_individually": "Individueel opgelost (maatwerk)",
     "policy_changed": "Beleid of werkinstructie aangepast",
@@ -133,6 +190,18 @@ EVENT_LABELS: Mapping[str, str] = {
     "action_item_done": "Actiepunt afgerond",
     "followup_reminded": "Herinnering aan de controle na zes maanden",
     "followup_answered": "Controle na zes maanden beantwoord",
+    "published": "Gepubliceerd als kennisartikel",
+}
+
+# A kwestie's history as its page names it.
+KWESTIE_EVENT_LABELS: Mapping[str, str] = {
+    "created": "Kwestie aangemaakt",
+    "linked": "Signaal gekoppeld",
+    "unlinked": "Signaal ontkoppeld",
+    "message": "Bericht aan de melders",
+    "decided": "Besluit genomen",
+    "discussed": "Besproken in een overleg",
+    "published": "Gepubliceerd als kennisartikel",
 }
 
 CODE_LISTS: Mapping[str, Mapping[str, str]] = {

@@ -9,6 +9,7 @@ from signals.auth.models import (
     User,
 )
 from signals.figures.models import FigureMonth, MonthlyFigure, PeriodicReport
+from signals.knowledge.models import KnowledgeArticle
 from signals.kwesties.models import Kwestie, KwestieEvent, PatternAlert
 from signals.meetings.models import (
     ActionItem,
@@ -38,6 +39,7 @@ __all__ = [
     "AuthFailure",
     "FigureMonth",
     "GroupMembership",
+    "KnowledgeArticle",
     "Kwestie",
     "ManagerDigest",
     "MonthlyFigure",

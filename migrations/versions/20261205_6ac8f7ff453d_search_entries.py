@@ -6,7 +6,7 @@ FTS5 table, kept by triggers, indexes it. The application writes the rows on eve
 an existing installation fills the index once with ``signals search reindex``.
 
 Revision ID: 6ac8f7ff453d
-Revises: 864da07e2bab
+Revises: e66b56ac7c38
 Create Date: 2026-12-05 14:02:27.490859
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '6ac8f7ff453d'
-down_revision = '864da07e2bab'
+down_revision = 'e66b56ac7c38'
 branch_labels = None
 depends_on = None
 

@@ -98,20 +98,24 @@ def operation(
     return register
 
 
-def action_bodies(actions: Mapping[str, Action[Any, Any]]) -> dict[str, Any]:
+def action_bodies(actions: Mapping[str, Action[Any, Any]], prefix: str = "") -> dict[str, Any]:
     """The body of an actions endpoint: one of the ``actions``, each with its own fields.
 
     Each is the action's own input schema (the one its service validates with) plus
-    ``action``, so the document says which fields each action requires.
+    ``action``, so the document says which fields each action requires. Its component is
+    named after the action, after ``prefix`` where another endpoint has an action of the
+    same name (``publish``).
     """
-    return {"oneOf": [_with_action(name, action.schema) for name, action in actions.items()]}
+    return {
+        "oneOf": [_with_action(name, action.schema, prefix) for name, action in actions.items()]
+    }
 
 
-def _with_action(name: str, schema: type[Schema]) -> type[Schema]:
+def _with_action(name: str, schema: type[Schema], prefix: str) -> type[Schema]:
     class Named(schema):  # type: ignore[valid-type,misc]
         action = fields.String(required=True, validate=validate.OneOf([name]))
 
-    Named.__name__ = "".join(part.title() for part in name.split("_")) + "ActionSchema"
+    Named.__name__ = prefix + "".join(part.title() for part in name.split("_")) + "ActionSchema"
     Named.__doc__ = f"De actie `{name}`: {(schema.__doc__ or '').strip()}"
     return Named
 

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from signals import codes
 from signals.auth.models import ApiToken, User
+from signals.knowledge.services import ArticleView
 from signals.kwesties.models import Kwestie
 from signals.kwesties.services import (
     KwestieSummary,
@@ -21,7 +22,7 @@ from signals.kwesties.services import (
     may_see_kwestie,
     visible_kwestie_ids,
 )
-from signals.notifications.services import kwestie_url, signal_url
+from signals.notifications.services import kwestie_url, link_to, signal_url
 from signals.ownership.models import Owner
 from signals.ownership.services import owner_label
 from signals.routing.graph import RouteGraph
@@ -324,11 +325,27 @@ class CodeSchema(OutputSchema):
     label = fields.String(required=True)
 
 
+class MaatwerkGroundSchema(OutputSchema):
+    """A maatwerk ground explained: where it is written down and what room it gives."""
+
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    where = fields.String(required=True, metadata={"description": "Waar de grond staat"})
+    allows = fields.String(required=True, metadata={"description": "Wat de grond toestaat"})
+
+
 class CodeListsSchema(OutputSchema):
     """Every code list with its Dutch labels, in the order forms show them."""
 
     lists = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(CodeSchema)), required=True
+    )
+    maatwerk_grounds = fields.List(
+        fields.Nested(MaatwerkGroundSchema),
+        required=True,
+        metadata={
+            "description": "De lijst `maatwerk_grounds` met per grond een uitleg in gewone taal"
+        },
     )
 
 
@@ -518,6 +535,7 @@ _HIT_ENDPOINTS = {
     "signal": ("api.get_signal", "reference", str),
     "kwestie": ("api.get_kwestie", "kwestie_id", int),
     "meeting": ("api.get_meeting", "meeting_id", int),
+    "article": ("api.get_knowledge_article", "article_id", int),
 }
 
 
@@ -592,7 +610,16 @@ def present_codes() -> Json:
         "lists": {
             name: [{"code": code, "label": label} for code, label in code_list.items()]
             for name, code_list in codes.CODE_LISTS.items()
-        }
+        },
+        "maatwerk_grounds": [
+            {
+                "code": code,
+                "label": label,
+                "where": codes.MAATWERK_GROUND_EXPLANATIONS[code].where,
+                "allows": codes.MAATWERK_GROUND_EXPLANATIONS[code].allows,
+            }
+            for code, label in codes.MAATWERK_GROUNDS.items()
+        ],
     }
 
 
@@ -648,6 +675,78 @@ def _kwestie_fields(kwestie: Kwestie) -> Json:
         "decided_at": kwestie.decided_at,
         "version": kwestie.version,
         "url": kwestie_url(kwestie.id),
+    }
+
+
+# Knowledge -----------------------------------------------------------------------------------
+
+
+class KnowledgeArticleSchema(OutputSchema):
+    """A knowledge article: the mechanism, what was done and the codes of its source.
+
+    Never the situation, the resident's experience, the rationale or the reporter: only the
+    publisher's own texts and codes.
+    """
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(
+        required=True, metadata={"description": "Het mechanisme en wat ervan te leren is"}
+    )
+    what_was_done = fields.String(required=True)
+    regulations = fields.List(fields.String(), required=True)
+    level = fields.String(required=True, allow_none=True)
+    source_organisation = fields.String(required=True, allow_none=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(list(codes.OUTCOMES)))
+    maatwerk = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: gepubliceerd vanuit een kwestie"},
+    )
+    maatwerk_grounds = fields.List(fields.String(), required=True)
+    kwestie = fields.Nested(
+        KwestieRefSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: geen kwestie, of een die u niet mag zien"},
+    )
+    published_by = fields.String(
+        required=True, metadata={"description": "De naam van wie de tekst publiceerde"}
+    )
+    published_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(required=True)
+    url = fields.String(required=True)
+
+
+class KnowledgePageSchema(OutputSchema):
+    """A page of articles, newest first; ``next_cursor`` fetches the next page (null: done)."""
+
+    items = fields.List(fields.Nested(KnowledgeArticleSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+def present_article(view: ArticleView) -> Json:
+    """An article as its reader may see it: its kwestie only if they may see that."""
+    article = view.article
+    kwestie = view.kwestie
+    return {
+        "id": article.id,
+        "title": article.title,
+        "summary": article.summary,
+        "what_was_done": article.what_was_done,
+        "regulations": list(article.regulations),
+        "level": article.level,
+        "source_organisation": article.source_organisation,
+        "outcome": article.outcome,
+        "maatwerk": article.maatwerk,
+        "maatwerk_grounds": list(article.maatwerk_grounds),
+        "kwestie": {"id": kwestie.id, "title": kwestie.title} if kwestie is not None else None,
+        "published_by": article.published_by.name,
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "version": article.version,
+        "url": link_to("knowledge.show_article", article_id=article.id),
     }
 
 

@@ -38,6 +38,8 @@ from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
 from signals.figures import stats as statistics
 from signals.figures.stats import StatsQuery
+from signals.knowledge import services as knowledge
+from signals.knowledge.schemas import KnowledgeFilters
 from signals.kwesties import services as kwesties
 from signals.kwesties.schemas import KwestieInputSchema
 from signals.meetings import leerdialoog
@@ -464,7 +466,7 @@ def get_kwestie(kwestie_id: int) -> Response:
     summary="Een actie op een kwestie",
     description=KWESTIE_ACTIONS_TEXT,
     tag="Kwesties",
-    body=action_bodies(KWESTIE_ACTIONS),
+    body=action_bodies(KWESTIE_ACTIONS, prefix="Kwestie"),
     responses={200: ("De kwestie na de actie", schemas.KwestieDetailSchema)},
     errors=(403, 404, 409),
 )
@@ -484,6 +486,45 @@ def _kwestie_answer(user: Any, kwestie_id: int, status: int = 200) -> Response:
         schemas.present_kwestie_detail(kwestie, linked, timeline),
         status,
     )
+
+
+# Knowledge -----------------------------------------------------------------------------------
+
+
+@bp.get("/knowledge")
+@operation(
+    summary="Kennisartikelen",
+    description="Wat afgehandelde signalen en besloten kwesties hebben geleerd, in de woorden "
+    "van wie ze publiceerde: het mechanisme, de regelingen, wat er is gedaan, de uitkomst en "
+    "de gronden voor maatwerk. Nooit gegevens van een melder of inwoner. Iedereen die is "
+    "ingelogd mag elk artikel lezen. Nieuwste eerst; `maatwerk=applied` of `not_applied`. "
+    "Volgende pagina: `cursor` = `next_cursor`.",
+    tag="Kennis",
+    query=KnowledgeFilters,
+    responses={200: ("Een pagina kennisartikelen", schemas.KnowledgePageSchema)},
+    errors=(),
+)
+def list_knowledge() -> Response:
+    page = knowledge.list_articles(current_user(), request.args.to_dict())
+    return _answer(
+        schemas.KnowledgePageSchema,
+        {
+            "items": [schemas.present_article(view) for view in page.articles],
+            "next_cursor": page.next_cursor,
+        },
+    )
+
+
+@bp.get("/knowledge/<int:article_id>")
+@operation(
+    summary="Eén kennisartikel",
+    description="Met zijn kwestie, als u die mag zien.",
+    tag="Kennis",
+    responses={200: ("Het artikel", schemas.KnowledgeArticleSchema)},
+)
+def get_knowledge_article(article_id: int) -> Response:
+    view = knowledge.get_article(current_user(), article_id)
+    return _answer(schemas.KnowledgeArticleSchema, schemas.present_article(view))
 
 
 # Meetings ------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def create_kwestie(actor: User, data: Mapping[str, Any]) -> Kwestie:
         )
         db.session.add(kwestie)
         db.session.flush()
-        _record_kwestie(
+        record_kwestie_event(
             kwestie,
             "created",
             actor,
@@ -148,19 +148,19 @@ def link_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
 
 def note_discussed(kwestie: Kwestie, actor: User, meeting_title: str, conclusion: str) -> None:
     """A meeting concluded on the kwestie: its history says so (no e-mail: the owner decides)."""
-    _touch(kwestie, now())
-    _record_kwestie(kwestie, "discussed", actor, meeting=meeting_title, message=conclusion)
+    touch_kwestie(kwestie, now())
+    record_kwestie_event(kwestie, "discussed", actor, meeting=meeting_title, message=conclusion)
 
 
 def kwestie_message(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwestie:
     """A message from the kwestie's owner: one e-mail per linked reporter, on every timeline."""
-    kwestie, fields = _begin_kwestie(actor, kwestie_id, KwestieMessageSchema(), data)
+    kwestie, fields = begin_kwestie_action(actor, kwestie_id, KwestieMessageSchema(), data)
     with unit_of_work():
         moment = now()
         message = fields["message"]
         linked = _linked_signals(kwestie.id, for_update=True)
-        _touch(kwestie, moment)
-        _record_kwestie(kwestie, "message", actor, message=message)
+        touch_kwestie(kwestie, moment)
+        record_kwestie_event(kwestie, "message", actor, message=message)
         for signal in linked:
             if signal.is_open:
                 lifecycle.move(signal, "feedback")
@@ -176,7 +176,9 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
 
     Each linked reporter gets one e-mail listing their signals, however many there are.
     """
-    kwestie, fields = _begin_kwestie(actor, kwestie_id, DecideSchema(), data, require_open=True)
+    kwestie, fields = begin_kwestie_action(
+        actor, kwestie_id, DecideSchema(), data, require_open=True
+    )
     with unit_of_work():
         moment = now()
         linked = _linked_signals(kwestie.id, for_update=True)
@@ -197,8 +199,8 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
         kwestie.outcome = fields["outcome"]
         kwestie.rationale = fields["rationale"]
         kwestie.decided_at = moment
-        _touch(kwestie, moment)
-        _record_kwestie(
+        touch_kwestie(kwestie, moment)
+        record_kwestie_event(
             kwestie,
             "decided",
             actor,
@@ -241,13 +243,13 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User, *, tell_reporter: bool 
     moment = now()
     previous = signal.kwestie
     if previous is not None and previous.id != kwestie.id:
-        _record_kwestie(previous, "unlinked", actor, reference=signal.reference, to=kwestie.id)
+        record_kwestie_event(previous, "unlinked", actor, reference=signal.reference, to=kwestie.id)
     signal.kwestie = kwestie
     signal.kwestie_id = kwestie.id
     lifecycle.move(signal, "link")
     # Bumps the kwestie's version: a decision taken at the same moment conflicts instead of
     # leaving this signal open under a decided kwestie.
-    _touch(kwestie, moment)
+    touch_kwestie(kwestie, moment)
     lifecycle.record(
         signal,
         "linked",
@@ -256,7 +258,7 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User, *, tell_reporter: bool 
         title=kwestie.title,
         previous=previous.id if previous is not None else None,
     )
-    _record_kwestie(kwestie, "linked", actor, reference=signal.reference)
+    record_kwestie_event(kwestie, "linked", actor, reference=signal.reference)
     if not tell_reporter:
         return
     queue_signal_mail(
@@ -269,27 +271,35 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User, *, tell_reporter: bool 
     )
 
 
-def _begin_kwestie(
+def begin_kwestie_action(
     actor: User,
     kwestie_id: int,
     schema: Schema,
     data: Mapping[str, Any],
     *,
     require_open: bool = False,
+    require_decided: str | None = None,
 ) -> tuple[Kwestie, dict[str, Any]]:
-    """Lock the kwestie, check that ``actor`` owns it (and that it is open), then validate."""
+    """Lock the kwestie, check that ``actor`` owns it and that it is open, then validate.
+
+    Every kwestie action begins here. ``require_decided``: the action is for a decided
+    kwestie only, and this is the refusal while it is open.
+    """
     kwestie = get_visible_kwestie(actor, kwestie_id, for_update=True)
     if not kwestie.is_owned_by(actor):
         raise Forbidden(OWNER_ONLY)
     if require_open and not kwestie.is_open:
         raise StateConflict(ALREADY_DECIDED)
+    if require_decided is not None and kwestie.is_open:
+        raise StateConflict(require_decided)
     fields = load(schema, data)
     if fields["version"] is not None and fields["version"] != kwestie.version:
         raise StaleVersion()
     return kwestie, fields
 
 
-def _touch(kwestie: Kwestie, moment: datetime) -> None:
+def touch_kwestie(kwestie: Kwestie, moment: datetime) -> None:
+    """Count a change of ``kwestie`` at ``moment``: a new version (the caller commits)."""
     kwestie.updated_at = moment
     flag_modified(kwestie, "updated_at")  # an UPDATE (and a new version) even at the same moment
 
@@ -301,9 +311,10 @@ def _kwestie_node(key: str) -> Node:
     return node
 
 
-def _record_kwestie(
+def record_kwestie_event(
     kwestie: Kwestie, event_type: str, actor: User | None, **data: Any
 ) -> KwestieEvent:
+    """Append an event to the kwestie's history (the caller commits)."""
     event = KwestieEvent(kwestie=kwestie, type=event_type, actor=actor, at=now(), data=data)
     db.session.add(event)
     return event

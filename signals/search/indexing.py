@@ -30,9 +30,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.sql.elements import ColumnElement
 
-from signals.codes import REGULATIONS, SOURCE_ORGANISATIONS, label
+from signals.codes import MAATWERK_GROUNDS, REGULATIONS, SOURCE_ORGANISATIONS, label
 from signals.database import UTCDateTime
 from signals.extensions import db
+from signals.knowledge.models import KnowledgeArticle
 from signals.kwesties.models import Kwestie
 from signals.meetings.models import Meeting
 from signals.search.models import SearchEntry
@@ -68,6 +69,7 @@ class Searchable:
     model: type[Any]
     fields: tuple[str, ...]
     document: Callable[[Any], Document]
+    created: str = "created_at"  # the field that says when it came to be
 
 
 def _joined(*parts: str | None) -> str:
@@ -119,6 +121,21 @@ def _record_texts(record: Mapping[str, Any]) -> Iterator[str]:
             yield from (item for item in value if isinstance(item, str))
 
 
+def article_document(article: Any) -> Document:
+    grounds = [MAATWERK_GROUNDS.get(code, code) for code in article.maatwerk_grounds or []]
+    return Document(
+        article.title,
+        _joined(article.summary, article.what_was_done),
+        article.published_at,
+        _joined(
+            *(REGULATIONS.get(code, code) for code in _codes(article.regulation_codes or "")),
+            *grounds,
+            label("outcome", article.outcome),
+            label("level", article.level),
+        ),
+    )
+
+
 SEARCHABLES: tuple[Searchable, ...] = (
     Searchable(
         "signal",
@@ -140,6 +157,21 @@ SEARCHABLES: tuple[Searchable, ...] = (
         kwestie_document,
     ),
     Searchable("meeting", Meeting, ("title", "minutes", "record"), meeting_document),
+    Searchable(
+        "article",
+        KnowledgeArticle,
+        (
+            "title",
+            "summary",
+            "what_was_done",
+            "regulation_codes",
+            "maatwerk_grounds",
+            "outcome",
+            "level",
+        ),
+        article_document,
+        created="published_at",
+    ),
 )
 _BY_MODEL = {searchable.model: searchable for searchable in SEARCHABLES}
 KINDS = tuple(searchable.kind for searchable in SEARCHABLES)
@@ -229,7 +261,8 @@ def reindex(batch_size: int = 2000, progress: Callable[[str, int], None] | None 
     db.session.commit()
     for searchable in SEARCHABLES:
         model = searchable.model
-        columns = [model.id, model.created_at] + [getattr(model, f) for f in searchable.fields]
+        names = (searchable.created, *searchable.fields)
+        columns = [model.id] + [getattr(model, name) for name in names]
         last_id = 0
         while True:
             query = select(*columns).where(model.id > last_id).order_by(model.id)

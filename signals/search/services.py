@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, table, true
 
 from signals.auth.models import User
-from signals.codes import STATUSES
+from signals.codes import OUTCOMES, STATUSES
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.kwesties.models import Kwestie
@@ -44,7 +44,7 @@ _FTS = table(SQLITE_FTS_TABLE, literal_column("rowid"))
 class Hit:
     """One thing found: what it is, how to name it, and the words that matched."""
 
-    kind: str  # signal, kwestie, meeting (article once knowledge articles are indexed)
+    kind: str  # signal, kwestie, meeting, article
     key: str  # a signal's reference; the id of anything else
     title: str
     fragment: Fragment
@@ -106,6 +106,14 @@ def _kwestie_status(kwestie: Kwestie) -> str:
 
 _SEARCHABLE = {searchable.kind: searchable for searchable in SEARCHABLES}
 KINDS: Sequence[Kind] = (
+    Kind(
+        _SEARCHABLE["article"],
+        lambda user: true(),  # knowledge is for every signed-in person
+        newest_first=False,
+        key=lambda article: str(article.id),
+        status=lambda article: OUTCOMES.get(article.outcome, article.outcome),
+        regulations=lambda article: article.regulations,
+    ),
     Kind(
         _SEARCHABLE["kwestie"],
         visible_kwestie_clause,

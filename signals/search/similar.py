@@ -43,9 +43,10 @@ def similar_to_draft(user: User, values: Mapping[str, Any]) -> Similar:
     regulations = values.get("regulations")
     regulations = set(regulations) if isinstance(regulations, list) else set()
     kwestie_kind = kind_named("kwestie")
+    article_kind = kind_named("article")
     return Similar(
         kwesties=_alike(user, kwestie_kind, looked_up, draft_stems, regulations, joinable=True),
-        articles=[],
+        articles=_alike(user, article_kind, looked_up, draft_stems, regulations),
     )
 
 

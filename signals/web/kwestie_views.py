@@ -7,12 +7,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from signals import codes
 from signals.auth.models import User
 from signals.errors import Forbidden, InputInvalid, NotFound, StaleVersion, StateConflict
+from signals.knowledge import services as knowledge
 from signals.kwesties import services
 from signals.kwesties.schemas import KwestieInputSchema, kwestie_nodes
 from signals.ownership.services import owner_label, owner_people
 from signals.routing.services import active_graph
 from signals.web.forms import form_data
-from signals.web.pages import Page, current_person, take_action, take_signal_action
+from signals.web.pages import (
+    Page,
+    current_person,
+    publish_defaults,
+    take_action,
+    take_signal_action,
+)
 from signals.web.signal_context import StaleForm, last_event_id, stale_form
 from signals.workflow.access import (
     Visibility,
@@ -174,9 +181,12 @@ def _kwestie_page(
     user = current_person()
     kwestie = services.get_visible_kwestie(user, kwestie_id)
     linked = services.linked_signals_for(user, kwestie)
+    article = knowledge.article_of_kwestie(kwestie)
     return render_template(
         "web/kwestie_detail.html",
         kwestie=kwestie,
+        article=article,
+        publish_defaults=publish_defaults(article, kwestie.title),
         linked=linked,
         stale=stale,
         seen_event=last_event_id(kwestie.events),

@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 from signals.auth.models import User
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, StateConflict
+from signals.knowledge import services as knowledge
+from signals.knowledge.models import KnowledgeArticle
 from signals.kwesties.models import Kwestie
 from signals.kwesties.services import may_see_kwestie
 from signals.ownership.services import owner_people
@@ -97,10 +99,13 @@ def signal_page(
     if access.visibility(user, signal) == access.Visibility.WHEREABOUTS:
         return render_template("web/signal_whereabouts.html", signal=signal)
     actions = services.actions_for(user, signal)
+    article = knowledge.article_of_signal(signal)
     return render_template(
         "web/signal_detail.html",
         signal=signal,
         actions=actions,
+        article=article,
+        publish_defaults=publish_defaults(article, signal.title),
         shows_reporter=access.shows_reporter(user, signal),
         kwestie=_visible_kwestie_of(user, signal),
         owners=owner_people(signal.owner),
@@ -118,3 +123,17 @@ def _visible_kwestie_of(user: User, signal: Signal) -> Kwestie | None:
     if signal.kwestie_id is None or not may_see_kwestie(user, signal.kwestie_id):
         return None
     return signal.kwestie
+
+
+def publish_defaults(article: KnowledgeArticle | None, title: str) -> dict[str, Any]:
+    """What the form to publish a signal or kwestie holds at first.
+
+    The article's texts if it was published before, else the title of its source.
+    """
+    if article is None:
+        return {"title": title}
+    return {
+        "title": article.title,
+        "summary": article.summary,
+        "what_was_done": article.what_was_done,
+    }

@@ -27,6 +27,8 @@ def hit_url(hit: Hit) -> str:
         return url_for("web.show_signal", reference=hit.key)
     if hit.kind == "kwestie":
         return url_for("kwesties.show_kwestie", kwestie_id=int(hit.key))
+    if hit.kind == "article":
+        return url_for("knowledge.show_article", article_id=int(hit.key))
     return url_for("meetings.show_meeting", meeting_id=int(hit.key))
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from signals.auth.models import User
+from signals.knowledge import services as knowledge
+from signals.knowledge.schemas import PublishSchema
 from signals.kwesties import services as kwesties
 from signals.kwesties.models import Kwestie
 from signals.kwesties.schemas import DecideSchema, KwestieMessageSchema, LinkSchema
@@ -76,6 +78,8 @@ class SignalAction(Action[str, Signal]):
 
 
 KwestieAction = Action[int, Kwestie]
+
+NOT_RESOLVED = "Een signaal kan pas als kennisartikel worden gepubliceerd als het is afgehandeld."
 
 
 def _by_name(*actions: A) -> dict[str, A]:
@@ -201,10 +205,28 @@ SIGNAL_ACTIONS: Mapping[str, SignalAction] = _by_name(
         slug="intrekken",
         done="U heeft het signaal ingetrokken; de eigenaar krijgt bericht.",
     ),
+    # After the resolution: what was learned, for the next professional (signals.knowledge).
+    SignalAction(
+        name="publish",
+        service=knowledge.publish_signal,
+        schema=PublishSchema,
+        transition=Transition(
+            frozenset({RESOLVED}),
+            None,
+            Actor.OWNER,
+            "Publiceren als kennisartikel",
+            refusals=dict.fromkeys(OPEN, NOT_RESOLVED),
+        ),
+        who="eigenaar",
+        effect="een kennisartikel (zonder de situatie, de melder of gegevens van een inwoner)",
+        note="Bij `resolved`. Opnieuw publiceren werkt het artikel bij; er komt geen tweede.",
+        slug="publiceren",
+        done="Het signaal is gepubliceerd als kennisartikel.",
+    ),
 )
 
 # Who may take a kwestie action, and when, is the kwestie services' to check: its owner, and
-# for a decision only while the kwestie is open.
+# for a decision only while the kwestie is open, for publishing only once it is decided.
 KWESTIE_ACTIONS: Mapping[str, KwestieAction] = _by_name(
     KwestieAction(
         name="message",
@@ -224,5 +246,16 @@ KWESTIE_ACTIONS: Mapping[str, KwestieAction] = _by_name(
         slug="besluit",
         done="Het besluit is vastgelegd; de open gekoppelde signalen zijn afgehandeld en de "
         "melders krijgen bericht.",
+    ),
+    KwestieAction(
+        name="publish",
+        service=knowledge.publish_kwestie,
+        schema=PublishSchema,
+        who="eigenaar",
+        effect="een kennisartikel (zonder gegevens van melders of inwoners)",
+        note="Na het besluit; bij een open kwestie 409. Opnieuw publiceren werkt het artikel "
+        "bij; er komt geen tweede.",
+        slug="publiceren",
+        done="De kwestie is gepubliceerd als kennisartikel.",
     ),
 )

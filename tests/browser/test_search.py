@@ -1,5 +1,5 @@
-"""Knowledge reaches the next professional: search from the header, "Dit lijkt op" while
-typing, and a signal that joins an open kwestie in one step — every page axe-clean.
+"""Knowledge reaches the next professional: search from the header, an article opened,
+"Dit lijkt op" while typing, and a signal that joins an open kwestie — every page axe-clean.
 """
 
 from pathlib import Path
@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from signals.auth.models import User
 from signals.extensions import db
+from signals.knowledge.services import publish_signal
 from signals.kwesties.services import create_kwestie
 from signals.workflow.models import Signal
-from signals.workflow.services import submit_signal
+from signals.workflow.services import resolve_signal, submit_signal
 from tests.browser.conftest import accessible_at_both_widths, log_in
 from tests.helpers import MakeUser
 
@@ -46,6 +47,24 @@ def test_search_and_joining_a_kwestie_from_the_form(
             "situation": "Door de terugvordering van toeslagen ontstonden schulden.",
         },
     )
+    lead = make_user("manager", name="Lea Leiding")
+    handled = submit_signal(
+        make_user("professional", manager=lead),
+        {**signal_data, "title": "Huur", "situation": "De huur werd niet betaald."},
+    )
+    resolve_signal(
+        lead,
+        handled.reference,
+        {"outcome": "solved_individually", "rationale": "Voorschot.", "message": "Opgelost."},
+    )
+    publish_signal(
+        lead,
+        handled.reference,
+        {
+            "title": "Voorschot bij een late beschikking",
+            "summary": "Een voorschot op de bijstand overbrugt de weken tot de beschikking.",
+        },
+    )
     page = browser_page
     log_in(page, live_server, reporter)
 
@@ -59,6 +78,16 @@ def test_search_and_joining_a_kwestie_from_the_form(
     expect(hit).to_be_visible()
     expect(page.locator("mark").first).to_have_text("schulden")
     accessible_at_both_widths(page, artifacts_dir, "search-1-results")
+
+    # 1b. Knowledge is found by everyone and opens as an article.
+    header_search = page.get_by_role("search").first
+    header_search.get_by_label("Zoeken op woorden of kenmerk").fill("voorschotten")
+    header_search.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_role("heading", name="Kennis")).to_be_visible()
+    page.get_by_role("link", name="Voorschot bij een late beschikking").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Voorschot bij een late")
+    expect(page.get_by_text("De huur werd niet betaald.")).to_have_count(0)
+    accessible_at_both_widths(page, artifacts_dir, "search-1b-article")
 
     # 2. A reference opens the signal.
     header_search = page.get_by_role("search").first

@@ -3,8 +3,8 @@
 For each caller (a manager who owns their reporter's signals at the teamleider, that reporter,
 and a member of the beleid group who owns a kwestie and chairs the beleid meetings) the
 database is seeded with signals in several states, two kwesties, a meeting with a proposal on
-its agenda, a leerdialoog with its roles, and action items owned by each of the three. Then
-every operation of ``/api/v1/openapi.json`` gets
+its agenda, a leerdialoog with its roles, action items owned by each of the three and two
+knowledge articles. Then every operation of ``/api/v1/openapi.json`` gets
 
 - a sweep of the requests a real client sends, aimed at every seeded signal and kwestie (every
   action on every signal, for instance), so that the real code paths run, not only 404s;
@@ -48,11 +48,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from sqlalchemy import select
 
 from signals import codes
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.extensions import db
+from signals.knowledge.models import KnowledgeArticle
+from signals.knowledge.services import publish_signal
 from signals.kwesties.schemas import kwestie_nodes
 from signals.kwesties.services import create_kwestie
 from signals.meetings.leerdialoog import set_roles
@@ -180,6 +183,7 @@ class World:
     meeting_ids: list[int]
     agenda_item_ids: list[int]
     action_item_ids: list[int]
+    article_ids: list[int]  # knowledge articles, readable by every caller
     on_the_agenda: str  # a signal on the meeting's agenda, for a conclusion
     finished: str  # a resolved signal at beleid: the case of a leerdialoog
     roles: list[dict[str, str]]  # the leerdialoog's roles, by e-mail address
@@ -197,7 +201,7 @@ def world(
     signal_data: dict[str, Any],
     api: Api,
 ) -> World:
-    """Signals in every state, two kwesties, and tokens for the three callers.
+    """Signals in every state, two kwesties, two articles, and tokens for the three callers.
 
     The intake member owns the partner's signal at the intake; the admin sees everything.
     """
@@ -237,6 +241,8 @@ def world(
     meetings = _seed_meetings(
         policy_member, manager, reporter, partner_reporter, intake_member, forwarded, accepted
     )
+    publish_signal(manager, resolved, {"summary": TEXT, "what_was_done": TEXT})
+    publish_signal(policy_member, meetings["finished"], {"summary": TEXT, "title": "Geleerd"})
     callers = {"manager": manager, "reporter": reporter, "policy_member": policy_member}
     seeded = World(
         bearer={name: api(user).headers for name, user in callers.items()},
@@ -254,6 +260,7 @@ def world(
         kwestie_ids=[at_policy, at_complaints],
         nodes=sorted(active_graph().nodes),
         kwestie_nodes=sorted(kwestie_nodes()),
+        article_ids=sorted(db.session.scalars(select(KnowledgeArticle.id))),
         **meetings,
     )
     db.session.remove()  # the requests run in app contexts of their own
@@ -336,10 +343,12 @@ SIGNAL_ACTIONS: list[dict[str, Any]] = [
     {"action": "feedback", "message": TEXT},
     {"action": "resolve", "outcome": "policy_changed", "rationale": TEXT, "message": TEXT},
     {"action": "reopen", "message": TEXT},
+    {"action": "publish", "summary": TEXT, "what_was_done": TEXT},
 ]
 KWESTIE_ACTIONS: list[dict[str, Any]] = [
     {"action": "message", "message": TEXT},
     {"action": "decide", "outcome": "policy_changed", "rationale": TEXT, "message": TEXT},
+    {"action": "publish", "summary": TEXT, "title": "Voorschot op het eerste loon"},
 ]
 
 
@@ -373,6 +382,15 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
             {"cursor": "0"},
             {"cursor": "9" * 19},  # past every id: from the top
             {"cursor": "\u00b2"},  # "²" is a digit to str.isdigit, not to int()
+        ],
+        "GET /api/v1/knowledge": [
+            {},
+            {"regulation": "participatiewet"},
+            {"level": "municipal_practice", "outcome": "solved_individually"},
+            {"maatwerk": "applied"},
+            {"maatwerk": "not_applied"},
+            {"limit": "1"},
+            {"cursor": "9" * 19},
         ],
         "POST /api/v1/signals/{reference}/actions": [
             *SIGNAL_ACTIONS,
@@ -454,6 +472,17 @@ def _action(name: str, **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[di
     return st.fixed_dictionaries({"action": st.just(name), **fields})
 
 
+def _publish() -> st.SearchStrategy[dict[str, Any]]:
+    """A publish action: a summary, and perhaps a title (one line) and what was done."""
+    return st.fixed_dictionaries(
+        {"action": st.just("publish"), "summary": TEXTS},
+        optional={
+            "title": st.sampled_from(["Voorschot op het eerste loon", "Geleerd"]),
+            "what_was_done": TEXTS,
+        },
+    )
+
+
 def _maybe_version(bodies: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
     """Mostly without ``version`` (so the action can happen), sometimes with a guessed one."""
     guess = st.one_of(st.none(), st.none(), st.integers(min_value=1, max_value=6))
@@ -479,6 +508,7 @@ def realistic_bodies(world: World) -> dict[str, st.SearchStrategy[Any]]:
                 _action("resolve", outcome=outcome, rationale=TEXTS, message=TEXTS),
                 _action("reopen", message=TEXTS),
                 _action("link", kwestie=st.sampled_from(world.kwestie_ids)),
+                _publish(),
             )
         ),
         "POST /api/v1/kwesties": st.fixed_dictionaries(
@@ -494,6 +524,7 @@ def realistic_bodies(world: World) -> dict[str, st.SearchStrategy[Any]]:
             st.one_of(
                 _action("message", message=TEXTS),
                 _action("decide", outcome=outcome, rationale=TEXTS, message=TEXTS),
+                _publish(),
             )
         ),
         "POST /api/v1/meetings/{meeting_id}/agenda": st.fixed_dictionaries(
@@ -517,6 +548,7 @@ def _seeded_values(operation: Operation, world: World) -> dict[str, list[Any]]:
         "meeting_id": world.meeting_ids,
         "agenda_item_id": world.agenda_item_ids,
         "item_id": world.action_item_ids,
+        "article_id": world.article_ids,
     }
     names = [item.name for item in operation.path_parameters]
     unknown = sorted(set(names) - set(seeded))

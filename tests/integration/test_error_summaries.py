@@ -124,6 +124,7 @@ ACTIONS = [
     ("aanvullen", "reporter", "open"),
     ("intrekken", "reporter", "open"),
     ("heropenen", "reporter", "resolved"),
+    ("publiceren", "manager", "resolved"),
 ]
 
 

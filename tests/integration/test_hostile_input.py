@@ -28,14 +28,20 @@ from hypothesis import strategies as st
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
-from signals.workflow.services import accept_signal, submit_signal
+from signals.workflow.services import accept_signal, resolve_signal, submit_signal
 from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, WebSession
 from tests.fixtures.snapshot import database_state
-from tests.helpers import Api, Login, MakeUser
+from tests.helpers import RESOLUTION, Api, Login, MakeUser
 
 pytestmark = pytest.mark.fuzz
 
+# A knowledge article's fields, as its owner sends them.
+ARTICLE = {
+    "title": "Voorschot op het eerste loon",
+    "summary": "Het eerste loon komt pas na een maand; een voorschot overbrugt dat.",
+    "what_was_done": "Werkinstructie aangepast.",
+}
 EXAMPLES = int(os.environ.get("SIGNALS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -177,6 +183,7 @@ class World:
     new: str  # a new signal at the teamleider
     accepted: str  # one the manager accepted
     kwestie: int  # a kwestie at beleid, owned by the policy group
+    resolved: str  # one the manager resolved: theirs to publish as a knowledge article
 
 
 @pytest.fixture
@@ -193,7 +200,9 @@ def world(
     accepted = submit_signal(reporter, {**signal_data, "title": "Opgepakt"}).reference
     accept_signal(manager, accepted, {})
     kwestie = create_kwestie(policy, {"title": "Eerste loon", "node": "beleid"}).id
-    return World(reporter, manager, policy, admin, new, accepted, kwestie)
+    resolved = submit_signal(reporter, {**signal_data, "title": "Afgehandeld"}).reference
+    resolve_signal(manager, resolved, RESOLUTION)
+    return World(reporter, manager, policy, admin, new, accepted, kwestie, resolved)
 
 
 def check(send: Callable[[], Any], what: str) -> None:
@@ -235,6 +244,7 @@ def json_targets(
     )
     yield f"/signals/{world.new}/actions", world.manager, {"action": "link", "kwestie": 1}
     yield "/kwesties", world.manager, {"title": "Kwestie", "node": "beleid", "regulation": "wmo"}
+    yield f"/signals/{world.resolved}/actions", world.manager, {"action": "publish", **ARTICLE}
     yield (
         f"/kwesties/{world.kwestie}/actions",
         world.policy,
@@ -306,10 +316,19 @@ def test_hostile_query_strings_are_refused_cleanly(
     browser = login(world.manager)
     api_filters = ["status", "node", "overdue", "mine", "cursor", "limit"]
     inbox_filters = [*api_filters, "regulation", "urgency", "scope", "reporter_kind"]
+    knowledge_filters = ["regulation", "level", "outcome", "maatwerk", "cursor", "limit"]
 
     @FUZZ
-    @given(api_query=hostile_queries(api_filters), inbox_query=hostile_queries(inbox_filters))
-    def send(api_query: list[tuple[str, str]], inbox_query: list[tuple[str, str]]) -> None:
+    @given(
+        api_query=hostile_queries(api_filters),
+        inbox_query=hostile_queries(inbox_filters),
+        knowledge_query=hostile_queries(knowledge_filters),
+    )
+    def send(
+        api_query: list[tuple[str, str]],
+        inbox_query: list[tuple[str, str]],
+        knowledge_query: list[tuple[str, str]],
+    ) -> None:
         check(
             lambda: client.client.get(
                 "/api/v1/signals", query_string=api_query, headers=client.headers
@@ -317,6 +336,13 @@ def test_hostile_query_strings_are_refused_cleanly(
             "api list",
         )
         check(lambda: browser.client.get("/inbox", query_string=inbox_query), "inbox")
+        check(
+            lambda: client.client.get(
+                "/api/v1/knowledge", query_string=knowledge_query, headers=client.headers
+            ),
+            "knowledge list",
+        )
+        check(lambda: browser.client.get("/kennis", query_string=knowledge_query), "kennis")
 
     send()
 
@@ -342,6 +368,7 @@ def form_targets(
     )
     yield f"/signalen/{world.accepted}/vraag", world.manager, {"message": "Hoe zit het?"}
     yield f"/kwesties/koppelen/{world.new}", world.manager, {"kwestie": "1", "version": "1"}
+    yield f"/signalen/{world.resolved}/publiceren", world.manager, ARTICLE
     yield "/kwesties/nieuw", world.manager, {"title": "Kwestie", "node": "beleid"}
     yield f"/kwesties/{world.kwestie}/bericht", world.policy, {"message": "Stand van zaken."}
     yield (

@@ -15,6 +15,8 @@ PAGES = [
     "/inbox",
     "/kwesties",
     "/kwesties/nieuw",
+    "/kennis",
+    "/kennis/maatwerkgronden",
     "/routekaart",
     "/beheer/routes",
     "/beheer/outbox",

@@ -18,6 +18,8 @@ from werkzeug.routing import Rule
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.extensions import db
+from signals.knowledge.models import KnowledgeArticle
+from signals.knowledge.services import publish_signal
 from signals.kwesties.services import create_kwestie
 from signals.notifications.models import OutboxMessage
 from signals.trust.pulse import open_pulse_round
@@ -93,6 +95,8 @@ def test_head_and_get_change_nothing_on_any_route(
         {"outcome": "not_possible", "rationale": "Kan niet.", "message": "Helaas."},
     )
     kwestie = create_kwestie(manager, {"title": "Eerste loon", "node": "beleid"})
+    publish_signal(manager, signal.reference, {"summary": "Het eerste loon komt pas na een maand."})
+    article = db.session.scalars(select(KnowledgeArticle)).one()
     pulse_token = open_trust_pulse(reporter)
     people = {"reporter": reporter, "manager": manager, "admin": admin}
     if who == "nobody":
@@ -105,6 +109,7 @@ def test_head_and_get_change_nothing_on_any_route(
     values = {
         "reference": signal.reference,
         "kwestie_id": kwestie.id,
+        "article_id": article.id,
         "meeting_id": 1,
         "item_id": 1,
         "token_id": 1,

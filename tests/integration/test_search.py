@@ -16,11 +16,13 @@ from signals.auth.models import User
 from signals.clock import now
 from signals.errors import InputInvalid
 from signals.extensions import db
+from signals.knowledge.services import publish_signal
 from signals.kwesties.services import create_kwestie, decide_kwestie
 from signals.meetings.services import hold_meeting, plan_meeting
 from signals.search.indexing import reindex
 from signals.search.models import SearchEntry
 from signals.search.services import CANDIDATES, SearchResult, search
+from signals.search.similar import similar_to_draft
 from signals.search.text import fragment, query_stems, stem
 from signals.transaction import unit_of_work
 from signals.workflow.models import Signal
@@ -349,7 +351,7 @@ def test_a_common_word_ranks_among_the_newest_and_says_there_are_more(
     monkeypatch.setattr("signals.search.services.CANDIDATES", 3)
     made = [report(reporter, signal_data, f"Knelpunt {n}", "Over de bijstand.") for n in range(5)]
 
-    signals = find(reporter, "bijstand").kinds[1]
+    signals = next(kind for kind in find(reporter, "bijstand").kinds if kind.kind == "signal")
 
     assert (signals.kind, signals.count, signals.more) == ("signal", 3, True)
     assert {hit.key for hit in signals.hits} == {signal.reference for signal in made[2:]}
@@ -422,3 +424,55 @@ def json_of(response: TestResponse) -> dict[str, Any]:
     body = response.get_json()
     assert isinstance(body, dict), response.text
     return body
+
+
+# Knowledge ------------------------------------------------------------------------------------
+
+
+def test_every_one_finds_an_article_by_its_own_words_never_by_its_sources(
+    reporter: User,
+    manager: User,
+    partner_reporter: User,
+    outsider: User,
+    signal_data: dict[str, Any],
+) -> None:
+    signal = report(reporter, signal_data, "Knelpunt", "De huurtoeslag van mevrouw stopte.")
+    resolve_signal(
+        manager,
+        signal.reference,
+        {"outcome": "solved_individually", "rationale": "Bijzondere bijstand.", "message": "."},
+    )
+    publish_signal(
+        manager,
+        signal.reference,
+        {"summary": "Een voorschot overbrugt de maanden tot de nieuwe beschikking.", "title": "T"},
+    )
+
+    for reader in (partner_reporter, outsider, manager):
+        assert keys(find(reader, "voorschotten"), "article") != []
+        assert keys(find(reader, "huurtoeslag"), "article") == []  # the situation is not in it
+    assert keys(find(outsider, "huurtoeslag")) == []  # nor is the signal theirs to find
+
+
+def test_a_similar_article_is_shown_while_writing(
+    reporter: User, manager: User, signal_data: dict[str, Any]
+) -> None:
+    signal = report(reporter, signal_data, "Knelpunt", "Tekst.")
+    resolve_signal(
+        manager,
+        signal.reference,
+        {"outcome": "solved_individually", "rationale": "Maatwerk.", "message": "."},
+    )
+    publish_signal(
+        manager,
+        signal.reference,
+        {
+            "title": "Kostendelersnorm bij een inwonende zoon",
+            "summary": "Met art. 18 lid 1 Participatiewet bleef de bijstand van moeder op peil.",
+        },
+    )
+    draft = {"title": "Kostendelersnorm", "situation": "Bijstand lager door een inwonende zoon."}
+
+    assert [hit.title for hit in similar_to_draft(reporter, draft).articles] == [
+        "Kostendelersnorm bij een inwonende zoon"
+    ]

@@ -53,6 +53,8 @@ EXPECTED = {
     ("withdraw", "new"): (False, True),
     ("withdraw", "in_progress"): (False, True),
     ("withdraw", "awaiting_reporter"): (False, True),
+    # After the resolution, its owner publishes what was learned (signals.knowledge).
+    ("publish", "resolved"): (True, False),
     # Nothing at all once withdrawn.
 }
 
