@@ -66,6 +66,18 @@ DEMO_CASES: list[dict[str, Any]] = [
                 "structurele punt heb ik meegegeven aan beleid; je hoort van mij zodra daar iets "
                 "over bekend is."
             ),
+            "article": {
+                "title": "Inkomensgat bij werkaanvaarding: voorschot op de laatste bijstandsmaand",
+                "summary": (
+                    "Wie vanuit de bijstand gaat werken, krijgt het eerste loon vaak pas na een "
+                    "maand, terwijl de bijstand direct stopt. De beleidsregel laat een voorschot "
+                    "toe: daarmee is de periode tot het eerste loon te overbruggen."
+                ),
+                "what_was_done": (
+                    "Voorschot op de laatste bijstandsmaand verstrekt; het structurele punt is "
+                    "aan beleid voorgelegd."
+                ),
+            },
         },
     },
     # Case 1 again: wisselend inkomen uit een oproepcontract (buurtteam).
@@ -286,6 +298,18 @@ DEMO_CASES: list[dict[str, Any]] = [
                 "We kunnen dit lokaal niet oplossen; de onderbouwing staat hierboven. Je signaal "
                 "is meegeteld in de landelijke inbreng via de NVVK. Dank dat je het hebt gemeld."
             ),
+            "article": {
+                "title": "Fraudevordering UWV blokkeert een minnelijke schuldregeling",
+                "summary": (
+                    "De gemeente kan een schuldeiser niet verplichten mee te werken aan een "
+                    "minnelijke regeling, en de regels voor fraudevorderingen zijn landelijk. "
+                    "Lokaal is dit niet op te lossen; de NVVK brengt het landelijk in."
+                ),
+                "what_was_done": (
+                    "Stabilisatie en budgetbeheer aangeboden; het signaal telt mee in de "
+                    "landelijke inbreng."
+                ),
+            },
         },
     },
     # Case 6: beslagvrije voet en bijzondere incassobevoegdheden (raadslid, acuut).
@@ -746,6 +770,15 @@ DEMO_CASES: list[dict[str, Any]] = [
                 "jaar tellen niet meer mee. Het laat zien dat signaleren loont, ook als het een "
                 "lange adem vraagt. Dank voor je volharding."
             ),
+            "article": {
+                "title": "Kostendelersnorm: jongvolwassenen tot 27 jaar tellen niet meer mee",
+                "summary": (
+                    "Inwonende jongvolwassenen verhuisden zodat hun ouder de volledige bijstand "
+                    "hield. Na signalen via het stedelijk overleg en de VNG is de wet aangepast: "
+                    "tot 27 jaar telt een inwonend kind niet meer mee als kostendeler."
+                ),
+                "what_was_done": "Via de VNG aan het Rijk voorgelegd; de wet is aangepast.",
+            },
         },
     },
     # Case 16: strenge voorwaarden van de Kredietbank (schuldhulp, geen terugkoppeling).

@@ -41,6 +41,7 @@ from signals.clock import get_clock, now
 from signals.demo.cases import DEMO_CASES
 from signals.extensions import db
 from signals.figures.rollups import refresh_monthly_figures
+from signals.knowledge.services import publish_signal
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.ownership.services import owner_people
 from signals.routing.graph import NodeKind, RouteGraph
@@ -299,6 +300,11 @@ class _DemoPast:
                 self._after(submitted_at, resolution["days_after"], RESOLVE_AT),
                 partial(_resolve, reference, fields),
             )
+            if "article" in resolution:  # what was learned, for the next professional
+                self._plan(
+                    self._after(submitted_at, resolution["days_after"] + 1, RESOLVE_AT),
+                    partial(_publish, reference, resolution["article"]),
+                )
         elif case["scope"] == "structural":
             last_feedback = max((day for day, _ in case.get("feedback", [])), default=0)
             self._plan(
@@ -423,6 +429,10 @@ def _give_feedback(reference: list[str], message: str) -> None:
 
 def _resolve(reference: list[str], fields: dict[str, Any]) -> None:
     resolve_signal(_owner_of(reference[0]), reference[0], fields)
+
+
+def _publish(reference: list[str], article: dict[str, str]) -> None:
+    publish_signal(_owner_of(reference[0]), reference[0], article)
 
 
 def _say_received(reference: list[str]) -> None:

@@ -22,12 +22,15 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import ColumnElement, func, select
 
+from signals.auth.services import user_by_email
 from signals.clock import Clock
 from signals.demo.loader import DEMO_PASSWORD, email_of
 from signals.extensions import db
+from signals.knowledge.models import KnowledgeArticle
 from signals.notifications.models import OutboxMessage
 from signals.routing.services import active_graph
 from signals.scheduler.jobs import sweep
+from signals.search.services import search
 from signals.settings import settings_of
 from signals.workflow.models import Signal, SignalEvent, SignalStatus
 from tests.fixtures.app import csrf_token_from, make_test_app
@@ -357,3 +360,21 @@ def test_signals_demo_run_in_debug_serves_the_mailbox_and_sweeps_with_links_to_i
     assert "http://localhost:5000" not in mailbox
     assert f'-recipient">{reporter}<' in mailbox
     assert f'-recipient">{owner}<' not in mailbox, "the owner's mail is theirs"
+
+
+@pytest.mark.parametrize("municipality_app", ["amsterdam"], indirect=True)
+def test_the_demo_holds_knowledge_that_a_partner_finds(municipality_app: Flask) -> None:
+    load_demo_at(
+        municipality_app.test_cli_runner(),
+        municipality_app.extensions["signals.clock"],
+        LOAD_MOMENTS["monday-morning"],
+    )
+    partner = user_by_email(email_of("buurtteam"))
+    assert partner is not None and partner.organisation.is_partner
+
+    found = search(partner, {"q": "kostendelersnorm"})
+
+    assert count(KnowledgeArticle) == 3
+    assert [hit.title for hit in found.hits if hit.kind == "article"] == [
+        "Kostendelersnorm: jongvolwassenen tot 27 jaar tellen niet meer mee"
+    ]
