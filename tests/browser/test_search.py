@@ -70,8 +70,8 @@ def test_search_and_joining_a_kwestie_from_the_form(
 
     # 1. Words from the header: Dutch word forms, the words marked.
     header_search = page.get_by_role("search").first
-    header_search.get_by_label("Zoeken op woorden of kenmerk").fill("schuld")
-    header_search.get_by_role("button", name="Zoeken").click()
+    header_search.get_by_label("Zoek op woord of kenmerk").fill("schuld")
+    header_search.get_by_role("button", name="Zoek", exact=True).click()
     page.wait_for_url(f"{live_server}/zoeken?q=schuld")
     expect(page.get_by_role("heading", name="Signalen")).to_be_visible()
     hit = page.get_by_role("link", name=f"{earlier.reference} · Terugvordering toeslagen")
@@ -81,8 +81,8 @@ def test_search_and_joining_a_kwestie_from_the_form(
 
     # 1b. Knowledge is found by everyone and opens as an article.
     header_search = page.get_by_role("search").first
-    header_search.get_by_label("Zoeken op woorden of kenmerk").fill("voorschotten")
-    header_search.get_by_role("button", name="Zoeken").click()
+    header_search.get_by_label("Zoek op woord of kenmerk").fill("voorschotten")
+    header_search.get_by_role("button", name="Zoek", exact=True).click()
     expect(page.get_by_role("heading", name="Kennis")).to_be_visible()
     page.get_by_role("link", name="Voorschot bij een late beschikking").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Voorschot bij een late")
@@ -91,8 +91,8 @@ def test_search_and_joining_a_kwestie_from_the_form(
 
     # 2. A reference opens the signal.
     header_search = page.get_by_role("search").first
-    header_search.get_by_label("Zoeken op woorden of kenmerk").fill(earlier.reference.lower())
-    header_search.get_by_role("button", name="Zoeken").click()
+    header_search.get_by_label("Zoek op woord of kenmerk").fill(earlier.reference.lower())
+    header_search.get_by_role("button", name="Zoek", exact=True).click()
     page.wait_for_url(f"{live_server}/signalen/{earlier.reference}")
 
     # 3. While typing, the form shows the open kwestie; the reporter joins it.
