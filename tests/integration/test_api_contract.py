@@ -84,7 +84,8 @@ SEED = 20261123
 # Fields whose valid values depend on the caller or on the object's state, which the document
 # cannot list (it says so in their descriptions): a forward's ``to`` must be a line from where
 # the signal is now, a ``direct_node`` one the caller's organisation may choose, a ``kwestie``
-# one the caller may see, a new kwestie's ``node`` one the caller may see it at. A 422 that
+# one the caller may see, a ``kwestie_id`` an open kwestie the reporter may join, a new
+# kwestie's ``node`` one the caller may see it at. A 422 that
 # names only such fields is an answer, not a rejection.
 #
 # The same for meetings: a ``signal`` or ``case`` the caller may see (and one of the two, not
@@ -93,7 +94,7 @@ SEED = 20261123
 # ``roles`` that keep the leerdialoog's rules about who the people are. A refusal is matched
 # on its fields' first part (``conclusions.0.then.to`` is ``conclusions``).
 CONTEXT_DEPENDENT_FIELDS = frozenset(
-    {"to", "direct_node", "kwestie", "node"}
+    {"to", "direct_node", "kwestie", "kwestie_id", "node"}
     | {"signal", "case", "owner", "feedback_on", "conclusions", "roles"}
 )
 
@@ -462,6 +463,7 @@ def _signal_bodies(world: World, *, partial: bool) -> st.SearchStrategy[dict[str
             st.sampled_from(list(codes.MAATWERK_GROUNDS)), max_size=2, unique=True
         ),
         "direct_node": st.sampled_from(world.nodes),
+        "kwestie_id": st.sampled_from(world.kwestie_ids),
     }
     if partial:
         return st.fixed_dictionaries({}, optional={**required, **optional})
