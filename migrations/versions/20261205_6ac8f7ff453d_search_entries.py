@@ -1,7 +1,7 @@
 """search entries: the full-text index of signals, kwesties, meetings and knowledge articles
 
 One row per searchable thing. On PostgreSQL its ``vector`` is a ``tsvector`` (configuration
-``dutch``) under a GIN index; on SQLite it holds the Python-made stems and an external-content
+``dutch``) under a GIN index per kind; on SQLite it holds the Python-made stems and an external-content
 FTS5 table, kept by triggers, indexes it. The application writes the rows on every flush;
 an existing installation fills the index once with ``signals search reindex``.
 
@@ -20,6 +20,8 @@ down_revision = 'e66b56ac7c38'
 branch_labels = None
 depends_on = None
 
+# A GIN index per kind (partial): a common word in the signals costs nothing to the others.
+KINDS = ("signal", "kwestie", "meeting", "article")
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE search_fts USING fts5("
     "vector, content='search_entries', content_rowid='id', tokenize='unicode61')",
@@ -47,9 +49,14 @@ def upgrade():
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.create_index('ix_search_entries_kind_created', ['kind', 'created_at'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
-        op.create_index(
-            "ix_search_entries_vector", "search_entries", ["vector"], postgresql_using="gin"
-        )
+        for kind in KINDS:
+            op.create_index(
+                f"ix_search_entries_{kind}_vector",
+                "search_entries",
+                ["vector"],
+                postgresql_using="gin",
+                postgresql_where=sa.text(f"kind = '{kind}'"),
+            )
     else:
         for statement in SQLITE_FTS:
             op.execute(statement)
@@ -57,7 +64,8 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("ix_search_entries_vector", table_name="search_entries")
+        for kind in KINDS:
+            op.drop_index(f"ix_search_entries_{kind}_vector", table_name="search_entries")
     else:
         for trigger in ("search_entries_ai", "search_entries_ad", "search_entries_au"):
             op.execute(f"DROP TRIGGER {trigger}")

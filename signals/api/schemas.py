@@ -246,13 +246,13 @@ class SearchResultSchema(OutputSchema):
         keys=fields.String(),
         values=fields.Integer(),
         required=True,
-        metadata={"description": "Per soort: hoeveel u mag zien (geteld tot 200)"},
+        metadata={"description": "Per soort: hoeveel u mag zien (geteld tot 100)"},
     )
     more = fields.Dict(
         keys=fields.String(),
         values=fields.Boolean(),
         required=True,
-        metadata={"description": "Per soort: of er meer dan 200 zijn (maak de vraag specifieker)"},
+        metadata={"description": "Per soort: of er meer dan 100 zijn (maak de vraag specifieker)"},
     )
 
 

@@ -392,7 +392,7 @@ def code_lists() -> Response:
     description="`q` is een kenmerk (`KM-2026-000123`, `Kwestie 12`: dan staat dat in `exact`) of "
     "woorden: signalen, kwesties, overleggen (notulen) en kennisartikelen die u mag openen en "
     'die alle woorden bevatten, met Nederlandse woordvormen ("schulden" vindt "schuld"); '
-    "de beste eerst, per soort de tien beste. Signalen worden gerangschikt binnen de 200 "
+    "de beste eerst, per soort de tien beste. Per soort wordt gerangschikt binnen de 100 "
     "nieuwste treffers.",
     tag="Zoeken en kennis",
     query=SearchQuery,

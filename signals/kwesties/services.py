@@ -13,7 +13,18 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm.attributes import flag_modified
 
 from signals.auth.models import User
@@ -391,6 +402,21 @@ def check_joinable(reporter: User, kwestie_id: int) -> None:
         select(Kwestie.id).where(Kwestie.id == kwestie_id, joinable_kwestie_clause(reporter))
     ):
         raise InputInvalid({"kwestie_id": [NOT_JOINABLE]})
+
+
+def reachable_kwestie_ids(user: User) -> CompoundSelect[tuple[int]] | None:
+    """The ids of the kwesties ``user`` owns or has a signal linked to, from indexes.
+
+    A superset of what :func:`visible_kwestie_clause` lets a professional see; None for who
+    sees most kwesties by their role (they triage, or administer).
+    """
+    if user.is_admin or user.can_triage:
+        return None
+    owned = select(Kwestie.id).where(Kwestie.is_owned_by(user))
+    linked = select(Signal.kwestie_id).where(
+        Signal.reporter_id == user.id, Signal.kwestie_id.is_not(None)
+    )
+    return union_all(owned, linked)
 
 
 def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:

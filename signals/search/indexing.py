@@ -10,7 +10,7 @@ code labels. Never a person's name or e-mail address, so a search cannot find a 
 its (possibly hidden) reporter.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -219,6 +219,13 @@ def _row(searchable: Searchable, thing: Any) -> dict[str, Any]:
     }
 
 
+def write_entries(connection: Connection, searchable: Searchable, things: Iterable[Any]) -> None:
+    """Index ``things`` of one kind (models, or rows with the searched fields) in one statement."""
+    rows = [_row(searchable, thing) for thing in things]
+    if rows:
+        _upsert(connection, rows)
+
+
 def _searched_field_changed(searchable: Searchable, thing: Any) -> bool:
     state = inspect(thing)
     return any(state.attrs[field].history.has_changes() for field in searchable.fields)
@@ -269,7 +276,7 @@ def reindex(batch_size: int = 2000, progress: Callable[[str, int], None] | None 
             batch = list(db.session.execute(query.limit(batch_size)))
             if not batch:
                 break
-            _upsert(db.session.connection(), [_row(searchable, row) for row in batch])
+            write_entries(db.session.connection(), searchable, batch)
             db.session.commit()
             last_id = batch[-1].id
             total += len(batch)

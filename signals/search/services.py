@@ -4,7 +4,7 @@ Per kind of thing the database finds the matches the person may open (the same v
 rules as every list: :func:`signals.workflow.access.fully_visible_clause` and its kin), ranks
 them (``ts_rank`` on PostgreSQL, ``bm25`` on SQLite) and hands back the best few; those are put
 in one order, best first, by :func:`signals.search.text.relevance`, which is the same on both
-databases. Signals are ranked among the newest :data:`CANDIDATES` matches only: a common word
+databases. Each kind is ranked among its newest :data:`CANDIDATES` matches: a common word
 matches a hundred thousand signals, and the recent ones are the ones a professional is after.
 """
 
@@ -14,14 +14,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import InstrumentedAttribute
 
 from signals.auth.models import User
 from signals.codes import OUTCOMES, STATUSES
 from signals.errors import InputInvalid
 from signals.extensions import db
 from signals.kwesties.models import Kwestie
-from signals.kwesties.services import visible_kwestie_clause
+from signals.kwesties.services import reachable_kwestie_ids, visible_kwestie_clause
 from signals.meetings.models import Meeting
 from signals.meetings.services import readable_minutes_clause
 from signals.search.indexing import DUTCH, SEARCHABLES, Searchable
@@ -29,10 +43,14 @@ from signals.search.models import SQLITE_FTS_TABLE, SearchEntry
 from signals.search.schemas import SearchQuery
 from signals.search.text import Fragment, fragment, query_stems, relevance, stems
 from signals.validation import REQUIRED, load, reusable
-from signals.workflow.access import fully_visible_clause
+from signals.workflow.access import fully_visible_clause, reachable_signal_ids
 from signals.workflow.models import Signal
 
-CANDIDATES = 200  # matches ranked per kind
+CANDIDATES = 100  # matches ranked per kind
+# Who may open at most FEW of a kind is searched among theirs, each tested (cheaper than
+# reading a common word's list in the index); anyone else along the newest matches, where
+# theirs are dense enough to come soon.
+FEW = 5000
 SHOWN = 10  # results per kind
 
 _SIGNAL_REFERENCE = re.compile(r"^\s*KM[-\s]?(\d{4})[-\s]?(\d{1,6})\s*$", re.IGNORECASE)
@@ -90,10 +108,17 @@ class Kind:
 
     searchable: Searchable
     visible: Callable[[User], ColumnElement[bool]]
-    newest_first: bool  # rank only the newest matches (many rows)
     key: Callable[[Any], str]
     status: Callable[[Any], str]
     regulations: Callable[[Any], list[str]]
+    # For a kind with many rows: the ids a person could reach (a superset of what they may
+    # open), cheap to list, so that a person who reaches few is searched from those; None
+    # for who may open most of them by their role.
+    reachable: Callable[[User], CompoundSelect[tuple[int]] | None] | None = None
+    # Many rows (signals): the newest matches are found by walking the newest entries, which
+    # stops after a few for a common word. A kind with few rows reads its matches from the
+    # full-text index and sorts them, which is cheaper for a word that few or none hold.
+    many: bool = False
 
 
 def _meeting_status(meeting: Meeting) -> str:
@@ -109,7 +134,6 @@ KINDS: Sequence[Kind] = (
     Kind(
         _SEARCHABLE["article"],
         lambda user: true(),  # knowledge is for every signed-in person
-        newest_first=False,
         key=lambda article: str(article.id),
         status=lambda article: OUTCOMES.get(article.outcome, article.outcome),
         regulations=lambda article: article.regulations,
@@ -117,23 +141,23 @@ KINDS: Sequence[Kind] = (
     Kind(
         _SEARCHABLE["kwestie"],
         visible_kwestie_clause,
-        newest_first=False,
         key=lambda kwestie: str(kwestie.id),
         status=_kwestie_status,
         regulations=lambda kwestie: [kwestie.regulation] if kwestie.regulation else [],
+        reachable=reachable_kwestie_ids,
     ),
     Kind(
         _SEARCHABLE["signal"],
         fully_visible_clause,
-        newest_first=True,
         key=lambda signal: signal.reference,
         status=lambda signal: STATUSES.get(signal.status, signal.status),
         regulations=lambda signal: signal.regulations,
+        reachable=reachable_signal_ids,
+        many=True,
     ),
     Kind(
         _SEARCHABLE["meeting"],
         readable_minutes_clause,
-        newest_first=False,
         key=lambda meeting: str(meeting.id),
         status=_meeting_status,
         regulations=lambda meeting: [],
@@ -181,8 +205,9 @@ def _by_reference(user: User, query: str) -> Hit | None:
 
 
 def _search_kind(user: User, kind: Kind, query: str, wanted: list[str]) -> KindResult:
-    rank, matching = match_all(query, wanted)
-    rows, more = candidates(kind, user, rank, matching)
+    few = _few_reachable(kind, user)
+    rank, matching = match_all(query, wanted, probing=few is not None)
+    rows, more = candidates(kind, user, rank, matching, only=few)
     hits = hits_for(kind, [row.object_id for row in rows[:SHOWN]], set(wanted))
     return KindResult(kind.searchable.kind, hits, len(rows), more)
 
@@ -194,25 +219,66 @@ def candidates(
     matching: Select[Any],
     *,
     where: ColumnElement[bool] | None = None,
+    only: list[int] | None = None,
+    by_rank: bool = False,
+    limit: int | None = None,
 ) -> tuple[list[Any], bool]:
     """The matches of ``kind`` that ``user`` may open (or ``where`` says), best first.
 
-    Up to CANDIDATES rows of (object_id, created_at, rank), and whether there are more.
+    Up to ``limit`` rows of (object_id, created_at, rank), and whether there are more: the
+    newest matches, ranked; ``by_rank``: the best of all matches. ``only``: among these ids.
     """
+    limit = CANDIDATES if limit is None else limit
     model = kind.searchable.model
     query = (
-        matching.add_columns(SearchEntry.object_id, SearchEntry.created_at, rank.label("rank"))
-        .where(SearchEntry.kind == kind.searchable.kind)
+        matching.add_columns(SearchEntry.id, SearchEntry.object_id, SearchEntry.created_at)
+        .where(SearchEntry.kind == literal(kind.searchable.kind, literal_execute=True))
         .join(model, model.id == SearchEntry.object_id)
         .where(kind.visible(user) if where is None else where)
     )
-    if kind.newest_first:
-        query = query.order_by(SearchEntry.created_at.desc())
+    if only is not None:
+        query = query.where(_among(SearchEntry.object_id, only))
+    if not by_rank and _on_postgresql():
+        # Ranked after the newest are picked: sorting carries two columns, not the vectors.
+        created: Any = SearchEntry.created_at
+        if not kind.many:  # not the indexed column: the planner will not walk its index
+            created = created.op("+")(literal_column("interval '0 seconds'"))
+        newest = query.order_by(created.desc()).limit(limit + 1).subquery()
+        query = (
+            select(newest.c.object_id, newest.c.created_at, rank.label("rank"))
+            .join_from(newest, SearchEntry, SearchEntry.id == newest.c.id)
+            .order_by(newest.c.created_at.desc())
+        )
+    elif not by_rank:  # SQLite: bm25() only where the full-text match is
+        query = query.add_columns(rank.label("rank")).order_by(SearchEntry.created_at.desc())
     else:
-        query = query.order_by(rank.desc(), SearchEntry.created_at.desc())
-    rows = list(db.session.execute(query.limit(CANDIDATES + 1)))
-    best_first = sorted(rows[:CANDIDATES], key=lambda row: (-row.rank, -row.created_at.timestamp()))
-    return best_first, len(rows) > CANDIDATES
+        query = query.add_columns(rank.label("rank")).order_by(
+            rank.desc(), SearchEntry.created_at.desc()
+        )
+    rows = list(db.session.execute(query.limit(limit + 1)))
+    best_first = sorted(rows[:limit], key=lambda row: (-row.rank, -row.created_at.timestamp()))
+    return best_first, len(rows) > limit
+
+
+def _among(
+    column: "ColumnElement[int] | InstrumentedAttribute[int]", ids: list[int]
+) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``: on PostgreSQL one array parameter, not thousands."""
+    if _on_postgresql():
+        return column == func.any(bindparam("among", ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _few_reachable(kind: Kind, user: User) -> list[int] | None:
+    """The ids ``user`` could reach of ``kind``, if there are at most FEW of them."""
+    if kind.reachable is None or user.is_admin:
+        return None
+    reaching = kind.reachable(user)
+    if reaching is None:
+        return None
+    reachable = reaching.subquery()
+    ids = list(db.session.scalars(select(reachable.c[0]).limit(FEW + 1)))
+    return sorted(set(ids)) if len(ids) <= FEW else None
 
 
 def hits_for(kind: Kind, object_ids: list[int], wanted: set[str]) -> list[Hit]:
@@ -223,13 +289,16 @@ def hits_for(kind: Kind, object_ids: list[int], wanted: set[str]) -> list[Hit]:
     return [_hit(kind, things[key], wanted) for key in object_ids if key in things]
 
 
-def match_all(query: str, wanted: list[str]) -> tuple[ColumnElement[float], Select[Any]]:
+def match_all(
+    query: str, wanted: list[str], *, probing: bool = False
+) -> tuple[ColumnElement[float], Select[Any]]:
     """The rank (higher is better) and the entries with every word of ``query``.
 
-    ``wanted``: the query's stems.
+    ``wanted``: the query's stems. ``probing``: the caller names the few entries to look at;
+    testing each of them beats reading a common word's whole list in the index.
     """
     if _on_postgresql():
-        return _pg_matching(func.plainto_tsquery(DUTCH, query))
+        return _pg_matching(func.plainto_tsquery(DUTCH, query), probing=probing)
     return _fts_matching(" AND ".join(f'"{stem}"' for stem in wanted))
 
 
@@ -247,9 +316,14 @@ def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _pg_matching(tsquery: ColumnElement[Any]) -> tuple[ColumnElement[float], Select[Any]]:
+def _pg_matching(
+    tsquery: ColumnElement[Any], *, probing: bool = False
+) -> tuple[ColumnElement[float], Select[Any]]:
     rank = func.ts_rank(SearchEntry.vector, tsquery)
-    return rank, select().select_from(SearchEntry).where(SearchEntry.vector.op("@@")(tsquery))
+    vector: Any = SearchEntry.vector
+    if probing:  # the same vector, but not the indexed expression: the planner probes
+        vector = vector.op("||")(literal_column("''::tsvector"))
+    return rank, select().select_from(SearchEntry).where(vector.op("@@")(tsquery))
 
 
 def _fts_matching(fts_query: str) -> tuple[ColumnElement[float], Select[Any]]:

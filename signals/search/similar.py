@@ -18,6 +18,7 @@ from signals.search.text import STOP_WORDS, stem, words
 DRAFT_WORDS = 40  # distinct words of a draft looked up
 MIN_SHARED = 2  # distinct stems a similar thing shares with the draft
 SHOWN = 3  # per kind
+CANDIDATES = 30  # per kind, the best matches of any word that are compared with the draft
 DRAFT_FIELDS = ("title", "situation", "resident_experience")
 
 
@@ -76,7 +77,7 @@ def _alike(
 ) -> list[Hit]:
     rank, matching = match_any(list(looked_up), sorted(set(looked_up.values())))
     where = joinable_kwestie_clause(user) if joinable else None
-    rows, _ = candidates(kind, user, rank, matching, where=where)
+    rows, _ = candidates(kind, user, rank, matching, where=where, by_rank=True, limit=CANDIDATES)
     hits = hits_for(kind, [row.object_id for row in rows], draft_stems)
     scored = [(len(hit.matched) + bool(regulations & hit.regulations), hit) for hit in hits]
     alike = [pair for pair in scored if pair[0] >= MIN_SHARED]

@@ -19,6 +19,8 @@ from signals.extensions import db
 from signals.knowledge.services import publish_signal
 from signals.kwesties.services import create_kwestie, decide_kwestie
 from signals.meetings.services import hold_meeting, plan_meeting
+from signals.search import indexing
+from signals.search import models as search_models
 from signals.search.indexing import reindex
 from signals.search.models import SearchEntry
 from signals.search.services import CANDIDATES, SearchResult, search
@@ -355,7 +357,7 @@ def test_a_common_word_ranks_among_the_newest_and_says_there_are_more(
 
     assert (signals.kind, signals.count, signals.more) == ("signal", 3, True)
     assert {hit.key for hit in signals.hits} == {signal.reference for signal in made[2:]}
-    assert CANDIDATES == 200
+    assert CANDIDATES == 100
 
 
 # Bad input ------------------------------------------------------------------------------------
@@ -476,3 +478,20 @@ def test_a_similar_article_is_shown_while_writing(
     assert [hit.title for hit in similar_to_draft(reporter, draft).articles] == [
         "Kostendelersnorm bij een inwonende zoon"
     ]
+
+
+@pytest.mark.parametrize("role", sorted({role for kind in SEES for role in SEES[kind]}))
+def test_who_reaches_many_signals_finds_the_same_along_the_newest_matches(
+    world: World, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Searched from their own few signals (the usual case in these tests) or along the newest
+    # matches of everyone's (someone who reaches more than FEW): the same answer.
+    searcher = world.users[role]
+    from_their_own = {word: keys(find(searcher, word)) for word in world.words.values()}
+    monkeypatch.setattr("signals.search.services.FEW", 0)
+
+    assert {word: keys(find(searcher, word)) for word in world.words.values()} == from_their_own
+
+
+def test_every_kind_indexed_has_its_own_full_text_index() -> None:
+    assert indexing.KINDS == search_models.KINDS
