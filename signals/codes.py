@@ -158,6 +158,9 @@ ORGANISATION_KINDS: Mapping[str, str] = {
     "staff": "Gemeentelijke afdeling",
     "partner": "Gecontracteerde partner",
 }
+# Who can report, as entry rules and figures see them: an organisation's kind, or the
+# anonymous channel (signals.anonymous), which belongs to no organisation one can join.
+REPORTER_KINDS: Mapping[str, str] = {**ORGANISATION_KINDS, "anonymous": "Anonieme melder"}
 
 ROLES: Mapping[str, str] = {
     "professional": "Professional",

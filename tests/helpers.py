@@ -43,3 +43,9 @@ def signal_by_reference(reference: str) -> Signal:
     signal = db.session.scalar(select(Signal).where(Signal.reference == reference))
     assert signal is not None
     return signal
+
+
+def reporter_of(signal: Signal) -> User:
+    """The person who reported ``signal`` (a signal made by a test always has one)."""
+    assert signal.reporter is not None, f"{signal.reference} has no reporter"
+    return signal.reporter

@@ -441,7 +441,7 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
             "email": reporter.email,
             "organisation": reporter.organisation.name,
         }
-        if shows_reporter
+        if shows_reporter and reporter is not None
         else None,
         "deadlines": {
             "accept_due": signal.accept_due,

@@ -16,6 +16,8 @@ class OrganisationKind(StrEnum):
 
     STAFF = "staff"
     PARTNER = "partner"
+    # The one pseudo-organisation of the anonymous channel: its signals' reporter kind.
+    ANONYMOUS = "anonymous"
 
 
 class Role(StrEnum):
@@ -31,7 +33,7 @@ class Organisation(Base):
     """A municipal department or a contracted partner whose staff report signals."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint("kind IN ('staff', 'partner')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('staff', 'partner', 'anonymous')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

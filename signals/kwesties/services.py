@@ -40,7 +40,11 @@ from signals.kwesties.schemas import (
     LinkSchema,
     kwestie_nodes,
 )
-from signals.notifications.services import kwestie_url, queue_mail, queue_signal_mail
+from signals.notifications.services import (
+    kwestie_url,
+    queue_mail,
+    queue_reporter_mail,
+)
 from signals.ownership.models import Owner
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
@@ -272,9 +276,8 @@ def _link(signal: Signal, kwestie: Kwestie, actor: User, *, tell_reporter: bool 
     record_kwestie_event(kwestie, "linked", actor, reference=signal.reference)
     if not tell_reporter:
         return
-    queue_signal_mail(
+    queue_reporter_mail(
         "kwestie_linked",
-        signal.reporter.email,
         signal,
         kwestie=kwestie,
         actor=actor,
@@ -332,9 +335,11 @@ def record_kwestie_event(
 
 
 def _by_reporter(signals: Iterable[Signal]) -> list[tuple[User, list[Signal]]]:
-    """The signals grouped per reporter, in order of first appearance."""
+    """The signals grouped per reporter, in order of first appearance; none without one."""
     grouped: dict[int, tuple[User, list[Signal]]] = {}
     for signal in signals:
+        if signal.reporter_id is None or signal.reporter is None:
+            continue  # anonymous: its reporter hears through the anonymous channel
         grouped.setdefault(signal.reporter_id, (signal.reporter, []))[1].append(signal)
     return list(grouped.values())
 

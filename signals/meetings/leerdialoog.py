@@ -134,7 +134,8 @@ def involved_in(case: Signal) -> set[int]:
         .distinct()
     )
     people: set[int] = set(db.session.scalars(actors))
-    people.add(case.reporter_id)
+    if case.reporter_id is not None:
+        people.add(case.reporter_id)
     if case.owner_user_id is not None:
         people.add(case.owner_user_id)
     return people

@@ -46,7 +46,11 @@ from signals.meetings.schemas import (
     MinutesSchema,
     PlanMeetingSchema,
 )
-from signals.notifications.services import link_to, queue_mail, queue_signal_mail
+from signals.notifications.services import (
+    link_to,
+    queue_mail,
+    queue_reporter_mail,
+)
 from signals.ownership.models import Owner
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
@@ -430,9 +434,7 @@ def complete_action_item(actor: User, item_id: int, data: Mapping[str, Any]) -> 
             lifecycle.record(
                 signal, "action_item_done", actor, description=item.description, note=item.done_note
             )
-            queue_signal_mail(
-                "action_item_done", signal.reporter.email, signal, item=item, actor=actor
-            )
+            queue_reporter_mail("action_item_done", signal, item=item, actor=actor)
     return item
 
 
@@ -575,9 +577,8 @@ def _agender(item: AgendaItem, signal: Signal, actor: User) -> None:
         starts_at=meeting.starts_at.isoformat(),
     )
     record(meeting, "agendered", actor, signal=signal.reference)
-    queue_signal_mail(
+    queue_reporter_mail(
         "meeting_agendered",
-        signal.reporter.email,
         signal,
         meeting=meeting,
         table=node.label if node is not None else meeting.title,
@@ -621,9 +622,8 @@ def _conclude_signal(
         return
     if action == "link":
         kwesties.link_signal(actor, signal.reference, {"kwestie": then["kwestie"]})
-    queue_signal_mail(
+    queue_reporter_mail(
         "meeting_discussed",
-        signal.reporter.email,
         signal,
         meeting=meeting,
         message=message,

@@ -203,6 +203,17 @@ def queue_signal_mail_to_each(
     _queue(kind, recipients, subject, signal.id, context)
 
 
+def queue_reporter_mail(kind: str, signal: Signal, **context: Any) -> None:
+    """The ``kind`` e-mail about ``signal`` to whoever reported it, if they can be reached.
+
+    A reporter we know gets the e-mail itself. No one gets it when the signal has no reporter
+    any more (retention anonymised it) or came in anonymously: the anonymous channel tells
+    its reporter in its own way (:mod:`signals.anonymous`).
+    """
+    if signal.reporter is not None:
+        queue_signal_mail(kind, signal.reporter.email, signal, **context)
+
+
 class Addressee(Protocol):
     """Whom an e-mail is for, as the templates greet them: a user, or a scheduler's copy of one."""
 

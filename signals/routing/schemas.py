@@ -39,7 +39,7 @@ CONDITION_CODES: dict[str, Any] = {
     "maatwerk": codes.MAATWERK,
     "regulations": codes.REGULATIONS,
     "impact": codes.IMPACTS,
-    "organisation_kind": codes.ORGANISATION_KINDS,
+    "organisation_kind": codes.REPORTER_KINDS,
 }
 
 
@@ -157,7 +157,7 @@ class NodeSchema(ProvenanceSchema):
     clocks = fields.Nested(ClocksSchema, load_default=dict)
     escalate_on_overdue = fields.String(load_default=None)
     direct_entry = fields.List(
-        fields.String(validate=validate.OneOf(list(codes.ORGANISATION_KINDS))), load_default=list
+        fields.String(validate=validate.OneOf(list(codes.REPORTER_KINDS))), load_default=list
     )
     shows_reporter = fields.Boolean(load_default=True)
     independent = fields.Boolean(load_default=False)

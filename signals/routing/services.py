@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from signals import codes
-from signals.auth.models import User
+from signals.auth.models import OrganisationKind, User
 from signals.calendar import BusinessCalendar
 from signals.ownership.models import Owner
 from signals.routing.graph import Node, OwnerType, RouteGraph
@@ -69,10 +69,15 @@ class RouteDecision:
     deadlines: Deadlines
 
 
-def resolve_owner(node: Node, reporter: User) -> Owner:
-    """The owner of ``node`` for a signal by ``reporter``, falling back to the node's group."""
+def resolve_owner(node: Node, reporter: User | None) -> Owner:
+    """The owner of ``node`` for a signal by ``reporter``, falling back to the node's group.
+
+    No reporter (an anonymous signal, or one whose reporter retention has removed): the group.
+    """
     person: User | None = None
-    if node.owner.type == OwnerType.LINE_MANAGER:
+    if reporter is None:
+        pass
+    elif node.owner.type == OwnerType.LINE_MANAGER:
         person = reporter.manager
     elif node.owner.type == OwnerType.PARTNER_CONTACT and reporter.organisation.is_partner:
         person = reporter.organisation.contact
@@ -90,25 +95,33 @@ def deadlines_at(node: Node, entered_at: datetime) -> Deadlines:
     )
 
 
-def routing_facts(reporter: User, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """What entry rules look at: the signal's fields and the reporter's situation."""
-    manager = reporter.manager
+def routing_facts(reporter: User | None, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What entry rules look at: the signal's fields and the reporter's situation.
+
+    ``reporter`` None: the anonymous channel, a reporter kind of its own without a manager.
+    """
+    manager = reporter.manager if reporter is not None else None
     return {
         **{name: fields.get(name) for name in ("urgency", "scope", "level", "maatwerk")},
         "source_organisation": fields.get("source_organisation"),
         "regulations": fields.get("regulations") or [],
         "impact": fields.get("impact") or [],
-        "organisation_kind": reporter.organisation.kind,
+        "organisation_kind": reporter_kind(reporter),
         "has_line_manager": manager is not None and manager.active,
     }
 
 
-def direct_choices(reporter: User) -> list[Node]:
+def reporter_kind(reporter: User | None) -> str:
+    """The kind of reporter entry rules and figures see; ``None`` is the anonymous channel."""
+    return reporter.organisation.kind if reporter is not None else OrganisationKind.ANONYMOUS
+
+
+def direct_choices(reporter: User | None) -> list[Node]:
     """Nodes this reporter may send a signal to directly instead of following the rules."""
-    return active_graph().direct_nodes(reporter.organisation.kind)
+    return active_graph().direct_nodes(reporter_kind(reporter))
 
 
-def decide_entry(reporter: User, fields: Mapping[str, Any], at: datetime) -> RouteDecision:
+def decide_entry(reporter: User | None, fields: Mapping[str, Any], at: datetime) -> RouteDecision:
     """Where a signal with ``fields`` by ``reporter`` enters the route at moment ``at``."""
     graph = active_graph()
     direct = fields.get("direct_node")

@@ -29,6 +29,7 @@ from signals.extensions import db
 from signals.notifications.services import (
     link_to,
     queue_owner_mail,
+    queue_reporter_mail,
     queue_signal_mail,
     signal_url,
 )
@@ -343,7 +344,7 @@ def _escalate(signal: Signal, target_key: str, due: Due, moment: datetime, peopl
         None,
         **{"from": origin, "to": target.key, "clock": due.clock.value if due.clock else None},
     )
-    queue_signal_mail("forwarded", signal.reporter.email, signal, actor=None, escalated=True)
+    queue_reporter_mail("forwarded", signal, actor=None, escalated=True)
     _to_owners(people, signal, "new_signal", escalated=True)
 
 
@@ -355,7 +356,7 @@ def _to_owners(people: _People, signal: Signal, kind: str, **context: Any) -> No
 
 def _status_update(signal: Signal) -> None:
     lifecycle.record(signal, "status_update_sent", None, node=signal.node)
-    queue_signal_mail("status_update", signal.reporter.email, signal)
+    queue_reporter_mail("status_update", signal)
 
 
 def _survey(signal: Signal, moment: datetime) -> None:
@@ -363,9 +364,8 @@ def _survey(signal: Signal, moment: datetime) -> None:
     lifecycle.record(signal, "survey_sent", None)
     days = settings().reopen_window_days
     reopen_until = (signal.resolved_at or moment) + timedelta(days=days)
-    queue_signal_mail(
+    queue_reporter_mail(
         "survey",
-        signal.reporter.email,
         signal,
         reopen_until=reopen_until,
         url=link_to("web.survey", reference=signal.reference),

@@ -352,7 +352,7 @@ def _page_statement(
         .where(Signal.id.in_(page_ids))
         .options(
             contains_eager(Signal.organisation),
-            joinedload(Signal.reporter, innerjoin=True).options(
+            joinedload(Signal.reporter).options(
                 lazyload(User.organisation), lazyload(User.group_memberships)
             ),
             lazyload(Signal.owner_user),

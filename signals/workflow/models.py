@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ColumnElement,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    false,
     func,
     literal,
 )
@@ -97,7 +99,10 @@ class Signal(OwnerMixin, Base):
     maatwerk: Mapped[str] = mapped_column(String(16))
     maatwerk_grounds: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None for an anonymous signal (``anonymous``) and once retention has anonymised it.
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Came in through the anonymous channel (signals.anonymous): nothing links it to a person.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=SignalStatus.NEW)
     node: Mapped[str] = mapped_column(String(64))
@@ -141,7 +146,7 @@ class Signal(OwnerMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship()
     regulation_rows: Mapped[list["SignalRegulation"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SignalRegulation.position"

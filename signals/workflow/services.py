@@ -26,7 +26,7 @@ from signals.errors import (
 )
 from signals.extensions import db
 from signals.kwesties.patterns import check_patterns
-from signals.notifications.services import queue_owner_mail, queue_signal_mail
+from signals.notifications.services import queue_owner_mail, queue_reporter_mail, queue_signal_mail
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
 from signals.routing.services import (
@@ -216,7 +216,7 @@ def forward_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sign
         lifecycle.record(
             signal, "forwarded", actor, **{"from": origin, "to": target.key}, message=message
         )
-        queue_signal_mail("forwarded", signal.reporter.email, signal, message=message, actor=actor)
+        queue_reporter_mail("forwarded", signal, message=message, actor=actor)
         _notify_new_owners(signal)
     return signal
 
@@ -251,7 +251,7 @@ def accept_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     with unit_of_work():
         lifecycle.move(signal, "accept")
         lifecycle.record(signal, "accepted", actor, node=signal.node)
-        queue_signal_mail("accepted", signal.reporter.email, signal, actor=actor)
+        queue_reporter_mail("accepted", signal, actor=actor)
     return signal
 
 
@@ -261,9 +261,7 @@ def request_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal
     with unit_of_work():
         lifecycle.move(signal, "request_info")
         lifecycle.record(signal, "info_requested", actor, message=fields["message"])
-        queue_signal_mail(
-            "info_requested", signal.reporter.email, signal, message=fields["message"], actor=actor
-        )
+        queue_reporter_mail("info_requested", signal, message=fields["message"], actor=actor)
     return signal
 
 
@@ -335,9 +333,7 @@ def reopen_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
             owners = owner_people(signal.owner)
             queue_owner_mail("reopened", signal, owners, role="person", message=message)
         else:
-            queue_signal_mail(
-                "reopened", signal.reporter.email, signal, message=message, person=signal.reporter
-            )
+            queue_reporter_mail("reopened", signal, message=message, person=signal.reporter)
     return signal
 
 
@@ -347,9 +343,7 @@ def give_feedback(actor: User, reference: str, data: Mapping[str, Any]) -> Signa
     with unit_of_work():
         lifecycle.move(signal, "feedback")
         lifecycle.record(signal, "feedback_sent", actor, message=fields["message"])
-        queue_signal_mail(
-            "feedback", signal.reporter.email, signal, message=fields["message"], actor=actor
-        )
+        queue_reporter_mail("feedback", signal, message=fields["message"], actor=actor)
     return signal
 
 
@@ -358,9 +352,7 @@ def resolve_signal(actor: User, reference: str, data: Mapping[str, Any]) -> Sign
     signal, fields = lifecycle.begin("resolve", actor, reference, ResolveSchema(), data)
     with unit_of_work():
         close_signal(signal, actor, fields["outcome"], fields["rationale"], fields["message"])
-        queue_signal_mail(
-            "resolved", signal.reporter.email, signal, message=fields["message"], actor=actor
-        )
+        queue_reporter_mail("resolved", signal, message=fields["message"], actor=actor)
     return signal
 
 

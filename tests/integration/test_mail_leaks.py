@@ -91,7 +91,7 @@ class MailReader:
                 assert may_see_kwestie(reader, kwestie.id), (where, kwestie.title)
         about = db.session.get(Signal, mail.signal_id) if mail.signal_id else None
         if about is not None and about.reporter_id != reader.id:
-            if not shows_reporter(reader, about):
+            if about.reporter is not None and not shows_reporter(reader, about):
                 assert about.reporter.name not in text, (where, "reporter's name")
                 assert about.reporter.email not in text, (where, "reporter's e-mail")
         self.kinds.add(mail.kind)
