@@ -26,7 +26,15 @@ from signals.validation import readable
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 # The trust pulse's page: its link's token is the key (signals/web/trust_views.py).
-PUBLIC_ENDPOINTS = {"auth.login", "static", "web.favicon", "trust.answer_pulse"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "web.favicon",
+    "trust.answer_pulse",
+    "anonymous.new_signal",
+    "anonymous.follow",
+    "anonymous.reply",
+}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -150,6 +158,7 @@ def register_security_headers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from signals.api.views import register as register_api
     from signals.auth.views import bp as auth_bp
+    from signals.web.anonymous_views import bp as anonymous_bp
     from signals.web.figure_views import bp as figures_bp
     from signals.web.knowledge_views import bp as knowledge_bp
     from signals.web.kwestie_views import bp as kwesties_bp
@@ -166,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(trust_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(knowledge_bp)
+    app.register_blueprint(anonymous_bp)
     register_api(app)
 
 

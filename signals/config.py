@@ -74,6 +74,12 @@ class Config:
     AUTH_FAILURE_DELAY = 1
     AUTH_FAILURE_MEMORY = 86400
 
+    # The anonymous channel (signals/anonymous/): the page /anoniem and the API's
+    # /api/v1/anonymous/…; false turns it off. At most ANONYMOUS_DAILY_LIMIT anonymous
+    # signals a day from one client network (counted without keeping the address).
+    ANONYMOUS = True
+    ANONYMOUS_DAILY_LIMIT = 10
+
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 

@@ -99,11 +99,10 @@ class TooManyAttempts(SignalsError):
     status_code = 429
     code = "too_many_attempts"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            f"Te veel mislukte pogingen om in te loggen. Probeer het over {_wait(retry_after)} "
-            "opnieuw."
-        )
+    def __init__(
+        self, retry_after: int, attempts: str = "mislukte pogingen om in te loggen"
+    ) -> None:
+        super().__init__(f"Te veel {attempts}. Probeer het over {_wait(retry_after)} opnieuw.")
         self.retry_after = retry_after
 
 

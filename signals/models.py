@@ -1,5 +1,6 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
+from signals.anonymous.models import AnonymousContact, AnonymousQuota, AnonymousReceipt
 from signals.auth.models import (
     ApiToken,
     AuthFailure,
@@ -33,6 +34,9 @@ from signals.workflow.models import (
 )
 
 __all__ = [
+    "AnonymousContact",
+    "AnonymousQuota",
+    "AnonymousReceipt",
     "ActionItem",
     "AgendaItem",
     "ApiToken",

@@ -63,6 +63,8 @@ class Settings:
     password_hash_method: str
     figures_refresh_minutes: int
     report_recipients: tuple[str, ...]
+    anonymous: bool
+    anonymous_daily_limit: int
 
     @property
     def zone(self) -> ZoneInfo:
@@ -92,6 +94,29 @@ def whole(minimum: int, maximum: int | None = None) -> Callable[[object], int]:
         return number
 
     return read
+
+
+FLAG_WORDS: Mapping[str, bool] = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "ja": True,
+    "on": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "nee": False,
+    "off": False,
+}
+
+
+def flag(value: object) -> bool:
+    """On or off: ``true``/``false`` (also 1/0, yes/no, ja/nee, on/off)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in FLAG_WORDS:
+        return FLAG_WORDS[value.strip().lower()]
+    raise BadValue("true of false", "true or false")
 
 
 def positive_number(value: object) -> float:
@@ -230,6 +255,8 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "password_hash_method": text,
     "figures_refresh_minutes": whole(1),
     "report_recipients": mail_addresses,
+    "anonymous": flag,
+    "anonymous_daily_limit": whole(1),
 }
 
 

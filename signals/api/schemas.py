@@ -6,6 +6,7 @@ functions decide what one caller may see of an object — the reporter hidden at
 hide them, what they may do now — and the schemas give it its shape.
 """
 
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -29,6 +30,7 @@ from signals.routing.graph import RouteGraph
 from signals.routing.services import RouteDecision, node_label
 from signals.search.services import Hit, SearchResult
 from signals.search.similar import Similar
+from signals.settings import settings
 from signals.workflow import access
 from signals.workflow.models import Signal, SignalEvent
 from signals.workflow.services import actions_for
@@ -155,7 +157,17 @@ class SignalSchema(OutputSchema):
         PersonSchema,
         required=True,
         allow_none=True,
-        metadata={"description": "null waar de melder voor u is afgeschermd"},
+        metadata={
+            "description": "null waar de melder voor u is afgeschermd, bij een anoniem signaal "
+            "en na de bewaartermijn"
+        },
+    )
+    anonymous = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Anoniem ingediend: geen melder, en van de melder alleen de dag "
+            "(`created_at` en de momenten van de melder zijn dan het begin van die dag)"
+        },
     )
     deadlines = fields.Nested(DeadlinesSchema, required=True)
     created_at = fields.DateTime(required=True)
@@ -448,7 +460,8 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
             "feedback_due": signal.feedback_due,
             "update_due": signal.update_due,
         },
-        "created_at": signal.created_at,
+        "anonymous": signal.anonymous,
+        "created_at": start_of_day(signal.created_at) if signal.anonymous else signal.created_at,
         "updated_at": signal.updated_at,
         "outcome": signal.outcome,
         "rationale": signal.rationale,
@@ -504,7 +517,10 @@ def _present_event(
     event: SignalEvent, signal: Signal, shows_reporter: bool, hidden_kwesties: set[int]
 ) -> Json:
     actor: Json | None = None
-    if event.actor is not None:
+    at = event.at
+    if event.by_anonymous_reporter:
+        actor, at = {"name": None, "reporter": True}, start_of_day(event.at)
+    elif event.actor is not None:
         by_reporter = event.actor_id == signal.reporter_id
         actor = {
             "name": event.actor.name if shows_reporter or not by_reporter else None,
@@ -513,7 +529,13 @@ def _present_event(
     data = dict(event.data or {})
     if data.get("kwestie") in hidden_kwesties and "title" in data:
         data["title"] = None  # the title of a kwestie the viewer may not see
-    return {"type": event.type, "at": event.at, "actor": actor, "data": data}
+    return {"type": event.type, "at": at, "actor": actor, "data": data}
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """The start of ``moment``'s local day: what the API shows of an anonymous reporter's times."""
+    local = moment.astimezone(settings().zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def present_preview(decision: RouteDecision, similar: Similar) -> Json:
@@ -996,3 +1018,49 @@ class StatsSchema(OutputSchema):
     )
     satisfaction = fields.Nested(SatisfactionSchema, required=True)
     effectiveness = fields.Nested(EffectivenessSchema, required=True)
+
+
+# The anonymous channel -------------------------------------------------------------------------
+
+
+class AnonymousCreatedSchema(OutputSchema):
+    """What an anonymous submission answers: the reference and the receipt, shown only here."""
+
+    reference = fields.String(required=True, metadata={"example": "KM-2026-000123"})
+    receipt = fields.String(
+        required=True,
+        metadata={
+            "example": "7KQM-2XRD-9PFT-HC4W-M1ZE",
+            "description": "100 willekeurige bits in groepen van vier; alleen de hash wordt "
+            "bewaard, dus dit is de enige keer dat hij te zien is",
+        },
+    )
+
+
+class AnonymousEntrySchema(OutputSchema):
+    """One step of an anonymous signal's history: the day, what happened, the words."""
+
+    day = fields.Date(required=True)
+    label = fields.String(required=True)
+    message = fields.String(required=True, allow_none=True)
+    by_reporter = fields.Boolean(required=True)
+
+
+class AnonymousSignalViewSchema(OutputSchema):
+    """An anonymous signal as its reporter reads it: no names, no time finer than the day."""
+
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(list(codes.STATUSES)))
+    status_label = fields.String(required=True)
+    node_label = fields.String(required=True)
+    submitted_on = fields.Date(required=True)
+    question = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "De open vraag van de eigenaar (status awaiting_reporter)"},
+    )
+    outcome = fields.String(required=True, allow_none=True)
+    rationale = fields.String(required=True, allow_none=True)
+    may_reply = fields.Boolean(required=True)
+    entries = fields.List(fields.Nested(AnonymousEntrySchema), required=True)

@@ -24,6 +24,9 @@ from flask import (
 from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
+from signals.anonymous import services as anonymous
+from signals.anonymous.schemas import AnonymousReplySchema
+from signals.anonymous.schemas import AnonymousSignalSchema as AnonymousSignalInput
 from signals.api import schemas
 from signals.api.auth import basic_user, current_user, token_user
 from signals.api.errors import (
@@ -68,7 +71,14 @@ from signals.workflow.services import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: every request carries its own credentials
-PUBLIC = {"api.openapi_document", "api.docs", "api.create_token"}
+PUBLIC = {
+    "api.openapi_document",
+    "api.docs",
+    "api.create_token",
+    "api.create_anonymous_signal",
+    "api.follow_anonymous_signal",
+    "api.reply_anonymous_signal",
+}
 MALFORMED_JSON = "De body is geen geldige JSON."
 NO_BODY = "Stuur een JSON-object met de velden in de body."
 # Our deepest input is an object holding a list of texts; anything far deeper is not ours.
@@ -247,6 +257,67 @@ def create_signal() -> Response:
     if key is not None:
         response.headers["Idempotent-Replayed"] = "true" if submission.replayed else "false"
     return response
+
+
+# The anonymous channel -------------------------------------------------------------------------
+
+ANONYMOUS_TEXT = (
+    "Zonder inloggen. Niets koppelt het signaal aan een persoon: geen gebruiker, geen "
+    "IP-adres of user agent wordt bewaard. Uit met `SIGNALS_ANONYMOUS=false` (dan 404). "
+)
+
+
+@bp.post("/anonymous/signals")
+@operation(
+    summary="Anoniem een signaal indienen",
+    description=ANONYMOUS_TEXT + "Dezelfde velden en controles als een gewoon signaal (zonder "
+    "`kwestie_id`), plus een optioneel `email` voor berichten zonder inhoud, los van het signaal "
+    "bewaard en gewist bij afhandeling. Het antwoord bevat de ontvangstcode: de enige keer. "
+    "Per netwerk een beperkt aantal per dag (429).",
+    tag="Anoniem",
+    body=AnonymousSignalInput,
+    responses={201: ("Het kenmerk en de ontvangstcode", schemas.AnonymousCreatedSchema)},
+    errors=(404, 429),
+    security="",
+)
+def create_anonymous_signal() -> Response:
+    made = anonymous.submit_anonymous_signal(json_body(), request.remote_addr)
+    return _answer(
+        schemas.AnonymousCreatedSchema,
+        {"reference": made.signal.reference, "receipt": made.receipt},
+        201,
+    )
+
+
+@bp.get("/anonymous/<receipt>")
+@operation(
+    summary="Een anoniem signaal volgen met de ontvangstcode",
+    description=ANONYMOUS_TEXT + "Een onbekende code: 404 na een pauze, zonder te zeggen waarom.",
+    tag="Anoniem",
+    responses={200: ("Het signaal zoals de melder het leest", schemas.AnonymousSignalViewSchema)},
+    errors=(404, 429),
+    security="",
+)
+def follow_anonymous_signal(receipt: str) -> Response:
+    view = anonymous.follow_signal(receipt, request.remote_addr)
+    return _answer(schemas.AnonymousSignalViewSchema, view)
+
+
+@bp.post("/anonymous/<receipt>/reply")
+@operation(
+    summary="Als anonieme melder een vraag beantwoorden",
+    description=ANONYMOUS_TEXT + "Alleen als het signaal op de melder wacht (anders 409).",
+    tag="Anoniem",
+    body=AnonymousReplySchema,
+    responses={
+        200: ("Het signaal zoals de melder het nu leest", schemas.AnonymousSignalViewSchema)
+    },
+    errors=(404, 409, 429),
+    security="",
+)
+def reply_anonymous_signal(receipt: str) -> Response:
+    anonymous.reply_anonymously(receipt, json_body(), request.remote_addr)
+    return _answer(schemas.AnonymousSignalViewSchema, anonymous.follow_signal(receipt, None))
 
 
 @bp.get("/signals")

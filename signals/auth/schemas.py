@@ -23,9 +23,9 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PASSWORDS_DIFFER = "De twee nieuwe wachtwoorden zijn niet gelijk."
 
 
-def email_field() -> fields.String:
+def email_field(*, required: bool = True) -> fields.String:
     return fields.String(
-        required=True,
+        required=required,
         validate=[
             validate.Length(max=254, error="Maximaal 254 tekens."),
             refuse_line_breaks,

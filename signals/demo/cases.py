@@ -1180,4 +1180,37 @@ DEMO_CASES: list[dict[str, Any]] = [
         ],
         "resolution": None,
     },
+    # Case 25: the same fear, now through the anonymous channel (Les 8): no reporter at all.
+    {
+        "reporter": None,
+        "days_ago": 9,
+        "title": "Giften van familie worden van de bijstand afgetrokken, ook kleine bedragen.",
+        "situation": (
+            "Bij de heronderzoeken zien we dat kleine, incidentele giften van familie (een "
+            "boodschappenpakket, een bijdrage aan de energierekening) als inkomsten worden "
+            "verrekend of teruggevorderd. Collega's passen dit verschillend toe; wie er in het "
+            "team iets van zegt, krijgt te horen dat 'de regel de regel is'. Ik meld dit "
+            "anoniem omdat ik mijn opdracht niet op het spel wil zetten."
+        ),
+        "resident_experience": (
+            "Inwoners durven geen hulp van familie meer aan te nemen en schamen zich als het "
+            "toch gebeurt; sommigen melden giften niet meer, met een terugvordering als gevolg."
+        ),
+        "regulations": ["participatiewet"],
+        "level": "municipal_practice",
+        "source_organisation": "gemeente",
+        "scope": "structural",
+        "urgency": "normal",
+        "impact": ["debts", "mental_health"],
+        "maatwerk": "unknown",
+        "maatwerk_grounds": [],
+        "feedback": [
+            (
+                3,
+                "Dank voor dit signaal. We bespreken het in de eerstvolgende tafel, zonder te "
+                "zoeken wie het meldde, en leggen de beleidsregel over giften ernaast.",
+            ),
+        ],
+        "resolution": None,
+    },
 ]

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from signals.anonymous.services import submit_anonymous_signal
 from signals.auth.models import User
 from signals.auth.services import (
     create_organisation,
@@ -280,7 +281,11 @@ class _DemoPast:
             return
 
         def submit() -> None:
-            signal = submit_signal(users[case["reporter"]], {k: case[k] for k in SIGNAL_FIELDS})
+            fields = {k: case[k] for k in SIGNAL_FIELDS}
+            if case["reporter"] is None:  # through the anonymous channel
+                signal = submit_anonymous_signal(fields, None).signal
+            else:
+                signal = submit_signal(users[case["reporter"]], fields)
             reference.append(signal.reference)
             if case.get("taken_on") is False:
                 self._taken_on.add((signal.id, signal.node_visit))  # left in the inbox

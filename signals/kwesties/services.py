@@ -42,6 +42,7 @@ from signals.kwesties.schemas import (
 )
 from signals.notifications.services import (
     kwestie_url,
+    queue_anonymous_notice,
     queue_mail,
     queue_reporter_mail,
 )
@@ -239,7 +240,13 @@ def decide_kwestie(actor: User, kwestie_id: int, data: Mapping[str, Any]) -> Kwe
 def _mail_linked_reporters(
     kind: str, kwestie: Kwestie, linked: list[Signal], actor: User, **context: Any
 ) -> None:
-    """One e-mail ``kind`` to each reporter of the ``linked`` signals, naming theirs."""
+    """One e-mail ``kind`` to each reporter of the ``linked`` signals, naming theirs.
+
+    An anonymous signal's reporter gets a notice without content, if they left an address.
+    """
+    for signal in linked:
+        if signal.anonymous:
+            queue_anonymous_notice(signal, kind)
     for reporter, theirs in _by_reporter(linked):
         queue_mail(
             kind,

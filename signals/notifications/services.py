@@ -24,6 +24,7 @@ from marshmallow import fields, validate
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from werkzeug.routing import MapAdapter
 
+from signals.anonymous.models import AnonymousContact
 from signals.auth.models import User
 from signals.bulk import add_row
 from signals.clock import now
@@ -63,7 +64,9 @@ NOT_DEAD = (
     "worden verstuurd."
 )
 
+ANONYMOUS_NOTICE = "anonymous_news"
 SUBJECTS: Mapping[str, str] = {
+    ANONYMOUS_NOTICE: "Nieuws over uw anonieme signaal",
     "receipt": "[{reference}] Uw signaal is ontvangen",
     "new_signal": "[{reference}] Signaal in uw inbox: {title}",
     "feedback": "[{reference}] Terugkoppeling op uw signaal",
@@ -206,12 +209,51 @@ def queue_signal_mail_to_each(
 def queue_reporter_mail(kind: str, signal: Signal, **context: Any) -> None:
     """The ``kind`` e-mail about ``signal`` to whoever reported it, if they can be reached.
 
-    A reporter we know gets the e-mail itself. No one gets it when the signal has no reporter
-    any more (retention anonymised it) or came in anonymously: the anonymous channel tells
-    its reporter in its own way (:mod:`signals.anonymous`).
+    A reporter we know gets the e-mail itself. An anonymous reporter who left an address gets
+    a notice without content (:func:`queue_anonymous_notice`); no one is told when retention
+    has removed the reporter.
     """
     if signal.reporter is not None:
         queue_signal_mail(kind, signal.reporter.email, signal, **context)
+    elif signal.anonymous and kind in ANONYMOUS_NEWS:
+        queue_anonymous_notice(signal, kind)
+
+
+# The reporter's e-mails that are news for an anonymous reporter too (not the survey, which
+# asks for a verdict they cannot give without logging in).
+ANONYMOUS_NEWS = frozenset(
+    {
+        "receipt",
+        "kwestie_message",
+        "kwestie_decided",
+        "accepted",
+        "forwarded",
+        "info_requested",
+        "feedback",
+        "resolved",
+        "status_update",
+        "kwestie_linked",
+        "meeting_agendered",
+        "meeting_discussed",
+        "action_item_done",
+    }
+)
+
+
+def queue_anonymous_notice(signal: Signal, kind: str) -> None:
+    """Tell an anonymous reporter there is news, at the address they left (if they did).
+
+    The notice says nothing about the signal, not even its reference, and the outbox row is
+    not linked to it: what the mail server and the outbox keep cannot tie the address to the
+    signal. The last notice about a closed signal deletes the address.
+    """
+    contact = db.session.get(AnonymousContact, signal.id)
+    if contact is None:
+        return
+    context = {"first": kind == "receipt", "url": link_to("anonymous.follow")}
+    _queue(ANONYMOUS_NOTICE, [contact.email], SUBJECTS[ANONYMOUS_NOTICE], None, context)
+    if not signal.is_open:
+        db.session.delete(contact)
 
 
 class Addressee(Protocol):
@@ -401,7 +443,10 @@ def outbox_page(
         query = query.where(OutboxMessage.status == values["status"])
     if "recipient" in values:
         part = values["recipient"].lower()
-        query = query.where(func.lower(OutboxMessage.recipient).contains(part, autoescape=True))
+        query = query.where(
+            func.lower(OutboxMessage.recipient).contains(part, autoescape=True),
+            OutboxMessage.kind != ANONYMOUS_NOTICE,  # an anonymous reporter's address: never
+        )
     if cursor is not None:
         query = query.where(OutboxMessage.id < cursor)
     found = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit + 1)))

@@ -35,6 +35,11 @@ def local_datetime(moment: datetime | None, with_time: bool = True) -> str:
     return f"{text} {local:%H:%M}" if with_time else text
 
 
+def local_day_iso(moment: datetime) -> str:
+    """``2026-12-03``: the day of ``moment`` in the business time zone (a time's attribute)."""
+    return moment.astimezone(settings().zone).date().isoformat()
+
+
 def owner_name(signal: Signal) -> str:
     """Who owns ``signal``: the person's name, or the label of the owning group."""
     return owner_label(signal.owner)
@@ -92,6 +97,7 @@ def highlighted(found: Fragment) -> Markup:
 def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datum")
     app.add_template_filter(calendar_day, "dag")
+    app.add_template_filter(local_day_iso, "dag_iso")
     app.add_template_filter(node_label, "node_label")
     app.add_template_filter(owner_name, "owner_name")
     app.add_template_filter(owner_label, "owner")

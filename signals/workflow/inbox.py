@@ -71,6 +71,7 @@ COUNT_CAP = 1000
 REPORTER_KINDS: Mapping[str, str] = {
     "staff": "Medewerker van de gemeente",
     "partner": "Medewerker van een partner",
+    "anonymous": "Anonieme melder",
 }
 # The filters that are not the status: the counts per status use exactly these.
 NON_STATUS_FILTERS = ("node", "regulation", "urgency", "scope", "reporter_kind", "overdue")

@@ -301,6 +301,19 @@ class SignalEvent(Base):
     signal: Mapped[Signal] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
 
+    @property
+    def by_anonymous_reporter(self) -> bool:
+        """Taken by an anonymous signal's reporter: shown with no name and only its day."""
+        return (
+            self.actor_id is None
+            and self.type in ANONYMOUS_REPORTER_EVENTS
+            and self.signal.anonymous
+        )
+
+
+# What the reporter of an anonymous signal does (the rest of its history is the owners').
+ANONYMOUS_REPORTER_EVENTS = frozenset({"submitted", "reporter_replied"})
+
 
 class ReferenceCounter(Base):
     """The last reference number handed out per year (``KM-<year>-<number>``)."""

@@ -26,7 +26,7 @@ from signals.errors import (
 )
 from signals.extensions import db
 from signals.kwesties.patterns import check_patterns
-from signals.notifications.services import queue_owner_mail, queue_reporter_mail, queue_signal_mail
+from signals.notifications.services import queue_owner_mail, queue_reporter_mail
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
 from signals.routing.services import (
@@ -160,6 +160,17 @@ def _submission(reporter: User, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
     """The new signal, routed, with its events and e-mails (inside the caller's transaction)."""
+    return store_routed_signal(fields, reporter, reporter.organisation_id)
+
+
+def store_routed_signal(
+    fields: Mapping[str, Any], reporter: User | None, organisation_id: int
+) -> Signal:
+    """A new signal from checked ``fields`` at its entry node, with its events and e-mail.
+
+    ``reporter`` None: the anonymous channel (:mod:`signals.anonymous`), which passes its
+    own pseudo-organisation. Inside the caller's transaction.
+    """
     moment = now()
     entry = decide_entry(reporter, fields, moment)
     signal = Signal(
@@ -175,7 +186,8 @@ def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
         maatwerk=fields["maatwerk"],
         maatwerk_grounds=fields.get("maatwerk_grounds", []),
         reporter=reporter,
-        organisation_id=reporter.organisation_id,
+        anonymous=reporter is None,
+        organisation_id=organisation_id,
         status=SignalStatus.NEW,
         created_at=moment,
     )
@@ -184,9 +196,9 @@ def _store_signal(reporter: User, fields: Mapping[str, Any]) -> Signal:
     db.session.add(signal)
     db.session.flush()
     lifecycle.record(signal, "submitted", reporter, node=entry.node.key, reason=entry.reason)
-    queue_signal_mail("receipt", reporter.email, signal)
-    if fields.get("kwestie_id") is not None:
-        from signals.kwesties.services import join_kwestie
+    queue_reporter_mail("receipt", signal)
+    if reporter is not None and fields.get("kwestie_id") is not None:
+        from signals.kwesties.services import join_kwestie  # kwesties build on this module
 
         join_kwestie(signal, fields["kwestie_id"], reporter)
     check_patterns(signal)
@@ -239,7 +251,7 @@ def _notify_new_owners(signal: Signal) -> None:
     queue_owner_mail("new_signal", signal, owner_people(signal.owner))
 
 
-def check_direct_choice(reporter: User, direct_node: str | None) -> None:
+def check_direct_choice(reporter: User | None, direct_node: str | None) -> None:
     """Refuse (422) a first node the reporter may not choose directly."""
     if direct_node and direct_node not in {node.key for node in direct_choices(reporter)}:
         raise InputInvalid({"direct_node": ["Deze route is voor u niet rechtstreeks beschikbaar."]})
@@ -269,12 +281,18 @@ def reply_to_question(actor: User, reference: str, data: Mapping[str, Any]) -> S
     """The reporter answers the owner's question; the signal is back in progress."""
     signal, fields = lifecycle.begin("reply", actor, reference, MessageSchema(), data)
     with unit_of_work():
-        lifecycle.move(signal, "reply")
-        lifecycle.record(signal, "reporter_replied", actor, message=fields["message"])
-        queue_owner_mail(
-            "reporter_replied", signal, owner_people(signal.owner), message=fields["message"]
-        )
+        record_reply(signal, actor, fields["message"])
     return signal
+
+
+def record_reply(signal: Signal, actor: User | None, message: str) -> None:
+    """The reporter's answer: the signal back in progress, its owners told (caller's transaction).
+
+    ``actor`` None: the anonymous reporter (:mod:`signals.anonymous`).
+    """
+    lifecycle.move(signal, "reply")
+    lifecycle.record(signal, "reporter_replied", actor, message=message)
+    queue_owner_mail("reporter_replied", signal, owner_people(signal.owner), message=message)
 
 
 def add_info(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:

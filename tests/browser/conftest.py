@@ -99,6 +99,18 @@ def log_in(page: Page, base: str, user: User) -> None:
     page.wait_for_url(f"{base}/**")
 
 
+def choose_the_codes(page: Page) -> None:
+    """Fill in the report form's required choices: Participatiewet, a national law, etc."""
+    regulations = page.get_by_role("group", name="Om welke regeling gaat het?")
+    regulations.get_by_role("checkbox", name="Participatiewet", exact=True).check()
+    page.get_by_label("Waar ligt de oorzaak?").select_option(label="Landelijke wet- en regelgeving")
+    page.get_by_label("Hoe vaak komt dit voor?").select_option(label="Structureel")
+    page.get_by_label("Urgentie", exact=True).select_option(label="Normaal")
+    page.get_by_role("group", name="Is maatwerk overwogen?").get_by_role(
+        "radio", name="Weet ik niet"
+    ).check()
+
+
 def accessible_at_both_widths(page: Page, artifacts_dir: Path, name: str) -> None:
     """axe finds nothing serious at desktop width and on a phone, where nothing sticks out.
 

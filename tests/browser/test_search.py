@@ -15,7 +15,7 @@ from signals.knowledge.services import publish_signal
 from signals.kwesties.services import create_kwestie
 from signals.workflow.models import Signal
 from signals.workflow.services import resolve_signal, submit_signal
-from tests.browser.conftest import accessible_at_both_widths, log_in
+from tests.browser.conftest import accessible_at_both_widths, choose_the_codes, log_in
 from tests.helpers import MakeUser
 
 pytestmark = pytest.mark.browser
@@ -104,14 +104,7 @@ def test_search_and_joining_a_kwestie_from_the_form(
     similar = page.locator("#similar-slot")
     choice = similar.get_by_role("radio", name=f"Ja, bij Kwestie {kwestie.id}: {kwestie.title}")
     expect(choice).to_be_visible()  # no button pressed: the script asked
-    regulations = page.get_by_role("group", name="Om welke regeling gaat het?")
-    regulations.get_by_role("checkbox", name="Participatiewet", exact=True).check()
-    page.get_by_label("Waar ligt de oorzaak?").select_option(label="Landelijke wet- en regelgeving")
-    page.get_by_label("Hoe vaak komt dit voor?").select_option(label="Structureel")
-    page.get_by_label("Urgentie", exact=True).select_option(label="Normaal")
-    page.get_by_role("group", name="Is maatwerk overwogen?").get_by_role(
-        "radio", name="Weet ik niet"
-    ).check()
+    choose_the_codes(page)
     choice.check()
     expect(choice).to_be_checked()
     accessible_at_both_widths(page, artifacts_dir, "search-2-similar-on-the-form")

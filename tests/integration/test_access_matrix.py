@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from signals.anonymous.services import submit_anonymous_signal
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.workflow.models import Signal
@@ -88,9 +89,29 @@ SEES: dict[str, dict[str, str]] = {
         "ombuds": "none",
         "admin": "full",
     },
+    # S5: an anonymous signal, at the casuïstiek table (the anonymous reporter kind's entry)
+    "anonymous": {
+        "reporter": "none",
+        "colleague": "none",
+        "partner": "none",
+        "partner_colleague": "none",
+        "manager": "none",
+        "other_manager": "none",
+        "intake": "none",
+        "casuistiek": "full",
+        "beleid": "none",
+        "ombuds": "none",
+        "admin": "full",
+    },
 }
 # Who is the owner now (may act); everyone else is refused.
-OWNER = {"staff": "manager", "partner": "intake", "ombudsman": "ombuds", "beleid": "beleid"}
+OWNER = {
+    "staff": "manager",
+    "partner": "intake",
+    "ombudsman": "ombuds",
+    "beleid": "beleid",
+    "anonymous": "casuistiek",
+}
 # Who sees the reporter's name where they see the full signal.
 HIDDEN_REPORTER = {("beleid", "beleid")}
 
@@ -99,6 +120,7 @@ HIDDEN_REPORTER = {("beleid", "beleid")}
 class World:
     users: dict[str, User]
     signals: dict[str, Signal]
+    receipt: str  # the anonymous reporter's key to the anonymous signal, and to nothing else
 
 
 def make_role_users(make_user: MakeUser) -> dict[str, User]:
@@ -137,11 +159,13 @@ def world(make_user: MakeUser, clock: Clock, signal_data: dict[str, Any]) -> Wor
         "ombudsman": staff_signal("Signaal naar de ombudsman"),
         "beleid": staff_signal("Signaal naar beleid"),
     }
+    anonymous = submit_anonymous_signal({**signal_data, "title": "Anoniem signaal"}, None)
+    signals["anonymous"] = anonymous.signal
     forward_signal(manager, signals["ombudsman"].reference, {"to": "ombudsman"})
     forward_signal(manager, signals["beleid"].reference, {"to": "casuistiek"})
     accept_signal(users["casuistiek"], signals["beleid"].reference, {})
     forward_signal(users["casuistiek"], signals["beleid"].reference, {"to": "beleid"})
-    return World(users, signals)
+    return World(users, signals, anonymous.receipt)
 
 
 CASES = [(role, kind) for role in ROLES for kind in SEES]
@@ -163,7 +187,9 @@ def test_the_signal_page(world: World, login: Login, role: str, kind: str) -> No
         return
     assert signal.title in page.text
     reporter_name = world.users["reporter" if kind != "partner" else "partner"].name
-    if (kind, role) in HIDDEN_REPORTER:
+    if kind == "anonymous":
+        assert "<dt>Gemeld door</dt><dd>Anoniem, via het anonieme kanaal</dd>" in page.text
+    elif (kind, role) in HIDDEN_REPORTER:
         assert reporter_name not in page.text and "Afgeschermd op deze plek" in page.text
     else:
         assert reporter_name in page.text
@@ -217,7 +243,7 @@ def test_the_api_shows_what_the_page_shows(world: World, api: Api, role: str, ki
         assert response.status_code == 200
         assert response.get_json()["title"] == signal.title
         reporter = response.get_json()["reporter"]
-        assert (reporter is None) is ((kind, role) in HIDDEN_REPORTER)
+        assert (reporter is None) is ((kind, role) in HIDDEN_REPORTER or kind == "anonymous")
         return
     assert signal.title not in response.text and signal.situation not in response.text
 
@@ -246,4 +272,23 @@ def test_the_api_list_holds_what_they_may_see_in_full(world: World, api: Api, ro
             next(k for k, s in world.signals.items() if s.reference == item["reference"]),
             role,
         )
-        assert (item["reporter"] is None) is (hidden in HIDDEN_REPORTER)
+        assert (item["reporter"] is None) is (hidden in HIDDEN_REPORTER or hidden[0] == "anonymous")
+
+
+# The anonymous reporter: no account, only the receipt ------------------------------------------
+
+
+def test_the_anonymous_reporter_reads_their_signal_with_the_receipt_and_nothing_else(
+    app: Flask, world: World
+) -> None:
+    visitor = app.test_client()  # not logged in, no token: all the anonymous reporter has
+    followed = visitor.get(f"/api/v1/anonymous/{world.receipt}")
+    assert followed.status_code == 200
+    assert followed.get_json()["reference"] == world.signals["anonymous"].reference
+    for kind, signal in world.signals.items():
+        page = visitor.get(f"/signalen/{signal.reference}")
+        assert page.status_code == 302 and "/inloggen" in page.headers["Location"], kind
+        assert visitor.get(f"/api/v1/signals/{signal.reference}").status_code == 401, kind
+        assert signal.title not in page.text
+    others = [s.title for kind, s in world.signals.items() if kind != "anonymous"]
+    assert not any(title in followed.text for title in others)

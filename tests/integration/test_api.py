@@ -37,6 +37,12 @@ from tests.fixtures.smtp import SmtpServer
 from tests.helpers import Api, Login, MakeUser
 
 PUBLIC_ROUTES = {"api.openapi_document", "api.docs", "api.create_token"}
+# The anonymous channel takes no credentials at all: tests/integration/test_anonymous.py.
+PUBLIC_ROUTES |= {
+    "api.create_anonymous_signal",
+    "api.follow_anonymous_signal",
+    "api.reply_anonymous_signal",
+}
 
 
 def basic(email: str, password: str) -> dict[str, str]:

@@ -51,6 +51,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import select
 
 from signals import codes
+from signals.anonymous.services import submit_anonymous_signal
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.extensions import db
@@ -68,7 +69,7 @@ from signals.workflow.services import (
     resolve_signal,
     submit_signal,
 )
-from tests.fixtures.app import START
+from tests.fixtures.app import START, Configure
 from tests.fixtures.people import PASSWORD, VALID_SIGNAL
 from tests.helpers import Api, MakeUser
 
@@ -185,6 +186,7 @@ class World:
     agenda_item_ids: list[int]
     action_item_ids: list[int]
     article_ids: list[int]  # knowledge articles, readable by every caller
+    receipts: list[str]  # anonymous signals' receipts: one awaiting its reporter, one new
     on_the_agenda: str  # a signal on the meeting's agenda, for a conclusion
     finished: str  # a resolved signal at beleid: the case of a leerdialoog
     roles: list[dict[str, str]]  # the leerdialoog's roles, by e-mail address
@@ -244,6 +246,10 @@ def world(
     )
     publish_signal(manager, resolved, {"summary": TEXT, "what_was_done": TEXT})
     publish_signal(policy_member, meetings["finished"], {"summary": TEXT, "title": "Geleerd"})
+    table = make_user("member", groups=["casuistiek"], name="Cas Tafel")
+    asked = submit_anonymous_signal(signal_data, "192.0.2.1")
+    request_info(table, asked.signal.reference, {"message": "Om hoeveel gezinnen gaat het?"})
+    receipts = [asked.receipt, submit_anonymous_signal(signal_data, "192.0.2.1").receipt]
     callers = {"manager": manager, "reporter": reporter, "policy_member": policy_member}
     seeded = World(
         bearer={name: api(user).headers for name, user in callers.items()},
@@ -262,6 +268,7 @@ def world(
         nodes=sorted(active_graph().nodes),
         kwestie_nodes=sorted(kwestie_nodes()),
         article_ids=sorted(db.session.scalars(select(KnowledgeArticle.id))),
+        receipts=receipts,
         **meetings,
     )
     db.session.remove()  # the requests run in app contexts of their own
@@ -366,6 +373,8 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
             {**VALID_SIGNAL, "regulations": ["participatiewet", "participatiewet"]},
         ],
         "POST /api/v1/routes/preview": [{}, {"urgency": "acute"}, {"direct_node": "ombudsman"}],
+        "POST /api/v1/anonymous/signals": [VALID_SIGNAL, {**VALID_SIGNAL, "email": "a@b.nl"}],
+        "POST /api/v1/anonymous/{receipt}/reply": [{"message": TEXT}],
         "GET /api/v1/stats": [
             {"from": "2026-01-01", "to": "2026-12-31"},
             {"from": "2026-11-01", "to": "2026-11-30", "node": "beleid"},
@@ -443,7 +452,9 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _signal_bodies(world: World, *, partial: bool) -> st.SearchStrategy[dict[str, Any]]:
+def _signal_bodies(
+    world: World, *, partial: bool, anonymous: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
     required = {
         "title": TEXTS,
         "situation": TEXTS,
@@ -465,6 +476,9 @@ def _signal_bodies(world: World, *, partial: bool) -> st.SearchStrategy[dict[str
         "direct_node": st.sampled_from(world.nodes),
         "kwestie_id": st.sampled_from(world.kwestie_ids),
     }
+    if anonymous:  # no kwestie to join; an address for notices instead
+        del optional["kwestie_id"]
+        optional["email"] = st.sampled_from(["tip@voorbeeld.nl", "a.b@c.org"])
     if partial:
         return st.fixed_dictionaries({}, optional={**required, **optional})
     return st.fixed_dictionaries(required, optional=optional)
@@ -500,6 +514,8 @@ def realistic_bodies(world: World) -> dict[str, st.SearchStrategy[Any]]:
         "POST /api/v1/tokens": st.fixed_dictionaries({}, optional={"name": TEXTS}),
         "POST /api/v1/signals": _signal_bodies(world, partial=False),
         "POST /api/v1/routes/preview": _signal_bodies(world, partial=True),
+        "POST /api/v1/anonymous/signals": _signal_bodies(world, partial=False, anonymous=True),
+        "POST /api/v1/anonymous/{receipt}/reply": st.fixed_dictionaries({"message": TEXTS}),
         "POST /api/v1/signals/{reference}/actions": _maybe_version(
             st.one_of(
                 _action("accept"),
@@ -551,6 +567,7 @@ def _seeded_values(operation: Operation, world: World) -> dict[str, list[Any]]:
         "agenda_item_id": world.agenda_item_ids,
         "item_id": world.action_item_ids,
         "article_id": world.article_ids,
+        "receipt": world.receipts,
     }
     names = [item.name for item in operation.path_parameters]
     unknown = sorted(set(names) - set(seeded))
@@ -705,12 +722,13 @@ def isolated(app: Flask) -> Callable[..., Iterable[bytes]]:
 
 
 @pytest.fixture
-def contract(app: Flask, monkeypatch: pytest.MonkeyPatch) -> OpenApiSchema:
+def contract(app: Flask, monkeypatch: pytest.MonkeyPatch, configure: Configure) -> OpenApiSchema:
     """The API's own document as schemathesis reads it, on the app as in production.
 
     An exception becomes the 500 a client would get (the test app re-raises it otherwise).
     """
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    configure(anonymous_daily_limit=1000)  # the fuzzing submits anonymously from one address
     config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
     schema = schemathesis.openapi.from_wsgi(DOCUMENT, isolated(app), config=config)
     # Schemathesis leaves out the operation that serves the document unless told otherwise.

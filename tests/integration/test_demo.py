@@ -171,6 +171,12 @@ def test_the_demo_signals_travel_the_citys_route(municipality_app: Flask) -> Non
     from_partners = [e for e in entries if e.signal.organisation.kind == "partner"]
     assert from_partners
     assert any(event.data["node"] == partner_entry[0] for event in from_partners)
+    # One came in anonymously and entered where the route sends the anonymous reporter kind.
+    anonymous_entry = graph.entry_node({"organisation_kind": "anonymous", "urgency": "normal"})
+    anonymous = [e for e in entries if e.signal.anonymous]
+    assert [(e.signal.reporter_id, e.data["node"]) for e in anonymous] == [
+        (None, anonymous_entry[0])
+    ]
     assert len(moves) >= 3
     for move in moves:  # every step is an edge of this city's route (or to the ombudsman)
         origin, target = move.data["from"], move.data["to"]

@@ -21,8 +21,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from signals.anonymous.services import submit_anonymous_signal
 from signals.auth.models import User
 from signals.auth.services import user_by_email
 from signals.clock import Clock
@@ -57,6 +59,7 @@ SWEEP_HOUR = 13  # UTC: in office hours, so the managers' digests go out too
 SWEPT_DAYS = 45  # every day: reminders, breaches, escalations, status updates, digests
 FOLLOWUP_AFTER = timedelta(days=200)  # past the check six months after a resolution
 # Monday 1 March 2027, the first working day of a trust pulse month: everyone is invited.
+ANONYMOUS_REPORTERS = ("tip@voorbeeld.test",)
 PULSE_OPENS = datetime(2027, 3, 1, SWEEP_HOUR, tzinfo=UTC)
 
 
@@ -87,9 +90,17 @@ class Mail:
 
 
 @dataclass
+class Visitor:
+    """Someone who is not logged in (an anonymous reporter): a client without a session."""
+
+    client: FlaskClient
+
+
+@dataclass
 class LinkFollower:
     """Follows the links of each new e-mail as its recipient, the moment it was written."""
 
+    app: Flask
     log_in: Login
     read_up_to: int = 0
     kinds: set[str] = field(default_factory=set)
@@ -129,7 +140,9 @@ class LinkFollower:
         assert response.request.path != LOGIN_PATH, where
         self.followed += 1
 
-    def _session_of(self, email: str) -> WebSession:
+    def _session_of(self, email: str) -> WebSession | Visitor:
+        if email in ANONYMOUS_REPORTERS:  # a person we do not know: links open public pages
+            return Visitor(self.app.test_client())
         if email not in self.sessions:
             user = user_by_email(email)
             assert user is not None, email
@@ -138,8 +151,8 @@ class LinkFollower:
 
 
 @pytest.fixture
-def follower(login: Login) -> LinkFollower:
-    return LinkFollower(login)
+def follower(app: Flask, login: Login) -> LinkFollower:
+    return LinkFollower(app, login)
 
 
 def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
@@ -179,6 +192,12 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
     act(resolve_signal, manager, alfa.reference, RESOLUTION)
     act(reopen_signal, reporter, alfa.reference, {"message": "Het speelt opnieuw."})
     act(resolve_signal, manager, alfa.reference, RESOLUTION)
+
+    # An anonymous reporter who left an address: notices that link to the public follow page.
+    anonymous = act(
+        submit_anonymous_signal, {**signal_data, "email": ANONYMOUS_REPORTERS[0]}, None
+    ).signal
+    act(accept_signal, table, anonymous.reference, {})
 
     bravo = submit(partner, "Bravo bijzondere bijstand buurtteam")
     act(forward_signal, intake, bravo.reference, {"to": "casuistiek"})

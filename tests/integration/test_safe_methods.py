@@ -116,6 +116,7 @@ def test_head_and_get_change_nothing_on_any_route(
         "message_id": 1,
         "filename": "style.css",
         "token": pulse_token,
+        "receipt": "AAAA-BBBB-CCCC-DDDD-EEEE",
     }
     data = form_for_everything(signal_data, reporter.email)
     before = database_state()

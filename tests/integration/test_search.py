@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from werkzeug.test import TestResponse
 
+from signals.anonymous.services import submit_anonymous_signal
 from signals.auth.models import User
 from signals.clock import now
 from signals.errors import InputInvalid
@@ -200,6 +201,7 @@ def world(make_user: MakeUser, signal_data: dict[str, Any]) -> World:
         "partner": "kinderopvang",
         "ombudsman": "dwangsom",
         "beleid": "kostendelersnorm",
+        "anonymous": "parkeervergunning",
     }
 
     def signal(author: str, kind: str) -> Signal:
@@ -217,6 +219,8 @@ def world(make_user: MakeUser, signal_data: dict[str, Any]) -> World:
     forward_signal(manager, at_beleid.reference, {"to": "casuistiek"})
     accept_signal(casuistiek, at_beleid.reference, {})
     forward_signal(casuistiek, at_beleid.reference, {"to": "beleid"})
+    anonymous = {**signal_data, "situation": f"Het gaat om de {words['anonymous']}."}
+    submit_anonymous_signal(anonymous, None)
     assert staff and partner
     return World(users, words)
 

@@ -1,0 +1,1 @@
+"""The anonymous channel: a signal without a reporter, followed with a receipt code."""
