@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import WSGIRequestHandler
 
 from signals.errors import InputInvalid, SignalsError
 from signals.settings import settings_of
@@ -290,10 +291,33 @@ def demo_run(host: str, port: int, without_scheduler: bool) -> None:
         stop_scheduler = start_in_background(app)
     print_logins(click.echo)
     try:
-        run_simple(host, port, app, use_reloader=False, use_debugger=app.debug, threaded=True)
+        run_simple(
+            host,
+            port,
+            app,
+            use_reloader=False,
+            use_debugger=app.debug,
+            threaded=True,
+            request_handler=RequestHandlerWithoutAnonymousTraces,
+        )
     finally:
         if stop_scheduler is not None:
             stop_scheduler()
+
+
+ANONYMOUS_PATHS = ("/anoniem", "/api/v1/anonymous/")
+
+
+class RequestHandlerWithoutAnonymousTraces(WSGIRequestHandler):
+    """The demo server's request log, without the anonymous channel's requests.
+
+    A log line holds the client's address, and for the API the receipt in the path: neither
+    may be written down for an anonymous reporter (put the same rule in a production proxy).
+    """
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if not self.path.startswith(ANONYMOUS_PATHS):
+            super().log_request(code, size)
 
 
 def served_address(host: str, port: int) -> str:

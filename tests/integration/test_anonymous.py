@@ -25,6 +25,7 @@ from signals.anonymous.services import (
     normalised_receipt,
 )
 from signals.auth.models import User
+from signals.cli import RequestHandlerWithoutAnonymousTraces
 from signals.clock import Clock
 from signals.database import Base
 from signals.extensions import db
@@ -400,3 +401,20 @@ def test_the_inbox_filters_on_the_anonymous_reporter_kind(
     assert [signal.reference for signal in listed.signals] == [anonymous]
     staff = inbox_page(table_member, {"reporter_kind": "staff"}, clock.now())
     assert [signal.reference for signal in staff.signals] == [named.reference]
+
+
+def test_the_demo_servers_request_log_leaves_the_anonymous_channel_out() -> None:
+    logged: list[str] = []
+
+    class Recorded(RequestHandlerWithoutAnonymousTraces):
+        def __init__(self, path: str) -> None:  # no socket: only what the log sees
+            self.path = path
+
+        def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+            logged.append(self.path)
+
+        requestline = "GET / HTTP/1.1"
+
+    for path in ("/anoniem", "/anoniem/volgen", "/api/v1/anonymous/AAAA-BBBB", "/inbox"):
+        Recorded(path).log_request(200, 10)
+    assert logged == ["/inbox"]
