@@ -63,6 +63,8 @@ class Settings:
     password_hash_method: str
     figures_refresh_minutes: int
     report_recipients: tuple[str, ...]
+    retention_months: int
+    outbox_retention_days: int
 
     @property
     def zone(self) -> ZoneInfo:
@@ -230,6 +232,8 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "password_hash_method": text,
     "figures_refresh_minutes": whole(1),
     "report_recipients": mail_addresses,
+    "retention_months": whole(1),
+    "outbox_retention_days": whole(1),
 }
 
 
