@@ -3,12 +3,13 @@
 ``SIGNALS_RETENTION_MONTHS`` after a signal was closed (resolved, or withdrawn by its
 reporter) it is anonymised, once: its free text is removed (the title becomes
 :data:`PLACEHOLDER_TITLE`; situation, resident experience and rationale become empty), as are
-the link to its reporter (and the idempotency key that named them) and, in its history,
-every text and every name (each event's actor). What the figures count stays: the codes
-(level, scope, urgency, impact, maatwerk and its grounds, regulations, source organisation),
-the dates, the outcome, and the route it took (each event's type and its node, from, to,
-clock and due). An ``anonymised`` event says what was removed. A signal under a legal hold
-(:mod:`signals.retention.services`) is not anonymised until the hold is released.
+the link to its reporter (and the idempotency key that named them), its sent and given-up
+e-mail in the outbox and, in its history, every text and every name (each event's actor).
+What the figures count stays: the codes (level, scope, urgency, impact, maatwerk and its
+grounds, regulations, source organisation), the dates, the outcome, and the route it took
+(each event's type and its node, from, to, clock and due). An ``anonymised`` event says
+what was removed. A signal under a legal hold (:mod:`signals.retention.services`) is not
+anonymised until the hold is released.
 
 The period ends on a day, in the business time zone: a signal closed on 15 March is
 anonymised from the first moment of 15 March, ``SIGNALS_RETENTION_MONTHS`` months later
@@ -27,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Select, and_, delete, false, select
 
 from signals.extensions import db
+from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.retention.audit import allow_anonymising
 from signals.settings import settings
 from signals.transaction import unit_of_work
@@ -116,6 +118,7 @@ class Blanked:
     events: int
     actors: int
     reporter: bool
+    mails: int
 
 
 def anonymise_signal(signal: Signal, moment: datetime) -> Blanked:
@@ -131,6 +134,13 @@ def anonymise_signal(signal: Signal, moment: datetime) -> Blanked:
     signal.reporter = None
     signal.anonymised_at = moment
     db.session.execute(delete(SubmissionKey).where(SubmissionKey.signal_id == signal.id))
+    # Its sent and given-up e-mail (names, addresses, its texts); what is pending still goes.
+    mails = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.signal_id == signal.id,
+            OutboxMessage.status.in_([OutboxStatus.SENT.value, OutboxStatus.DEAD.value]),
+        )
+    )
     event_fields: set[str] = set()
     actors = 0
     for event in signal.events:
@@ -147,6 +157,7 @@ def anonymise_signal(signal: Signal, moment: datetime) -> Blanked:
         events=len(signal.events),
         actors=actors,
         reporter=had_reporter,
+        mails=int(getattr(mails, "rowcount", 0) or 0),
     )
     lifecycle.record(
         signal,
@@ -159,6 +170,7 @@ def anonymise_signal(signal: Signal, moment: datetime) -> Blanked:
         events=blanked.events,
         actors=blanked.actors,
         reporter=blanked.reporter,
+        mails=blanked.mails,
     )
     return blanked
 

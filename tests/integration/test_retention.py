@@ -24,6 +24,7 @@ from signals.retention.purge import run_retention
 from signals.retention.services import place_legal_hold, release_legal_hold
 from signals.scheduler.jobs import sweep
 from signals.search.services import search
+from signals.workflow.followup import answer_followup
 from signals.workflow.models import Signal, SubmissionKey
 from signals.workflow.services import (
     accept_signal,
@@ -162,6 +163,20 @@ def test_a_resolved_signal_is_anonymised_on_its_day_and_not_a_day_before(
     assert [event.type for event in fresh(lived).events].count("anonymised") == 1
     with pytest.raises(StateConflict, match="geanonimiseerd"):
         reopen_signal(manager, reference, {"message": "Toch nog iets."})
+    assert fresh(lived).followup_sent_at is not None  # asked by the same sweep, before
+    with pytest.raises(StateConflict, match="geanonimiseerd"):
+        answer_followup(manager, reference, {"held": "yes", "note": "Ja, bij mevrouw X."})
+
+
+def test_anonymising_deletes_the_signals_sent_mail(lived: Signal, smtp_server: SmtpServer) -> None:
+    sweep(JUST_BEFORE)  # delivers its mail: a second later too recent for the outbox's period
+    sent = [message for message in outbox() if message.signal_id == lived.id]
+    assert sent and {message.status for message in sent} == {"sent"}
+
+    sweep(ON_THE_DAY)
+
+    assert [message for message in outbox() if message.signal_id == lived.id] == []
+    assert fresh(lived).events[-1].data["mails"] == len(sent)
 
 
 def test_a_withdrawn_signal_is_anonymised_from_its_withdrawal(
