@@ -397,7 +397,7 @@ def privacy_purge(dry_run: bool, moment: str | None) -> None:
     heading = "proefronde (er verandert niets)" if dry_run else "bewaartermijnen"
     click.echo(f"{heading} op {at.isoformat()}")
     lines = done.lines(dry_run=dry_run)
-    for line in lines or ["bewaartermijn: niets te doen"]:
+    for line in lines or ["niets te verwijderen of te anonimiseren"]:
         click.echo(f"- {line}")
 
 

@@ -20,7 +20,6 @@ from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.retention.anonymise import BATCH, anonymise_due, due_signals
 from signals.settings import settings
 from signals.transaction import unit_of_work
-from signals.wording import counted
 
 # Outbox messages deleted per round at most (each round deletes in one statement).
 OUTBOX_BATCH = 5000
@@ -39,26 +38,26 @@ class Retention:
     failed_logins: int = 0
 
     def lines(self, *, dry_run: bool = False) -> list[str]:
-        """A Dutch line per kind of thing removed (none when nothing was)."""
-        verb = "zou " if dry_run else ""
+        """A Dutch line per kind of thing removed, ``label: number`` as the sweep's lines are."""
+        if dry_run:
+            signals, mails, failures = (
+                "signalen die geanonimiseerd zouden worden",
+                "e-mails die uit de outbox verwijderd zouden worden",
+                "mislukte inlogpogingen die verwijderd zouden worden",
+            )
+        else:
+            signals, mails, failures = (
+                "signalen geanonimiseerd na de bewaartermijn",
+                "e-mails verwijderd uit de outbox (bewaartermijn)",
+                "mislukte inlogpogingen verwijderd (bewaartermijn)",
+            )
         lines = []
         if self.signals:
-            shown = ", ".join(self.signals)
-            lines.append(
-                f"bewaartermijn: {verb}{counted(len(self.signals), 'signaal', 'signalen')} "
-                f"{'anonimiseren' if dry_run else 'geanonimiseerd'} ({shown})"
-            )
+            lines.append(f"{signals} ({', '.join(self.signals)}): {len(self.signals)}")
         if self.outbox:
-            lines.append(
-                f"bewaartermijn: {verb}{counted(self.outbox, 'e-mail', 'e-mails')} "
-                f"{'verwijderen' if dry_run else 'verwijderd'} uit de outbox"
-            )
+            lines.append(f"{mails}: {self.outbox}")
         if self.failed_logins:
-            lines.append(
-                f"bewaartermijn: {verb}"
-                f"{counted(self.failed_logins, 'mislukte inlogpoging', 'mislukte inlogpogingen')} "
-                f"{'verwijderen' if dry_run else 'verwijderd'}"
-            )
+            lines.append(f"{failures}: {self.failed_logins}")
         return lines
 
 
