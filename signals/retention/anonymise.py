@@ -7,7 +7,8 @@ the link to its reporter (and the idempotency key that named them), its sent and
 e-mail in the outbox and, in its history, every text and every name (each event's actor).
 What the figures count stays: the codes (level, scope, urgency, impact, maatwerk and its
 grounds, regulations, source organisation), the dates, the outcome, and the route it took
-(each event's type and its node, from, to, clock and due). An ``anonymised`` event says
+(each event's type and its node, from, to, clock and due) and the coded answers (the survey's
+score, whether the solution held). An ``anonymised`` event says
 what was removed. A signal under a legal hold (:mod:`signals.retention.services`) is not
 anonymised until the hold is released.
 
@@ -38,8 +39,9 @@ from signals.workflow.models import Signal, SignalStatus, SubmissionKey
 PLACEHOLDER_TITLE = "Geanonimiseerd signaal"
 # The signal's own free text; each becomes empty (the title: the placeholder).
 FREE_TEXT_FIELDS = ("title", "situation", "resident_experience", "rationale")
-# The texts in an event's data that are kept: where the signal went and when, and codes.
-KEPT_EVENT_TEXTS = frozenset({"node", "from", "to", "clock", "due", "outcome", "starts_at"})
+# The texts in an event's data that are kept: where the signal went and when, and codes
+# (the figures count ``held``, the answer to the six-month question).
+KEPT_EVENT_TEXTS = frozenset({"node", "from", "to", "clock", "due", "outcome", "held", "starts_at"})
 # Signals anonymised per round at most: a large backlog (the first run after an upgrade)
 # is worked off over several sweeps.
 BATCH = 200

@@ -28,6 +28,7 @@ from signals.workflow.followup import answer_followup
 from signals.workflow.models import Signal, SubmissionKey
 from signals.workflow.services import (
     accept_signal,
+    answer_survey,
     forward_signal,
     give_feedback,
     reopen_signal,
@@ -68,7 +69,10 @@ def signal_hits(user: User, query: str) -> list[str]:
 
 @pytest.fixture
 def lived(clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]) -> Signal:
-    """A signal with a full life, resolved on the clock's day: every kind of free text in it."""
+    """A signal with a full life, resolved on the clock's day: every kind of free text in it.
+
+    Its reporter judged the answer, and half a year later its owner said whether it held.
+    """
     data = {
         **signal_data,
         "title": f"{SECRET_WORD} weigert de bijstandspas",
@@ -82,6 +86,12 @@ def lived(clock: Clock, reporter: User, manager: User, signal_data: dict[str, An
     reply_to_question(reporter, reference, {"message": "Die aan de Dorpsstraat."})
     give_feedback(manager, reference, {"message": "We bellen de vereniging."})
     resolve_signal(manager, reference, RESOLUTION)
+    clock.set(clock.now() + timedelta(minutes=5))
+    sweep(clock.now())  # asks the reporter's verdict
+    answer_survey(reporter, reference, {"score": "4", "comment": "Mevrouw is geholpen."})
+    clock.set(clock.now() + timedelta(days=200))
+    sweep(clock.now())  # asks whether the solution held
+    answer_followup(manager, reference, {"held": "partly", "note": "Bij mevrouw wel."})
     return signal_by_reference(reference)
 
 
@@ -142,6 +152,8 @@ def test_a_resolved_signal_is_anonymised_on_its_day_and_not_a_day_before(
     assert by_type["info_requested"] == {"message": ""}
     assert by_type["reporter_replied"] == {"message": ""}
     assert by_type["feedback_sent"] == {"message": ""}
+    assert by_type["survey_answered"] == {"score": 4, "comment": ""}
+    assert by_type["followup_answered"] == {"held": "partly", "note": ""}
     assert by_type["resolved"] == {
         "outcome": RESOLUTION["outcome"],
         "rationale": "",
@@ -152,7 +164,13 @@ def test_a_resolved_signal_is_anonymised_on_its_day_and_not_a_day_before(
     assert anonymised.at == ON_THE_DAY
     assert anonymised.data["by"] == "retention"
     assert anonymised.data["fields"] == ["title", "situation", "resident_experience", "rationale"]
-    assert {"message", "rationale"} <= set(anonymised.data["event_fields"])
+    assert set(anonymised.data["event_fields"]) == {
+        "message",
+        "rationale",
+        "comment",
+        "note",
+        "reason",  # the route's reason for the first place
+    }
     assert anonymised.data["reporter"] is True
     # The search index forgets the old words.
     assert signal_hits(admin, SECRET_WORD) == []
@@ -163,7 +181,6 @@ def test_a_resolved_signal_is_anonymised_on_its_day_and_not_a_day_before(
     assert [event.type for event in fresh(lived).events].count("anonymised") == 1
     with pytest.raises(StateConflict, match="geanonimiseerd"):
         reopen_signal(manager, reference, {"message": "Toch nog iets."})
-    assert fresh(lived).followup_sent_at is not None  # asked by the same sweep, before
     with pytest.raises(StateConflict, match="geanonimiseerd"):
         answer_followup(manager, reference, {"held": "yes", "note": "Ja, bij mevrouw X."})
 
