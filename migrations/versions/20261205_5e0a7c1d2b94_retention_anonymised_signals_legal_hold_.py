@@ -3,8 +3,8 @@
 ``signals.closed_at`` is when a signal was last closed (resolved or withdrawn; filled in
 here from ``resolved_at`` and from the ``withdrawn`` event), from which retention counts;
 ``signals.anonymised_at`` marks a signal whose free text and names retention removed;
-``signals.legal_hold`` keeps one from that. ``ix_signals_retention`` finds the closed
-signals not yet anonymised, oldest first.
+``signals.legal_hold`` keeps one from that. ``ix_signals_retention`` (partial: not yet
+anonymised) finds the closed signals in the order the sweep takes them, without a sort.
 
 PostgreSQL only: a trigger refuses UPDATE and DELETE of ``signal_events`` and
 ``kwestie_events`` rows. The one exception is retention's anonymisation: in a transaction
@@ -69,7 +69,13 @@ def upgrade():
         batch_op.add_column(
             sa.Column("legal_hold", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-        batch_op.create_index("ix_signals_retention", ["anonymised_at", "closed_at"], unique=False)
+        batch_op.create_index(
+            "ix_signals_retention",
+            ["closed_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("anonymised_at IS NULL"),
+            sqlite_where=sa.text("anonymised_at IS NULL"),
+        )
 
     op.execute(
         signals.update()

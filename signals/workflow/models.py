@@ -25,6 +25,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,8 +85,15 @@ class Signal(OwnerMixin, Base):
         # The figures: signals by month of submission, and the latest "niet mogelijk".
         Index("ix_signals_created_at", "created_at"),
         Index("ix_signals_outcome_resolved_at", "outcome", "resolved_at"),
-        # Retention (signals.retention): the closed signals not yet anonymised, oldest first.
-        Index("ix_signals_retention", "anonymised_at", "closed_at"),
+        # Retention (signals.retention): the closed signals not yet anonymised, in the order
+        # the sweep takes them (partial: PostgreSQL walks it in that order, no sort).
+        Index(
+            "ix_signals_retention",
+            "closed_at",
+            "id",
+            postgresql_where=text("anonymised_at IS NULL"),
+            sqlite_where=text("anonymised_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from signals.auth.models import AuthFailure, User
 from signals.auth.throttle import token_failed
 from signals.clock import Clock
 from signals.errors import Forbidden, StateConflict
 from signals.extensions import db
-from signals.retention.anonymise import PLACEHOLDER_TITLE, last_closed_day
+from signals.retention.anonymise import PLACEHOLDER_TITLE, due_signals, last_closed_day
 from signals.retention.purge import run_retention
 from signals.retention.services import place_legal_hold, release_legal_hold
 from signals.scheduler.jobs import sweep
@@ -466,3 +466,16 @@ def test_every_event_of_a_forwarded_signal_survives_anonymisation(
     assert [event.type for event in events][len(before) :] == ["withdrawn", "anonymised"]
     forwarded = next(event for event in events if event.type == "forwarded")
     assert forwarded.data == {"from": forwarded.data["from"], "to": "casuistiek", "message": ""}
+
+
+def test_the_sweep_walks_the_retention_index_in_order(clock: Clock) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the planner is PostgreSQL's")
+    statement = due_signals(ON_THE_DAY)
+    with clock.frozen_at(ON_THE_DAY):
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    db.session.execute(text("SET LOCAL enable_sort = off"))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
+    assert "ix_signals_retention" in plan, plan
+    assert "Sort" not in plan, plan
