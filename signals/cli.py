@@ -48,7 +48,7 @@ def _create_app() -> Flask:
 
 
 def register(app: Flask) -> None:
-    for group in (orgs, users, demo, outbox, scheduler, routes, search):
+    for group in (orgs, users, demo, outbox, scheduler, routes, search, privacy_group):
         app.cli.add_command(group)
     app.cli.add_command(report)
 
@@ -394,6 +394,35 @@ def scheduler_run() -> None:
     from signals.scheduler.runner import run_forever
 
     run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.group("privacy", help="Privacy: bewaartermijnen (anonimiseren, opruimen) en inzage.")
+def privacy_group() -> None:
+    pass
+
+
+@privacy_group.command(
+    "purge",
+    help="Voer het bewaartermijnwerk nu uit: signalen anonimiseren, oude e-mail uit de outbox "
+    "en oude mislukte inlogpogingen verwijderen. Met --dry-run: zeg alleen wat er zou gaan.",
+)
+@click.option("--dry-run", is_flag=True, help="Verander niets; toon wat er zou gaan.")
+@click.option(
+    "--now", "moment", default=None, help="ISO-8601 met tijdzone, bv. 2028-12-01T09:00+01:00"
+)
+@with_appcontext
+def privacy_purge(dry_run: bool, moment: str | None) -> None:
+    from signals.clock import get_clock, now
+    from signals.retention.purge import plan_retention, run_retention
+
+    at = _parse_moment(moment) if moment else now()
+    with get_clock().frozen_at(at):
+        done = plan_retention(at) if dry_run else run_retention(at, limit=None)
+    heading = "proefronde (er verandert niets)" if dry_run else "bewaartermijnen"
+    click.echo(f"{heading} op {at.isoformat()}")
+    lines = done.lines(dry_run=dry_run)
+    for line in lines or ["niets te verwijderen of te anonimiseren"]:
+        click.echo(f"- {line}")
 
 
 @click.command(help="Schrijf de rapportage voor bestuur en raad (PDF als FILE op .pdf eindigt).")

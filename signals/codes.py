@@ -194,6 +194,9 @@ EVENT_LABELS: Mapping[str, str] = {
     "followup_reminded": "Herinnering aan de controle na zes maanden",
     "followup_answered": "Controle na zes maanden beantwoord",
     "published": "Gepubliceerd als kennisartikel",
+    "legal_hold": "Bewaarplicht ingesteld",
+    "hold_released": "Bewaarplicht opgeheven",
+    "anonymised": "Geanonimiseerd (bewaartermijn verstreken)",
 }
 
 # A kwestie's history as its page names it.

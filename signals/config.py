@@ -80,6 +80,14 @@ class Config:
     ANONYMOUS = True
     ANONYMOUS_DAILY_LIMIT = 10
 
+    # Retention (signals/retention/, README "Bewaartermijnen"): a closed signal (resolved or
+    # withdrawn) is anonymised this many months after it was closed (CONTRACT: default 24);
+    # sent and dead e-mail (names and text) is deleted from the outbox this many days after
+    # it was sent or given up. Failed log-ins go once they no longer count
+    # (AUTH_FAILURE_MEMORY) and are a day old.
+    RETENTION_MONTHS = 24
+    OUTBOX_RETENTION_DAYS = 90
+
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 

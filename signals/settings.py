@@ -65,6 +65,8 @@ class Settings:
     report_recipients: tuple[str, ...]
     anonymous: bool
     anonymous_daily_limit: int
+    retention_months: int
+    outbox_retention_days: int
 
     @property
     def zone(self) -> ZoneInfo:
@@ -257,6 +259,8 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "report_recipients": mail_addresses,
     "anonymous": flag,
     "anonymous_daily_limit": whole(1),
+    "retention_months": whole(1),
+    "outbox_retention_days": whole(1),
 }
 
 

@@ -183,6 +183,19 @@ class SignalSchema(OutputSchema):
     impact = fields.List(fields.String(), required=True)
     maatwerk = fields.String(required=True)
     maatwerk_grounds = fields.List(fields.String(), required=True)
+    anonymised_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Wanneer de bewaartermijn verstreek en tekst en namen zijn "
+            "verwijderd (titel: `Geanonimiseerd signaal`, teksten leeg, `reporter` null); "
+            "codes, data, route en uitkomst blijven. null: niet geanonimiseerd"
+        },
+    )
+    legal_hold = fields.Boolean(
+        required=True,
+        metadata={"description": "Bewaarplicht: wordt niet geanonimiseerd (`legal_hold`)"},
+    )
     version = fields.Integer(
         required=True,
         metadata={
@@ -474,6 +487,8 @@ def present_signal(viewer: User, signal: Signal, *, with_events: bool = False) -
         "impact": list(signal.impact or []),
         "maatwerk": signal.maatwerk,
         "maatwerk_grounds": list(signal.maatwerk_grounds or []),
+        "anonymised_at": signal.anonymised_at,
+        "legal_hold": signal.legal_hold,
         "version": signal.version,
         "actions": actions_for(viewer, signal),
         "url": signal_url(signal.reference),

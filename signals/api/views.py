@@ -93,7 +93,14 @@ Statussen: `new`, `in_progress`, `awaiting_reporter` (termijnen staan stil) zijn
 `resolved` (afgehandeld, met uitkomst en onderbouwing) en `withdrawn` (door de melder
 ingetrokken: geen uitkomst, geen tevredenheidsvraag, geen controle na zes maanden) zijn
 gesloten. Een ingetrokken signaal kan niet opnieuw worden ingetrokken of heropend en
-niemand kan er nog een actie op doen; de melder dient zo nodig een nieuw signaal in.
+niemand kan er nog een actie op doen (behalve de bewaarplicht van een beheerder); de melder
+dient zo nodig een nieuw signaal in.
+
+Bewaartermijn: `SIGNALS_RETENTION_MONTHS` maanden na het sluiten (afhandelen of intrekken)
+wordt een signaal geanonimiseerd (`anonymised_at`): titel *Geanonimiseerd signaal*, teksten
+leeg, geen melder, geen namen in de tijdlijn; codes, data, route en uitkomst blijven. Daarna
+is geen actie meer mogelijk (409). Een signaal met bewaarplicht (`legal_hold`) wordt niet
+geanonimiseerd.
 
 Elke actie neemt ook `version` (de versie die u zag): is het signaal intussen gewijzigd, dan
 409 en verandert er niets.

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from signals.auth.models import AuthFailure, LoginAddress, User
@@ -45,6 +45,9 @@ from signals.transaction import unit_of_work
 KEY_LENGTH = 300  # AuthFailure.key
 # An address a person logged in from stays trusted this long after their last log-in there.
 ADDRESS_KEPT = timedelta(days=180)
+# Failed log-ins are kept a day (for the administrator who looks into an attack) and as long
+# as they count (AUTH_FAILURE_MEMORY), then deleted by retention (signals.retention.purge).
+FAILURES_KEPT = timedelta(days=1)
 UNKNOWN_ADDRESS = "onbekend"
 
 
@@ -116,6 +119,11 @@ def client_network(address: str | None) -> str:
     return str(parsed)
 
 
+def old_failures(before: datetime) -> ColumnElement[bool]:
+    """SQL: the failures older than ``before`` that no longer count (deleted by housekeeping)."""
+    return AuthFailure.at < min(before, now() - _memory())
+
+
 def forget_old_failures(before: datetime) -> int:
     """Housekeeping, every sweep: delete old failures and addresses; how many failures.
 
@@ -123,9 +131,8 @@ def forget_old_failures(before: datetime) -> int:
     when it is no longer trusted.
     """
     moment = now()
-    cutoff = min(before, moment - _memory())
     with unit_of_work():
-        result = db.session.execute(delete(AuthFailure).where(AuthFailure.at < cutoff))
+        result = db.session.execute(delete(AuthFailure).where(old_failures(before)))
         db.session.execute(
             delete(LoginAddress).where(LoginAddress.last_login_at < moment - ADDRESS_KEPT)
         )

@@ -45,6 +45,7 @@ from signals.figures.rollups import refresh_monthly_figures
 from signals.knowledge.services import publish_signal
 from signals.notifications.models import OutboxMessage, OutboxStatus
 from signals.ownership.services import owner_people
+from signals.retention.purge import run_retention
 from signals.routing.graph import NodeKind, RouteGraph
 from signals.routing.services import active_graph, business_calendar
 from signals.scheduler.jobs import due_work
@@ -197,6 +198,8 @@ def load_demo() -> str:
         .values(status=OutboxStatus.SENT, sent_at=OutboxMessage.created_at)
     )
     db.session.commit()
+    with get_clock().frozen_at(started):  # what a running service no longer keeps, gone
+        run_retention(started)
     return (
         f"Demogegevens geladen ({graph.municipality}): {len(orgs)} organisaties, "
         f"{len(PEOPLE)} gebruikers, {len(DEMO_CASES)} signalen."

@@ -49,8 +49,9 @@ class Kwestie(OwnerMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    # Append-only, as a signal's (signals.retention.audit): never deleted through the ORM.
     events: Mapped[list["KwestieEvent"]] = relationship(
-        back_populates="kwestie", order_by="KwestieEvent.id", cascade="all, delete-orphan"
+        back_populates="kwestie", order_by="KwestieEvent.id", passive_deletes="all"
     )
 
     __mapper_args__ = {"version_id_col": version}

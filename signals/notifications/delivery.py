@@ -185,6 +185,7 @@ def _record(
     message.last_error = failure.error[:LAST_ERROR_LENGTH]
     if failure.permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.DEAD
+        message.next_attempt_at = now  # when it was given up: retention counts from it
         report.dead.append(message.id)
     else:
         message.next_attempt_at = now + retry_delay(message.attempts)

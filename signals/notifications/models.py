@@ -42,6 +42,7 @@ class OutboxMessage(Base):
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Pending: when to try (again); dead: when it was given up (retention counts from it).
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

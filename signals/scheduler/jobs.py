@@ -5,22 +5,20 @@ wall clock), and the application clock is pinned to it for the sweep's length, s
 service it calls sees the same "now". Only the leader sweeps (:mod:`.leader`).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from signals.auth.throttle import forget_old_failures
 from signals.clock import get_clock
 from signals.figures.report import send_due_report
 from signals.figures.rollups import refresh_monthly_figures
 from signals.meetings.leerdialoog import prepare_due_meetings
 from signals.meetings.sweep import run_action_items
 from signals.notifications.delivery import deliver_pending, smtp_configured
+from signals.retention.purge import run_retention
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
 from signals.scheduler.leader import leadership
 from signals.trust.pulse import open_pulse_round
 
-# Failed log-ins are kept a day (for the administrator who looks into an attack), then deleted.
-FAILURES_KEPT = timedelta(days=1)
 NOT_LEADER = "een andere planner is bezig; deze ronde doet niets"
 
 
@@ -30,7 +28,7 @@ def sweep(now: datetime) -> list[str]:
         if not leading:
             return [NOT_LEADER]
         lines = due_work(now)
-        forget_old_failures(now - FAILURES_KEPT)
+        lines += run_retention(now).lines()
         if not smtp_configured():
             lines.append("e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan")
         else:

@@ -22,6 +22,8 @@ from signals.knowledge.schemas import PublishSchema
 from signals.kwesties import services as kwesties
 from signals.kwesties.models import Kwestie
 from signals.kwesties.schemas import DecideSchema, KwestieMessageSchema, LinkSchema
+from signals.retention import services as retention
+from signals.retention.schemas import HoldSchema
 from signals.workflow import services
 from signals.workflow.models import Signal
 from signals.workflow.schemas import (
@@ -44,6 +46,8 @@ from signals.workflow.transitions import (
     Actor,
     Transition,
 )
+
+EVERY_STATUS = OPEN | {RESOLVED, WITHDRAWN}
 
 Key = TypeVar("Key")  # what names the object acted on: a signal's reference, a kwestie's id
 Result = TypeVar("Result")
@@ -222,6 +226,31 @@ SIGNAL_ACTIONS: Mapping[str, SignalAction] = _by_name(
         note="Bij `resolved`. Opnieuw publiceren werkt het artikel bij; er komt geen tweede.",
         slug="publiceren",
         done="Het signaal is gepubliceerd als kennisartikel.",
+    ),
+    # Retention (signals.retention): an administrator keeps a signal from anonymisation.
+    SignalAction(
+        name="legal_hold",
+        service=retention.place_legal_hold,
+        schema=HoldSchema,
+        transition=Transition(EVERY_STATUS, None, Actor.ADMIN, "Bewaarplicht instellen"),
+        who="beheerder",
+        effect="het signaal wordt niet geanonimiseerd na de bewaartermijn",
+        note="In elke status, zolang het signaal niet geanonimiseerd is en nog geen "
+        "bewaarplicht heeft (anders 409). De reden komt in de tijdlijn.",
+        slug="bewaarplicht",
+        done="Het signaal staat onder bewaarplicht: het wordt niet geanonimiseerd.",
+    ),
+    SignalAction(
+        name="release_hold",
+        service=retention.release_legal_hold,
+        schema=HoldSchema,
+        transition=Transition(EVERY_STATUS, None, Actor.ADMIN, "Bewaarplicht opheffen"),
+        who="beheerder",
+        effect="de bewaarplicht vervalt; na de bewaartermijn wordt het signaal geanonimiseerd",
+        note="Alleen bij een signaal met bewaarplicht (anders 409). Is de bewaartermijn al "
+        "verstreken, dan wordt het bij de volgende ronde van de planner geanonimiseerd.",
+        slug="bewaarplicht-opheffen",
+        done="De bewaarplicht is opgeheven.",
     ),
 )
 

@@ -83,6 +83,8 @@ def followup_signal(actor: User, reference: str, *, for_update: bool = False) ->
 def answer_followup(actor: User, reference: str, data: Mapping[str, Any]) -> Signal:
     """Record whether the solution held; once, after the question was asked."""
     signal = followup_signal(actor, reference, for_update=True)
+    if signal.is_anonymised:
+        raise StateConflict(lifecycle.ANONYMISED)
     state = followup_state(signal)
     if state != FollowupState.ASKED:
         raise StateConflict(ANSWERED if state == FollowupState.ANSWERED else NOT_ASKED)

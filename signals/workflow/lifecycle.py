@@ -13,7 +13,7 @@ Inside :func:`signals.bulk.gathered_rows` (the sweep) the rows of :func:`place` 
 :func:`record` are gathered and written together; elsewhere they are ORM objects.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from signals.auth.models import User
 from signals.bulk import add_row
 from signals.clock import now
-from signals.errors import StaleVersion
+from signals.errors import StaleVersion, StateConflict
 from signals.extensions import db
 from signals.ownership.models import Owner
 from signals.routing.graph import Node
@@ -31,25 +31,43 @@ from signals.routing.services import Deadlines, active_graph
 from signals.validation import load
 from signals.workflow import clocks
 from signals.workflow.access import get_visible_signal
-from signals.workflow.models import Signal, SignalEvent, SignalParticipant
+from signals.workflow.models import OPEN_STATUSES, Signal, SignalEvent, SignalParticipant
 from signals.workflow.transitions import check, transition_table
+
+ANONYMISED = (
+    "Dit signaal is geanonimiseerd: de bewaartermijn na afhandeling is verstreken. Er kan "
+    "niets meer mee gebeuren."
+)
 
 
 def begin(
-    action: str, actor: User, reference: str, schema: Schema, data: Mapping[str, Any]
+    action: str,
+    actor: User,
+    reference: str,
+    schema: Schema,
+    data: Mapping[str, Any],
+    refusal: Callable[[Signal], str | None] | None = None,
 ) -> tuple[Signal, dict[str, Any]]:
     """Lock the signal, check that ``actor`` may take ``action`` now, then validate the input.
 
     Who and when come first, so a person who may not act learns that rather than which
     fields they left empty; a version the caller saw that is no longer current is a conflict.
+    ``refusal``: the action's own check of the moment (a reason to refuse, or None), after
+    the transition's.
     """
     signal = get_visible_signal(actor, reference, for_update=True)
+    if signal.is_anonymised:
+        raise StateConflict(ANONYMISED)
     check(
         action,
         signal.status,
         is_owner=signal.is_owned_by(actor),
         is_reporter=signal.reporter_id == actor.id,
+        is_admin=actor.is_admin,
     )
+    refused = refusal(signal) if refusal is not None else None
+    if refused is not None:
+        raise StateConflict(refused)
     fields = load(schema, data)
     if fields["version"] is not None and fields["version"] != signal.version:
         raise StaleVersion()
@@ -57,11 +75,17 @@ def begin(
 
 
 def move(signal: Signal, action: str) -> None:
-    """Apply ``action``'s status change; every action counts as a change of the signal."""
+    """Apply ``action``'s status change; every action counts as a change of the signal.
+
+    Closing (resolving, withdrawing) sets ``closed_at``, from which retention counts;
+    reopening clears it.
+    """
     leads_to = transition_table()[action].leads_to
+    moment = now()
     if leads_to is not None:
         signal.status = leads_to
-    signal.updated_at = now()
+        signal.closed_at = None if leads_to in OPEN_STATUSES else moment
+    signal.updated_at = moment
     flag_modified(signal, "updated_at")  # bump the version even when nothing else changes
 
 

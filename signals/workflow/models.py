@@ -25,6 +25,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +85,15 @@ class Signal(OwnerMixin, Base):
         # The figures: signals by month of submission, and the latest "niet mogelijk".
         Index("ix_signals_created_at", "created_at"),
         Index("ix_signals_outcome_resolved_at", "outcome", "resolved_at"),
+        # Retention (signals.retention): the closed signals not yet anonymised, in the order
+        # the sweep takes them (partial: PostgreSQL walks it in that order, no sort).
+        Index(
+            "ix_signals_retention",
+            "closed_at",
+            "id",
+            postgresql_where=text("anonymised_at IS NULL"),
+            sqlite_where=text("anonymised_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +153,12 @@ class Signal(OwnerMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it was last closed (resolved or withdrawn); None while open. Retention counts from it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Retention (signals.retention): when its free text and names were removed (once), and
+    # whether an administrator keeps it from that (``legal_hold`` / ``release_hold``).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -151,8 +167,10 @@ class Signal(OwnerMixin, Base):
     regulation_rows: Mapped[list["SignalRegulation"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SignalRegulation.position"
     )
+    # The history is append-only: the ORM never deletes an event (nor a signal with events);
+    # on PostgreSQL a trigger refuses UPDATE and DELETE as well (signals.retention.audit).
     events: Mapped[list["SignalEvent"]] = relationship(
-        back_populates="signal", order_by="SignalEvent.id", cascade="all, delete-orphan"
+        back_populates="signal", order_by="SignalEvent.id", passive_deletes="all"
     )
     kwestie: Mapped["Kwestie | None"] = relationship()
     participants: Mapped[list["SignalParticipant"]] = relationship(
@@ -178,6 +196,10 @@ class Signal(OwnerMixin, Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 # The inbox's sort key and its indexes ------------------------------------------------------

@@ -515,9 +515,17 @@ def _within_reopen_window(signal: Signal) -> bool:
 
 def actions_for(user: User, signal: Signal) -> list[str]:
     """What ``user`` may do with ``signal`` now (the page offers exactly these)."""
+    if signal.is_anonymised:
+        return []
     actions = allowed_actions(
-        signal.status, is_owner=signal.is_owned_by(user), is_reporter=signal.reporter_id == user.id
+        signal.status,
+        is_owner=signal.is_owned_by(user),
+        is_reporter=signal.reporter_id == user.id,
+        is_admin=user.is_admin,
     )
+    # A hold is placed on a signal without one, and released from one that has it.
+    unfit = "legal_hold" if signal.legal_hold else "release_hold"
+    actions = [action for action in actions if action != unfit]
     if "reopen" in actions and not signal.is_owned_by(user) and not _within_reopen_window(signal):
         actions.remove("reopen")
     return actions

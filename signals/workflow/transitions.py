@@ -31,6 +31,7 @@ class Actor(StrEnum):
     OWNER = "owner"
     REPORTER = "reporter"
     REPORTER_OR_OWNER = "reporter_or_owner"
+    ADMIN = "admin"  # an administrator (the legal hold on retention)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ ACTOR_MESSAGES: Mapping[Actor, str] = {
     Actor.OWNER: "Alleen de eigenaar van dit signaal kan dit doen.",
     Actor.REPORTER: "Alleen de melder kan dit doen.",
     Actor.REPORTER_OR_OWNER: "Alleen de melder of de eigenaar kan dit doen.",
+    Actor.ADMIN: "Alleen een beheerder kan dit doen.",
 }
 
 
@@ -74,13 +76,16 @@ def transition_table() -> Mapping[str, Transition]:
     return {name: action.transition for name, action in SIGNAL_ACTIONS.items()}
 
 
-def check(action: str, status: str, *, is_owner: bool, is_reporter: bool) -> Transition:
+def check(
+    action: str, status: str, *, is_owner: bool, is_reporter: bool, is_admin: bool = False
+) -> Transition:
     """The transition of ``action``, or the reason it is refused now for this person."""
     transition = transition_table()[action]
     permitted = {
         Actor.OWNER: is_owner,
         Actor.REPORTER: is_reporter,
         Actor.REPORTER_OR_OWNER: is_owner or is_reporter,
+        Actor.ADMIN: is_admin,
     }[transition.actor]
     if not permitted:
         raise Forbidden(ACTOR_MESSAGES[transition.actor])
@@ -90,12 +95,14 @@ def check(action: str, status: str, *, is_owner: bool, is_reporter: bool) -> Tra
     return transition
 
 
-def allowed_actions(status: str, *, is_owner: bool, is_reporter: bool) -> list[str]:
+def allowed_actions(
+    status: str, *, is_owner: bool, is_reporter: bool, is_admin: bool = False
+) -> list[str]:
     """The actions this person may take now, in the registry's order (what the page offers)."""
     allowed = []
     for action in transition_table():
         try:
-            check(action, status, is_owner=is_owner, is_reporter=is_reporter)
+            check(action, status, is_owner=is_owner, is_reporter=is_reporter, is_admin=is_admin)
         except (Forbidden, StateConflict):
             continue
         allowed.append(action)

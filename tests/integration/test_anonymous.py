@@ -31,6 +31,7 @@ from signals.database import Base
 from signals.extensions import db
 from signals.notifications.delivery import deliver_pending
 from signals.notifications.models import OutboxMessage
+from signals.retention.purge import run_retention
 from signals.settings import BadValue, flag
 from signals.workflow.inbox import inbox_page
 from signals.workflow.models import Signal, SignalEvent
@@ -418,3 +419,25 @@ def test_the_demo_servers_request_log_leaves_the_anonymous_channel_out() -> None
     for path in ("/anoniem", "/anoniem/volgen", "/api/v1/anonymous/AAAA-BBBB", "/inbox"):
         Recorded(path).log_request(200, 10)
     assert logged == ["/inbox"]
+
+
+def test_retention_takes_the_receipt_and_the_address_with_the_text(
+    clock: Clock,
+    client: FlaskClient,
+    api: Callable[[User], ApiClient],
+    table_member: User,
+    signal_data: dict[str, Any],
+) -> None:
+    made = submit(client, {**signal_data, "email": CONTACT}).json
+    assert api(table_member).act(made["reference"], "resolve", **RESOLUTION).status_code == 200
+    assert follow(client, made["receipt"]).status_code == 200
+    signal = signal_by_reference(made["reference"])
+    db.session.add(AnonymousContact(signal_id=signal.id, email=CONTACT))  # as if left behind
+    db.session.commit()
+
+    retention = run_retention(clock.now() + timedelta(days=31 * 25))
+
+    assert retention.signals == [made["reference"]]
+    assert follow(client, made["receipt"]).status_code == 404
+    assert db.session.scalars(select(AnonymousReceipt)).all() == []
+    assert db.session.scalars(select(AnonymousContact)).all() == []

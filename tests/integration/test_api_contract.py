@@ -352,6 +352,9 @@ SIGNAL_ACTIONS: list[dict[str, Any]] = [
     {"action": "resolve", "outcome": "policy_changed", "rationale": TEXT, "message": TEXT},
     {"action": "reopen", "message": TEXT},
     {"action": "publish", "summary": TEXT, "what_was_done": TEXT},
+    # An administrator's only (none of the callers is one): refused with 403 as documented.
+    {"action": "legal_hold", "reason": TEXT},
+    {"action": "release_hold", "reason": TEXT},
 ]
 KWESTIE_ACTIONS: list[dict[str, Any]] = [
     {"action": "message", "message": TEXT},
@@ -527,6 +530,8 @@ def realistic_bodies(world: World) -> dict[str, st.SearchStrategy[Any]]:
                 _action("reopen", message=TEXTS),
                 _action("link", kwestie=st.sampled_from(world.kwestie_ids)),
                 _publish(),
+                _action("legal_hold", reason=TEXTS),
+                _action("release_hold", reason=TEXTS),
             )
         ),
         "POST /api/v1/kwesties": st.fixed_dictionaries(

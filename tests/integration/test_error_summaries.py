@@ -14,6 +14,7 @@ from flask import Flask
 from signals.auth.models import User
 from signals.clock import Clock
 from signals.kwesties.services import create_kwestie
+from signals.retention.services import place_legal_hold
 from signals.scheduler.jobs import sweep
 from signals.web.views import SIGNAL_ACTIONS_BY_SLUG
 from signals.workflow.services import request_info, resolve_signal, submit_signal
@@ -98,19 +99,22 @@ def check_summary(html: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def signals_in_every_state(
-    clock: Clock, reporter: User, manager: User, signal_data: dict[str, Any]
+    clock: Clock, reporter: User, manager: User, admin: User, signal_data: dict[str, Any]
 ) -> dict[str, str]:
-    """References of the reporter's signals: open, awaiting the reporter, resolved."""
+    """References of the reporter's signals: open, awaiting the reporter, resolved, held."""
     open_signal = submit_signal(reporter, signal_data)
     awaiting = submit_signal(reporter, signal_data)
     request_info(manager, awaiting.reference, {"message": "Om hoeveel inwoners gaat het?"})
     resolved = submit_signal(reporter, signal_data)
     resolve_signal(manager, resolved.reference, RESOLUTION)
+    held = submit_signal(reporter, signal_data)
+    place_legal_hold(admin, held.reference, {"reason": "Een bezwaar loopt nog."})
     sweep(clock.now() + timedelta(minutes=5))  # asks the reporter's verdict on the resolved one
     return {
         "open": open_signal.reference,
         "awaiting": awaiting.reference,
         "resolved": resolved.reference,
+        "held": held.reference,
     }
 
 
@@ -125,6 +129,9 @@ ACTIONS = [
     ("intrekken", "reporter", "open"),
     ("heropenen", "reporter", "resolved"),
     ("publiceren", "manager", "resolved"),
+    # An administrator's (signals.retention).
+    ("bewaarplicht", "admin", "resolved"),
+    ("bewaarplicht-opheffen", "admin", "held"),
 ]
 
 
@@ -137,12 +144,13 @@ def test_an_action_forms_summary_names_its_fields_by_their_labels(
     login: Login,
     reporter: User,
     manager: User,
+    admin: User,
     signals_in_every_state: dict[str, str],
     slug: str,
     who: str,
     state: str,
 ) -> None:
-    session = login(reporter if who == "reporter" else manager)
+    session = login({"reporter": reporter, "manager": manager, "admin": admin}[who])
     reference = signals_in_every_state[state]
     form = SIGNAL_ACTIONS_BY_SLUG[slug].name
 

@@ -872,14 +872,15 @@ def test_a_sweep_with_nothing_due_does_nothing_and_reads_no_signal_rows(
     assert query.startswith("SELECT signals.id FROM signals WHERE signals.next_clock_at <=")
 
     # The whole sweep, outside digest hours, with the monthly figures just refreshed: still
-    # only that one query touches the signals.
+    # only that one query touches the signals, and retention's, on its own index.
     refresh_monthly_figures(local(date(2026, 11, 24), 7))
     with statements() as seen:
         lines = sweep(local(date(2026, 11, 24), 7))
     assert clock_work_lines(lines) == []
-    touching = [text for text in seen if re.search(r"\bsignals\b", text)]
-    assert len(touching) == 1, touching
-    assert " ".join(touching[0].split()).startswith("SELECT signals.id FROM signals")
+    touching = [" ".join(text.split()) for text in seen if re.search(r"\bsignals\b", text)]
+    assert len(touching) == 2, touching
+    assert touching[0].startswith("SELECT signals.id FROM signals")
+    assert "WHERE signals.anonymised_at IS NULL AND signals.closed_at <" in touching[1]
     assert everything() == done
 
     # Once something is due, the sweep does read and act on it.

@@ -90,6 +90,21 @@ def test_the_transition_table(
             check(action, status, is_owner=is_owner, is_reporter=is_reporter)
 
 
+# An administrator's own actions (signals.retention): in every status, and only theirs.
+ADMIN_ACTIONS = {"legal_hold", "release_hold"}
+
+
+@pytest.mark.parametrize("action", sorted(SIGNAL_ACTIONS))
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_administrators_part_of_the_table(action: str, status: str) -> None:
+    as_admin = action in allowed_actions(status, is_owner=False, is_reporter=False, is_admin=True)
+    assert as_admin is (action in ADMIN_ACTIONS)
+    if action in ADMIN_ACTIONS:
+        assert SIGNAL_ACTIONS[action].transition.leads_to is None  # the status stays
+        with pytest.raises(Forbidden, match="beheerder"):
+            check(action, status, is_owner=True, is_reporter=True)
+
+
 def kinds_to(recipient: str) -> list[str]:
     db.session.expire_all()
     query = select(OutboxMessage.kind).where(OutboxMessage.recipient == recipient)
