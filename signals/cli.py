@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from signals.codes import ROLES
 from signals.errors import InputInvalid, SignalsError
 from signals.settings import settings_of
 
@@ -138,9 +139,7 @@ def users() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--org", "organisation", required=True, help="Naam van de organisatie.")
-@click.option(
-    "--role", required=True, type=click.Choice(["professional", "manager", "member", "admin"])
-)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--manager", default=None, help="E-mailadres van de leidinggevende.")
 @click.option("--groups", default="", help="Routegroepen, komma-gescheiden (bv. intake,beleid).")
 @click.option("--password", default=None, help="Zonder deze optie wordt er een gegenereerd.")

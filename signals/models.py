@@ -1,5 +1,6 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
+from signals.audit.models import AccessLogEntry
 from signals.auth.models import (
     ApiToken,
     AuthFailure,
@@ -33,6 +34,7 @@ from signals.workflow.models import (
 )
 
 __all__ = [
+    "AccessLogEntry",
     "ActionItem",
     "AgendaItem",
     "ApiToken",

@@ -63,6 +63,7 @@ class Settings:
     password_hash_method: str
     figures_refresh_minutes: int
     report_recipients: tuple[str, ...]
+    access_log_retention_months: int
 
     @property
     def zone(self) -> ZoneInfo:
@@ -230,6 +231,7 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "password_hash_method": text,
     "figures_refresh_minutes": whole(1),
     "report_recipients": mail_addresses,
+    "access_log_retention_months": whole(1),
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol, cast
 from flask import current_app
 from jinja2 import Environment, select_autoescape
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from werkzeug.routing import MapAdapter
 
 from signals.auth.models import User
@@ -44,6 +44,7 @@ from signals.validation import (
     query_args,
     reusable,
 )
+from signals.workflow.access import fully_visible_clause
 from signals.workflow.models import Signal
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -424,10 +425,18 @@ def readable_message(reader: User, message_id: int) -> OutboxMessage:
 
 
 def _readable_by(reader: User) -> list[ColumnElement[bool]]:
-    """Administrators read every message in the outbox; anyone else only the mail to them."""
+    """Administrators read the outbox; anyone else only the mail to them.
+
+    Not even an administrator reads the mail about a signal whose content they may not see
+    (one at an independent node, the ombudsman), unless it was addressed to them.
+    """
+    to_reader = func.lower(OutboxMessage.recipient) == reader.email.lower()
     if reader.is_admin:
-        return []
-    return [func.lower(OutboxMessage.recipient) == reader.email.lower()]
+        readable = select(Signal.id).where(fully_visible_clause(reader))
+        return [
+            or_(OutboxMessage.signal_id.is_(None), OutboxMessage.signal_id.in_(readable), to_reader)
+        ]
+    return [to_reader]
 
 
 def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:

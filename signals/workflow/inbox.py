@@ -44,7 +44,7 @@ from signals import codes
 from signals.auth.models import Organisation, Role, User
 from signals.database import UTCDateTime
 from signals.extensions import db
-from signals.routing.services import active_graph
+from signals.routing.services import active_graph, independent_nodes
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load, query_args
 from signals.workflow.models import (
     FAR_FUTURE,
@@ -404,8 +404,8 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
     """References of ``signals`` whose reporter ``user`` may see, in at most one query.
 
     The same rule as :func:`signals.workflow.access.shows_reporter` (which asks the database
-    once per signal): administrators and the reporter always; otherwise only when a node at
-    which the user owns or owned the signal shows the reporter.
+    once per signal): the reporter always, administrators outside the closed rooms; otherwise
+    only when a node at which the user owns or owned the signal shows the reporter.
     """
     graph = active_graph()
 
@@ -414,8 +414,10 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
 
     shown: set[str] = set()
     undecided: dict[int, Signal] = {}
+    independent = set(independent_nodes())
     for signal in signals:
-        if user.role == Role.ADMIN or signal.reporter_id == user.id:
+        at_open_place = signal.node not in independent
+        if signal.reporter_id == user.id or (user.role == Role.ADMIN and at_open_place):
             shown.add(signal.reference)
         elif signal.is_owned_by(user) and any_node_shows([signal.node]):
             shown.add(signal.reference)
