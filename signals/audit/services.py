@@ -99,9 +99,9 @@ def log_access(
             actor_id=actor.id if actor is not None else None,
             action=action,
             subject_kind=subject.kind,
-            subject_reference=subject.reference[:REFERENCE_LENGTH],
+            subject_reference=subject.reference.replace("\x00", "")[:REFERENCE_LENGTH],
             person_id=subject.person_id,
-            detail=detail,
+            detail=detail.replace("\x00", "") if detail is not None else None,
         )
         db.session.add(entry)
     return entry

@@ -24,6 +24,7 @@ from marshmallow import fields, validate
 from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from werkzeug.routing import MapAdapter
 
+from signals.audit.services import Subject, log_access
 from signals.auth.models import User
 from signals.bulk import add_row
 from signals.clock import now
@@ -461,6 +462,7 @@ def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:
         if not _revive(OutboxMessage.id == message_id):  # changed since it was read above
             db.session.refresh(message)
             raise StateConflict(_not_dead(message))
+        log_access(actor, "outbox_retried", Subject("outbox", str(message.id)))
     return message
 
 
@@ -468,7 +470,10 @@ def retry_all_dead(actor: User) -> int:
     """Make every dead message pending again, due now; return how many there were."""
     _require_admin(actor)
     with unit_of_work():
-        return _revive(None)
+        count = _revive(None)
+        if count:
+            log_access(actor, "outbox_retried", Subject("outbox", "alle"), detail=f"{count}")
+        return count
 
 
 def _require_admin(actor: User) -> None:

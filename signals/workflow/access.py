@@ -29,6 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from signals.audit.services import Subject, log_access
 from signals.auth.models import Role, User
 from signals.errors import Forbidden, NotFound
 from signals.extensions import db
@@ -104,6 +105,11 @@ def get_visible_signal(user: User, reference: str, *, for_update: bool = False) 
     if signal is None or visibility(user, signal) == Visibility.NONE:
         raise NotFound("Dit signaal bestaat niet of u heeft er geen toegang toe.")
     return signal
+
+
+def record_view(user: User, signal: Signal) -> None:
+    """Log (in a transaction of its own) that ``user`` read all of ``signal``: page, API."""
+    log_access(user, "signal_viewed", Subject.signal(signal))
 
 
 def get_fully_visible_signal(user: User, reference: str) -> Signal:
