@@ -270,10 +270,14 @@ def _existing_user(email: str) -> "User":
 @with_appcontext
 @_reports_invalid_input
 def token_command(email: str, name: str) -> None:
+    from signals.audit.services import Subject, log_access
     from signals.auth.tokens import issue_token
+    from signals.transaction import unit_of_work
 
     user = _existing_user(email)
-    issued = issue_token(user, {"name": name} if name else {})
+    with unit_of_work():  # the token and its entry in the access log, together
+        issued = issue_token(user, {"name": name} if name else {})
+        log_access(None, "token_issued", Subject.person(user), detail=name or None)
     click.echo(issued.secret)
 
 

@@ -42,7 +42,7 @@ ACTIONS: Mapping[str, str] = {
     "user_created": "Gebruiker aangemaakt",
     "user_deactivated": "Gebruiker gedeactiveerd",
     "password_set": "Nieuw wachtwoord gegeven",
-    "token_issued": "API-sleutel gemaakt voor een ander",
+    "token_issued": "API-sleutel gemaakt (opdrachtregel)",
     "group_member_added": "Toegevoegd aan een groep",
     "group_member_removed": "Uit een groep gehaald",
     "partner_contact_set": "Contactpersoon van een partner vastgelegd",

@@ -428,6 +428,8 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
     participation: list[ColumnElement[bool]] = [SignalParticipant.user_id == user.id]
     if user.groups:
         participation.append(SignalParticipant.group.in_(user.groups))
+    if user.role == Role.OMBUDSMAN_ADMIN and independent:  # sees as the ombudsman does
+        participation.append(SignalParticipant.node.in_(sorted(independent)))
     rows = db.session.execute(
         select(SignalParticipant.signal_id, SignalParticipant.node).where(
             SignalParticipant.signal_id.in_(list(undecided)), or_(*participation)

@@ -28,6 +28,8 @@ ROLES = (
     "beleid",
     "ombuds",
     "admin",
+    "ombuds_admin",
+    "privacy",
 )
 # What each role sees of each signal: "full", "where" (only that it is at the ombudsman),
 # "none" (404) — and whether the reporter's name is shown on the page.
@@ -45,6 +47,7 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "none",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
     # S2: partner signal at the intake
     "partner": {
@@ -59,6 +62,7 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "none",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
     # S3: staff signal forwarded by the teamleider to the (independent) ombudsman
     "ombudsman": {
@@ -72,7 +76,8 @@ SEES: dict[str, dict[str, str]] = {
         "casuistiek": "none",
         "beleid": "none",
         "ombuds": "full",
-        "admin": "full",
+        "admin": "where",  # the municipality's admin: not the ombudsman's content
+        "ombuds_admin": "full",
     },
     # S4: staff signal forwarded teamleider → casuïstiek → beleid (reporter hidden at beleid)
     "beleid": {
@@ -87,8 +92,11 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "full",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
 }
+for _kind in SEES:  # the privacy officer reads no signal by that role
+    SEES[_kind]["privacy"] = "none"
 # Who is the owner now (may act); everyone else is refused.
 OWNER = {"staff": "manager", "partner": "intake", "ombudsman": "ombuds", "beleid": "beleid"}
 # Who sees the reporter's name where they see the full signal.
@@ -120,6 +128,8 @@ def make_role_users(make_user: MakeUser) -> dict[str, User]:
         "beleid": make_user("member", groups=["beleid"], name="Hans Beleid"),
         "ombuds": make_user("member", groups=["ombudsman"], name="Ingrid Ombuds"),
         "admin": make_user("admin", name="Beheerder"),
+        "ombuds_admin": make_user("ombudsman_admin", name="Olga Ombudsbeheer"),
+        "privacy": make_user("privacy_officer", name="Pieter Privacy"),
     }
 
 
