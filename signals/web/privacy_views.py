@@ -21,7 +21,6 @@ from signals.audit.services import (
 from signals.auth import groups as group_service
 from signals.auth.services import user_by_email
 from signals.errors import InputInvalid
-from signals.extensions import db
 from signals.settings import settings
 from signals.web.forms import form_data
 from signals.web.pages import Page, current_person
@@ -104,7 +103,6 @@ def add_member(group: str) -> Page:
             raise InputInvalid({"email": [group_service.UNKNOWN_PERSON]})
         group_service.add_to_group(actor, group, member)
     except InputInvalid as error:
-        db.session.rollback()
         return _groups_page_with_errors(group, {"email": email}, error.fields), 422
     flash(f"{member.name} zit nu in de groep.", "success")
     return redirect(url_for("privacy.manage_groups"))
