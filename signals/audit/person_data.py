@@ -21,6 +21,7 @@ from signals.extensions import db
 from signals.kwesties.models import Kwestie, KwestieEvent
 from signals.meetings.models import ActionItem, Meeting, MeetingRole
 from signals.notifications.models import OutboxMessage
+from signals.routing.services import independent_nodes
 from signals.trust.models import PulseInvitation
 from signals.validation import readable
 from signals.workflow.access import fully_visible_clause
@@ -67,9 +68,9 @@ def export_person(actor: User | None, email: str) -> dict[str, Any]:
 def _withhold_closed_rooms(actor: User, data: dict[str, Any]) -> None:
     """Leave out what concerns signals at an independent node ``actor`` may not read.
 
-    A municipal administrator does not read the ombudsman's signals, not even through a
-    person's export: those parts are counted under ``withheld``; the privacy officer (or the
-    command line) makes the complete export.
+    A municipal administrator does not read the ombudsman's signals, kwesties and meetings,
+    not even through a person's export: those parts are counted under ``withheld``; the
+    privacy officer (or the command line) makes the complete export.
     """
     readable_ids = select(Signal.id).where(fully_visible_clause(actor))
     open_references = set(
@@ -87,6 +88,23 @@ def _withhold_closed_rooms(actor: User, data: dict[str, Any]) -> None:
     kept_messages = [item for item in data["outbox_messages"] if item["id"] not in closed_ids]
     withheld["outbox_messages"] = len(data["outbox_messages"]) - len(kept_messages)
     data["outbox_messages"] = kept_messages
+    independent = independent_nodes()
+    closed_kwesties = set(
+        db.session.scalars(select(Kwestie.id).where(Kwestie.node.in_(independent)))
+    )
+    closed_meetings = set(
+        db.session.scalars(select(Meeting.id).where(Meeting.node.in_(independent)))
+    )
+    for key, field, closed_set in (
+        ("kwesties_created", "id", closed_kwesties),
+        ("kwestie_events", "kwestie", closed_kwesties),
+        ("meetings_chaired", "id", closed_meetings),
+        ("meeting_roles", "meeting", closed_meetings),
+        ("action_items", "meeting", closed_meetings),
+    ):
+        kept = [item for item in data[key] if item[field] not in closed_set]
+        withheld[key] = len(data[key]) - len(kept)
+        data[key] = kept
     data["withheld"] = withheld
 
 

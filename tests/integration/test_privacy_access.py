@@ -402,6 +402,15 @@ def test_a_municipal_admins_export_leaves_the_ombudsman_out(world: World) -> Non
     assert SECRET_WORD not in json.dumps(data)
     assert [s["reference"] for s in data["signals_reported"]] == [world.open.reference]
     assert data["withheld"]["signals_reported"] == 1
+    # Nor what the ombudsman did: its kwestie and its events.
+    create_kwestie(
+        world.ombuds,
+        {"title": f"Kwestie {SECRET_WORD}", "node": "ombudsman", "regulation": "participatiewet"},
+    )
+    ombuds = export_person(world.admin, world.ombuds.email)
+    assert SECRET_WORD not in json.dumps(ombuds)
+    assert ombuds["withheld"]["kwesties_created"] == 1
+    assert SECRET_WORD in json.dumps(export_person(world.privacy, world.ombuds.email))
     with pytest.raises(Forbidden):
         export_person(world.professional, world.reporter.email)
 
