@@ -163,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     from signals.web.knowledge_views import bp as knowledge_bp
     from signals.web.kwestie_views import bp as kwesties_bp
     from signals.web.meeting_views import bp as meetings_bp
+    from signals.web.privacy_views import bp as privacy_bp
     from signals.web.search_views import bp as search_bp
     from signals.web.trust_views import bp as trust_bp
     from signals.web.views import bp as web_bp
@@ -176,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(anonymous_bp)
+    app.register_blueprint(privacy_bp)
     register_api(app)
 
 

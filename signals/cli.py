@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
+from signals.codes import ROLES
 from signals.errors import InputInvalid, SignalsError
 from signals.settings import settings_of
 
@@ -130,6 +131,12 @@ def set_contact(name: str, contact: str) -> None:
     click.echo(f"Contactpersoon van {organisation.name}: {contact}.")
 
 
+BY_HELP = (
+    "E-mailadres van wie dit doet (wordt gelogd); verplicht voor de groep van een "
+    "onafhankelijke plek (de ombudsman): dan de beheerder van de ombudsman."
+)
+
+
 @click.group(help="Gebruikers.")
 def users() -> None:
     pass
@@ -139,12 +146,11 @@ def users() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--org", "organisation", required=True, help="Naam van de organisatie.")
-@click.option(
-    "--role", required=True, type=click.Choice(["professional", "manager", "member", "admin"])
-)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--manager", default=None, help="E-mailadres van de leidinggevende.")
 @click.option("--groups", default="", help="Routegroepen, komma-gescheiden (bv. intake,beleid).")
 @click.option("--password", default=None, help="Zonder deze optie wordt er een gegenereerd.")
+@click.option("--by", "by", default=None, help=BY_HELP)
 @with_appcontext
 @_reports_invalid_input
 def create_user_command(
@@ -155,6 +161,7 @@ def create_user_command(
     manager: str | None,
     groups: str,
     password: str | None,
+    by: str | None,
 ) -> None:
     import secrets
 
@@ -162,6 +169,8 @@ def create_user_command(
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
+    wanted = [group.strip() for group in groups.split(",") if group.strip()]
+    actor = _actor(by, wanted)
     user = create_user(
         {
             "email": email,
@@ -169,9 +178,10 @@ def create_user_command(
             "organisation": organisation,
             "role": role,
             "manager": manager,
-            "groups": [group.strip() for group in groups.split(",") if group.strip()],
+            "groups": wanted,
             "password": password,
-        }
+        },
+        actor,
     )
     click.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt.")
     if generated:
@@ -214,6 +224,36 @@ def deactivate_command(email: str) -> None:
     click.echo(f"Gebruiker {user.email} is gedeactiveerd; al diens sessies zijn beëindigd.")
 
 
+def _actor(by: str | None, groups: list[str]) -> "User | None":
+    """The person ``--by`` names; refuses an independent node's group without one."""
+    from signals.auth.groups import INDEPENDENT_GROUP, independent_groups
+
+    if by is None:
+        if set(groups) & independent_groups():
+            raise click.ClickException(f"{INDEPENDENT_GROUP} Geef --by met diens e-mailadres.")
+        return None
+    return _existing_user(by)
+
+
+@users.command("groups", help="Zet iemand in een routegroep of haal iemand eruit (--add/--remove).")
+@click.argument("email")
+@click.option("--add", "added", multiple=True, help="Groep om iemand in te zetten.")
+@click.option("--remove", "removed", multiple=True, help="Groep om iemand uit te halen.")
+@click.option("--by", "by", required=True, help=BY_HELP)
+@with_appcontext
+@_reports_invalid_input
+def groups_command(email: str, added: tuple[str, ...], removed: tuple[str, ...], by: str) -> None:
+    from signals.auth.groups import add_to_group, remove_from_group
+
+    member = _existing_user(email)
+    actor = _existing_user(by)
+    for group in added:
+        add_to_group(actor, group, member)
+    for group in removed:
+        remove_from_group(actor, group, member)
+    click.echo(f"Groepen van {member.email}: {', '.join(member.groups) or 'geen'}.")
+
+
 def _existing_user(email: str) -> "User":
     from signals.auth.services import user_by_email
 
@@ -231,10 +271,14 @@ def _existing_user(email: str) -> "User":
 @with_appcontext
 @_reports_invalid_input
 def token_command(email: str, name: str) -> None:
+    from signals.audit.services import Subject, log_access
     from signals.auth.tokens import issue_token
+    from signals.transaction import unit_of_work
 
     user = _existing_user(email)
-    issued = issue_token(user, {"name": name} if name else {})
+    with unit_of_work():  # the token and its entry in the access log, together
+        issued = issue_token(user, {"name": name} if name else {})
+        log_access(None, "token_issued", Subject.person(user), detail=name or None)
     click.echo(issued.secret)
 
 
@@ -396,7 +440,7 @@ def scheduler_run() -> None:
     run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-@click.group("privacy", help="Privacy: bewaartermijnen (anonimiseren, opruimen) en inzage.")
+@click.group("privacy", help="Privacy (AVG): bewaartermijnen en alle gegevens over één persoon.")
 def privacy_group() -> None:
     pass
 
@@ -438,6 +482,31 @@ def report(start: str, end: str, out: Path) -> None:
         raise click.BadParameter("de laatste dag ligt vóór de eerste", param_hint="--to")
     write_report(first, last, out)
     click.echo(f"rapportage {first.isoformat()} t/m {last.isoformat()} geschreven naar {out}")
+
+
+@privacy_group.command(
+    "export", help="Schrijf alles wat over deze persoon is opgeslagen als JSON (wordt gelogd)."
+)
+@click.option("--email", required=True, help="E-mailadres van de persoon.")
+@click.option(
+    "--output",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Bestand om in te schrijven; zonder deze optie: standaarduitvoer.",
+)
+@with_appcontext
+@_reports_invalid_input
+def privacy_export(email: str, output: Path | None) -> None:
+    import json
+
+    from signals.audit.person_data import export_person
+
+    text = json.dumps(export_person(None, email), ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"gegevens van {email} geschreven naar {output}", err=True)
 
 
 def _parse_day(text: str, option: str) -> date:

@@ -167,6 +167,8 @@ ROLES: Mapping[str, str] = {
     "manager": "Leidinggevende",
     "member": "Lid van een overleg of team",
     "admin": "Beheerder",
+    "ombudsman_admin": "Beheerder ombudsman",
+    "privacy_officer": "Functionaris gegevensbescherming",
 }
 
 EVENT_LABELS: Mapping[str, str] = {

@@ -46,6 +46,9 @@ class Config:
     # Who receives the quarterly report for bestuur and raad, besides the bestuur nodes' groups.
     REPORT_RECIPIENTS = ""
     OFFICE_HOURS_END = 18
+    # Months the access log (signals/audit/: who read or exported what, admin actions) is
+    # kept; the sweep forgets older entries.
+    ACCESS_LOG_RETENTION_MONTHS = 24
     # The trust pulse (signals/trust/): in these months (numbers, comma-separated; empty:
     # never) every reporting professional is asked, on the month's first working day in
     # office hours, whether they trust that a signal is acted on and feel heard.

@@ -1,6 +1,7 @@
 """Every model of every domain, imported in one place for Alembic and the shell."""
 
 from signals.anonymous.models import AnonymousContact, AnonymousQuota, AnonymousReceipt
+from signals.audit.models import AccessLogEntry
 from signals.auth.models import (
     ApiToken,
     AuthFailure,
@@ -37,6 +38,7 @@ __all__ = [
     "AnonymousContact",
     "AnonymousQuota",
     "AnonymousReceipt",
+    "AccessLogEntry",
     "ActionItem",
     "AgendaItem",
     "ApiToken",

@@ -67,6 +67,7 @@ class Settings:
     anonymous_daily_limit: int
     retention_months: int
     outbox_retention_days: int
+    access_log_retention_months: int
 
     @property
     def zone(self) -> ZoneInfo:
@@ -261,6 +262,7 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "anonymous_daily_limit": whole(1),
     "retention_months": whole(1),
     "outbox_retention_days": whole(1),
+    "access_log_retention_months": whole(1),
 }
 
 

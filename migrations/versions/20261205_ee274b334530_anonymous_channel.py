@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'ee274b334530'
-down_revision = 'ac28496e2c43'
+revision = "ee274b334530"
+down_revision = "ac28496e2c43"
 branch_labels = None
 depends_on = None
 

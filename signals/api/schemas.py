@@ -13,6 +13,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from signals import codes
+from signals.audit.services import ACTIONS, AccessLogPage
 from signals.auth.models import ApiToken, User
 from signals.knowledge.services import ArticleView
 from signals.kwesties.models import Kwestie
@@ -1079,3 +1080,56 @@ class AnonymousSignalViewSchema(OutputSchema):
     rationale = fields.String(required=True, allow_none=True)
     may_reply = fields.Boolean(required=True)
     entries = fields.List(fields.Nested(AnonymousEntrySchema), required=True)
+
+
+class AccessLogActorSchema(OutputSchema):
+    """Who acted: a person (``null`` for the command line)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+
+
+class AccessLogEntrySchema(OutputSchema):
+    """One entry of the access log: who did what to what, when."""
+
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.Nested(AccessLogActorSchema, required=True, allow_none=True)
+    action = fields.String(required=True, metadata={"enum": list(ACTIONS)})
+    subject = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    detail = fields.String(required=True, allow_none=True)
+
+
+class AccessLogSchema(OutputSchema):
+    """A page of the access log, newest first; ``next_cursor`` gives the next page."""
+
+    items = fields.List(fields.Nested(AccessLogEntrySchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+def present_access_log(page: AccessLogPage) -> Json:
+    """A page of the access log as the API answers it."""
+    items = []
+    for logged in page.entries:
+        entry = logged.entry
+        actor = None
+        if entry.actor_id is not None:
+            person = logged.actor
+            actor = {
+                "id": entry.actor_id,
+                "name": person.name if person is not None else None,
+                "email": person.email if person is not None else None,
+            }
+        items.append(
+            {
+                "id": entry.id,
+                "at": entry.at,
+                "actor": actor,
+                "action": entry.action,
+                "subject": {"kind": entry.subject_kind, "reference": entry.subject_reference},
+                "detail": entry.detail,
+            }
+        )
+    cursor = str(page.next_cursor) if page.next_cursor is not None else None
+    return {"items": items, "next_cursor": cursor}

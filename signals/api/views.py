@@ -36,6 +36,7 @@ from signals.api.errors import (
     is_api_request,
 )
 from signals.api.openapi import action_bodies, actions_table, build_spec, operation
+from signals.audit.services import AccessLogFilters, access_log_page
 from signals.auth.tokens import TokenSchema, issue_token
 from signals.errors import InputInvalid, MalformedJson, SignalsError
 from signals.extensions import csrf, db
@@ -369,7 +370,9 @@ def list_signals_view() -> Response:
 def export_signals() -> Response:
     user = current_user()
     conditions = export.list_conditions(user, request.args)
-    lines = export.csv_lines(user, conditions)
+    lines = export.csv_lines(
+        user, conditions, "signalen.csv", request.query_string.decode(errors="replace")
+    )
     response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="signalen.csv"'
     return response
@@ -385,6 +388,7 @@ def export_signals() -> Response:
 def get_signal(reference: str) -> Response:
     user = current_user()
     signal = access.get_fully_visible_signal(user, reference)
+    access.record_view(user, signal)
     return _answer(
         schemas.SignalDetailSchema, schemas.present_signal(user, signal, with_events=True)
     )
@@ -480,6 +484,25 @@ def code_lists() -> Response:
 def search_view() -> Response:
     result = search(current_user(), request.args.to_dict())
     return _answer(schemas.SearchResultSchema, schemas.present_search(result))
+
+
+# Access log ----------------------------------------------------------------------------------
+
+
+@bp.get("/access-log")
+@operation(
+    summary="Het toegangslog (beheerders en de functionaris gegevensbescherming)",
+    description="Wie de inhoud van een signaal inzag, wat werd geëxporteerd en wat beheerders "
+    "deden; de nieuwste eerst. Filters: `person` (e-mailadres van wie iets deed of om wie het "
+    "gaat), `signal` (kenmerk); `cursor` uit `next_cursor` voor de volgende pagina.",
+    tag="Privacy",
+    query=AccessLogFilters,
+    responses={200: ("Een pagina van het toegangslog", schemas.AccessLogSchema)},
+    errors=(401, 403, 422, 429),
+)
+def get_access_log() -> Response:
+    page = access_log_page(current_user(), request.args.to_dict())
+    return _answer(schemas.AccessLogSchema, schemas.present_access_log(page))
 
 
 # Kwesties ------------------------------------------------------------------------------------

@@ -27,6 +27,16 @@ class Role(StrEnum):
     MANAGER = "manager"
     MEMBER = "member"
     ADMIN = "admin"
+    # The ombudsman's own administrator: manages the independent nodes' groups and reads
+    # what is (or was) there, as the ombudsman does; the municipality's admins cannot.
+    OMBUDSMAN_ADMIN = "ombudsman_admin"
+    # Reads the access log and makes privacy exports; reads no signal content by this role.
+    PRIVACY_OFFICER = "privacy_officer"
+
+
+ROLE_CHECK = (
+    "role IN ('professional', 'manager', 'member', 'admin', 'ombudsman_admin', 'privacy_officer')"
+)
 
 
 class Organisation(Base):
@@ -55,9 +65,7 @@ class User(UserMixin, Base):  # type: ignore[misc]
     """A person who logs in: reporter, manager, node-group member or administrator."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('professional', 'manager', 'member', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -97,6 +105,15 @@ class User(UserMixin, Base):  # type: ignore[misc]
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_ombudsman_admin(self) -> bool:
+        return self.role == Role.OMBUDSMAN_ADMIN
+
+    @property
+    def reads_access_log(self) -> bool:
+        """Whether the user may read the access log and make privacy exports."""
+        return self.role in (Role.ADMIN, Role.PRIVACY_OFFICER)
 
     @property
     def can_triage(self) -> bool:

@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from signals.audit.services import Subject, log_access
 from signals.auth import throttle
+from signals.auth.groups import check_groups
 from signals.auth.models import GroupMembership, Organisation, User
 from signals.auth.passwords import email_problem
 from signals.auth.schemas import (
@@ -71,9 +73,14 @@ def group_members(group: str) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def create_user(data: Mapping[str, Any]) -> User:
-    """Add a user to an existing organisation, with an optional line manager and groups."""
+def create_user(data: Mapping[str, Any], actor: User | None = None) -> User:
+    """Add a user to an existing organisation, with an optional line manager and groups.
+
+    ``actor``: who does it (None: the operator setting the service up); they must manage
+    every group given (:mod:`signals.auth.groups`). Access-logged.
+    """
     fields = load(UserInputSchema(), data)
+    check_groups(actor, fields["groups"])
     errors: dict[str, list[str]] = {}
     organisation = organisation_by_name(fields["organisation"])
     if organisation is None:
@@ -98,10 +105,17 @@ def create_user(data: Mapping[str, Any]) -> User:
             group_memberships=[GroupMembership(group=group) for group in fields["groups"]],
         )
         db.session.add(user)
+        db.session.flush()
+        log_access(actor, "user_created", Subject.person(user), detail=_role_and_groups(user))
     return user
 
 
-def set_partner_contact(data: Mapping[str, Any]) -> Organisation:
+def _role_and_groups(user: User) -> str:
+    groups = ", ".join(user.groups) or "geen"
+    return f"rol {user.role}; groepen {groups}"
+
+
+def set_partner_contact(data: Mapping[str, Any], actor: User | None = None) -> Organisation:
     """Make a user the municipality's contact person for a partner organisation."""
     organisation = organisation_by_name(str(data.get("organisation", "")))
     contact = user_by_email(str(data.get("contact", "")))
@@ -118,6 +132,7 @@ def set_partner_contact(data: Mapping[str, Any]) -> Organisation:
         raise InputInvalid(errors)
     with unit_of_work():
         organisation.contact = contact
+        log_access(actor, "partner_contact_set", Subject.person(contact), detail=organisation.name)
     return organisation
 
 
@@ -180,7 +195,7 @@ def change_password(user: User, data: Mapping[str, Any], address: str | None) ->
         _end_sessions(user)
 
 
-def set_password(user: User, data: Mapping[str, Any]) -> None:
+def set_password(user: User, data: Mapping[str, Any], actor: User | None = None) -> None:
     """Give ``user`` the new password ``data["password"]`` (the CLI); their sessions end."""
     fields = load(NewPasswordSchema(), data)
     problem = email_problem(fields["password"], user.email)
@@ -189,13 +204,15 @@ def set_password(user: User, data: Mapping[str, Any]) -> None:
     with unit_of_work():
         user.password_hash = _hash(fields["password"])
         _end_sessions(user)
+        log_access(actor, "password_set", Subject.person(user))
 
 
-def deactivate_user(user: User) -> None:
+def deactivate_user(user: User, actor: User | None = None) -> None:
     """``user`` can no longer log in or use API tokens; every session of theirs ends."""
     with unit_of_work():
         user.active = False
         _end_sessions(user)
+        log_access(actor, "user_deactivated", Subject.person(user))
 
 
 def load_user(user_id: str) -> User | None:

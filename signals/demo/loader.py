@@ -145,6 +145,20 @@ PEOPLE = [
         "ombudsvoorziening",
         group_kinds=frozenset({NodeKind.OMBUDS}),
     ),
+    Person(
+        "ombudsbeheer",
+        "Olga Peters",
+        "ombuds",
+        "ombudsman_admin",
+        "beheerder van de ombudsvoorziening (beheert de groep, leest wat daar ligt)",
+    ),
+    Person(
+        "privacy",
+        "Pieter de Boer",
+        "beleid",
+        "privacy_officer",
+        "functionaris gegevensbescherming (toegangslog, inzageverzoeken)",
+    ),
 ]
 
 

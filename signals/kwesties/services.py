@@ -362,18 +362,19 @@ def may_create_kwestie(user: User) -> bool:
 def visible_kwestie_clause(user: User) -> ColumnElement[bool]:
     """SQL condition: the kwesties ``user`` may see.
 
-    Administrators see every kwestie; its owners see it; people who handle signals see every
-    kwestie except one at an independent node (the ombudsman), which is a closed room like it
-    is for signals; a reporter sees the kwesties their own signals are linked to (and so their
-    outcome).
+    Its owners see it; administrators and people who handle signals see every kwestie except
+    one at an independent node (the ombudsman), which is a closed room like it is for signals
+    (the ombudsman's administrator sees those); a reporter sees the kwesties their own signals
+    are linked to (and so their outcome).
     """
-    if user.is_admin:
-        return true()
+    independent = independent_nodes()
+    outside_closed_rooms = Kwestie.node.not_in(independent) if independent else true()
     own_signal = exists().where(Signal.kwestie_id == Kwestie.id, Signal.reporter_id == user.id)
     clauses = [Kwestie.is_owned_by(user), own_signal]
-    if user.can_triage:
-        independent = independent_nodes()
-        clauses.append(Kwestie.node.not_in(independent) if independent else true())
+    if user.is_admin or user.can_triage:
+        clauses.append(outside_closed_rooms)
+    if user.is_ombudsman_admin and independent:
+        clauses.append(Kwestie.node.in_(independent))
     return or_(*clauses)
 
 
@@ -422,7 +423,7 @@ def reachable_kwestie_ids(user: User) -> CompoundSelect[tuple[int]] | None:
     A superset of what :func:`visible_kwestie_clause` lets a professional see; None for who
     sees most kwesties by their role (they triage, or administer).
     """
-    if user.is_admin or user.can_triage:
+    if user.is_admin or user.can_triage or user.is_ombudsman_admin:
         return None
     owned = select(Kwestie.id).where(Kwestie.is_owned_by(user))
     linked = select(Signal.kwestie_id).where(
@@ -436,11 +437,13 @@ def _sees_kwestie_at(user: User, node: Node, owner: Owner) -> bool:
 
     The same rule as :func:`visible_kwestie_clause`, for a kwestie not yet saved.
     """
-    if user.is_admin or (owner.user is not None and owner.user.id == user.id):
+    if owner.user is not None and owner.user.id == user.id:
         return True
     if owner.group is not None and owner.group in user.groups:
         return True
-    return user.can_triage and not node.independent
+    if node.independent:
+        return user.is_ombudsman_admin
+    return user.is_admin or user.can_triage
 
 
 def may_see_kwestie(user: User, kwestie_id: int) -> bool:
@@ -567,7 +570,10 @@ def linked_signals_for(user: User, kwestie: Kwestie) -> LinkedSignals:
 
 def answers_for_all_linked(user: User, kwestie: Kwestie) -> bool:
     """Whether ``user`` may know of every signal linked to ``kwestie``: owners, administrators."""
-    return user.is_admin or kwestie.is_owned_by(user)
+    if kwestie.is_owned_by(user):
+        return True
+    at_closed_room = kwestie.node in independent_nodes()
+    return user.is_ombudsman_admin if at_closed_room else user.is_admin
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from signals.auth.models import User
 from signals.auth.services import user_by_email
@@ -54,7 +54,7 @@ from signals.notifications.services import (
 from signals.ownership.models import Owner
 from signals.ownership.services import owner_people
 from signals.routing.graph import Node
-from signals.routing.services import active_graph
+from signals.routing.services import active_graph, independent_nodes
 from signals.transaction import unit_of_work
 from signals.validation import load
 from signals.workflow import lifecycle
@@ -94,10 +94,31 @@ def may_see_meeting(user: User, meeting: Meeting) -> bool:
     )
 
 
+def reads_by_role(user: User, node: str) -> bool:
+    """Whether ``user`` reads every meeting at ``node`` by their role.
+
+    Administrators outside the independent nodes (closed rooms), the ombudsman's
+    administrator inside them.
+    """
+    if node in independent_nodes():
+        return user.is_ombudsman_admin
+    return user.is_admin
+
+
+def _by_role_clause(user: User) -> ColumnElement[bool]:
+    """SQL: the meetings ``user`` reads by their role (:func:`reads_by_role`)."""
+    independent = independent_nodes()
+    if user.is_admin:
+        return Meeting.node.not_in(independent) if independent else true()
+    if user.is_ombudsman_admin and independent:
+        return Meeting.node.in_(independent)
+    return false()
+
+
 def may_read_minutes(user: User, meeting: Meeting) -> bool:
     """The participants (its owners and whoever has a role in it) and administrators."""
     return (
-        user.is_admin
+        reads_by_role(user, meeting.node)
         or is_meeting_owner(user, meeting)
         or any(given.user_id == user.id for given in meeting.roles)
     )
@@ -105,10 +126,13 @@ def may_read_minutes(user: User, meeting: Meeting) -> bool:
 
 def readable_minutes_clause(user: User) -> ColumnElement[bool]:
     """SQL condition: the meetings whose minutes ``user`` may read (:func:`may_read_minutes`)."""
-    if user.is_admin:
-        return true()
     has_role = exists().where(MeetingRole.meeting_id == Meeting.id, MeetingRole.user_id == user.id)
-    return or_(Meeting.chair_id == user.id, Meeting.node.in_(list(meeting_nodes(user))), has_role)
+    return or_(
+        _by_role_clause(user),
+        Meeting.chair_id == user.id,
+        Meeting.node.in_(list(meeting_nodes(user))),
+        has_role,
+    )
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -124,11 +148,6 @@ def get_visible_meeting(user: User, meeting_id: int, *, for_update: bool = False
 
 def list_meetings(user: User) -> list[Meeting]:
     """The meetings ``user`` may see, the next one first, then the past ones newest first."""
-    if user.is_admin:
-        everything = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id)
-        meetings = list(db.session.scalars(everything))
-        upcoming = sorted((m for m in meetings if m.is_planned), key=lambda m: m.starts_at)
-        return upcoming + [m for m in meetings if not m.is_planned]
     nodes = list(meeting_nodes(user))
     owned = or_(ActionItem.owner_user_id == user.id, ActionItem.owner_group.in_(user.groups))
     with_items = select(ActionItem.meeting_id).where(owned)
@@ -139,6 +158,7 @@ def list_meetings(user: User) -> list[Meeting]:
             Meeting.chair_id == user.id,
             Meeting.id.in_(with_items),
             Meeting.id.in_(with_roles),
+            _by_role_clause(user),
         )
     )
     meetings = list(db.session.scalars(query.order_by(Meeting.starts_at.desc(), Meeting.id)))

@@ -21,10 +21,11 @@ from typing import Any, Protocol, cast
 from flask import current_app
 from jinja2 import Environment, select_autoescape
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from werkzeug.routing import MapAdapter
 
 from signals.anonymous.models import AnonymousContact
+from signals.audit.services import Subject, log_access
 from signals.auth.models import User
 from signals.bulk import add_row
 from signals.clock import now
@@ -45,6 +46,7 @@ from signals.validation import (
     query_args,
     reusable,
 )
+from signals.workflow.access import fully_visible_clause
 from signals.workflow.models import Signal
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -469,10 +471,18 @@ def readable_message(reader: User, message_id: int) -> OutboxMessage:
 
 
 def _readable_by(reader: User) -> list[ColumnElement[bool]]:
-    """Administrators read every message in the outbox; anyone else only the mail to them."""
+    """Administrators read the outbox; anyone else only the mail to them.
+
+    Not even an administrator reads the mail about a signal whose content they may not see
+    (one at an independent node, the ombudsman), unless it was addressed to them.
+    """
+    to_reader = func.lower(OutboxMessage.recipient) == reader.email.lower()
     if reader.is_admin:
-        return []
-    return [func.lower(OutboxMessage.recipient) == reader.email.lower()]
+        readable = select(Signal.id).where(fully_visible_clause(reader))
+        return [
+            or_(OutboxMessage.signal_id.is_(None), OutboxMessage.signal_id.in_(readable), to_reader)
+        ]
+    return [to_reader]
 
 
 def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:
@@ -497,6 +507,7 @@ def retry_dead_message(actor: User, message_id: int) -> OutboxMessage:
         if not _revive(OutboxMessage.id == message_id):  # changed since it was read above
             db.session.refresh(message)
             raise StateConflict(_not_dead(message))
+        log_access(actor, "outbox_retried", Subject("outbox", str(message.id)))
     return message
 
 
@@ -504,7 +515,10 @@ def retry_all_dead(actor: User) -> int:
     """Make every dead message pending again, due now; return how many there were."""
     _require_admin(actor)
     with unit_of_work():
-        return _revive(None)
+        count = _revive(None)
+        if count:
+            log_access(actor, "outbox_retried", Subject("outbox", "alle"), detail=f"{count}")
+        return count
 
 
 def _require_admin(actor: User) -> None:

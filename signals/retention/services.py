@@ -1,13 +1,15 @@
 """The legal hold: an administrator keeps a signal from anonymisation, and releases it.
 
 One function per action, shared by the web page and the API (through the action registry,
-:mod:`signals.workflow.actions`). Each records its event with the administrator's reason;
+:mod:`signals.workflow.actions`). Each records its event with the administrator's reason,
+and an entry in the access log (an administrator's action);
 a released signal whose retention period has passed is anonymised at the next sweep.
 """
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from signals.audit.services import Subject, log_access
 from signals.auth.models import User
 from signals.retention.schemas import HoldSchema
 from signals.transaction import unit_of_work
@@ -27,6 +29,7 @@ def place_legal_hold(actor: User, reference: str, data: Mapping[str, Any]) -> Si
         lifecycle.move(signal, "legal_hold")
         signal.legal_hold = True
         lifecycle.record(signal, "legal_hold", actor, reason=fields["reason"])
+        log_access(actor, "legal_hold", Subject.signal(signal), detail=fields["reason"])
     return signal
 
 
@@ -39,6 +42,7 @@ def release_legal_hold(actor: User, reference: str, data: Mapping[str, Any]) -> 
         lifecycle.move(signal, "release_hold")
         signal.legal_hold = False
         lifecycle.record(signal, "hold_released", actor, reason=fields["reason"])
+        log_access(actor, "release_hold", Subject.signal(signal), detail=fields["reason"])
     return signal
 
 

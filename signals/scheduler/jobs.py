@@ -7,6 +7,7 @@ service it calls sees the same "now". Only the leader sweeps (:mod:`.leader`).
 
 from datetime import datetime
 
+from signals.audit.services import forget_old_access_log, retention_cutoff
 from signals.clock import get_clock
 from signals.figures.report import send_due_report
 from signals.figures.rollups import refresh_monthly_figures
@@ -17,6 +18,7 @@ from signals.retention.purge import run_retention
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
 from signals.scheduler.leader import leadership
+from signals.settings import settings
 from signals.trust.pulse import open_pulse_round
 
 NOT_LEADER = "een andere planner is bezig; deze ronde doet niets"
@@ -29,6 +31,7 @@ def sweep(now: datetime) -> list[str]:
             return [NOT_LEADER]
         lines = due_work(now)
         lines += run_retention(now).lines()
+        forget_old_access_log(retention_cutoff(now, settings().access_log_retention_months))
         if not smtp_configured():
             lines.append("e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan")
         else:

@@ -89,7 +89,10 @@ def dashboard_csv() -> Response | Page:
     except InputInvalid:
         query: dict[str, Any] = _query()
         return redirect(url_for("figures.show_dashboard", **query))  # which says what is wrong
-    response = Response(stream_with_context(csv_lines(user, conditions)), mimetype="text/csv")
+    lines = csv_lines(
+        user, conditions, "overzicht.csv", request.query_string.decode(errors="replace")
+    )
+    response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="overzicht.csv"'
     return response
 

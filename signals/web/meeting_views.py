@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from werkzeug.datastructures import MultiDict
 
 from signals import codes
+from signals.audit.services import Subject, log_access
 from signals.clock import now
 from signals.errors import Forbidden, InputInvalid, NotFound, StateConflict
 from signals.meetings import leerdialoog, services
@@ -133,6 +134,7 @@ def meeting_record(meeting_id: int) -> str:
 @bp.get("/overleggen/<int:meeting_id>/verslag.pdf")
 def meeting_record_pdf(meeting_id: int) -> Response:
     pdf = pdf_from_html(_record_html(meeting_id))
+    log_access(current_person(), "meeting_record_exported", Subject("meeting", str(meeting_id)))
     name = f"verslag-overleg-{meeting_id}.pdf"
     return Response(
         pdf,

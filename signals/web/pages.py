@@ -98,6 +98,7 @@ def signal_page(
     signal = access.get_visible_signal(user, reference)
     if access.visibility(user, signal) == access.Visibility.WHEREABOUTS:
         return render_template("web/signal_whereabouts.html", signal=signal)
+    access.record_view(user, signal)
     actions = services.actions_for(user, signal)
     article = knowledge.article_of_signal(signal)
     return render_template(

@@ -209,7 +209,8 @@ def inbox_csv() -> Page:
     except InputInvalid:
         filters: dict[str, Any] = request.args.to_dict()
         return redirect(url_for("web.inbox", **filters))  # the inbox says what is wrong
-    response = Response(stream_with_context(csv_lines(user, conditions)), mimetype="text/csv")
+    lines = csv_lines(user, conditions, "inbox.csv", request.query_string.decode(errors="replace"))
+    response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="inbox.csv"'
     return response
 

@@ -1,6 +1,9 @@
 """Who may see what of a signal: one rule set for pages, lists, counts, e-mails and the API.
 
-- Administrators see everything.
+- Administrators see everything, except the content of what is at an independent node
+  (the ombudsman): of that they see only the whereabouts, like any other outsider.
+- The ombudsman's administrator (``ombudsman_admin``) sees what is or was at an independent
+  node as its group does; a privacy officer sees by that role no content at all.
 - Reporters see their own signals.
 - Owners, and members of owning groups, see the signals that are or were at their nodes
   (``SignalParticipant``); staff of a partner organisation see nothing of another
@@ -26,6 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from signals.audit.services import Subject, log_access
 from signals.auth.models import Role, User
 from signals.errors import Forbidden, NotFound
 from signals.extensions import db
@@ -60,16 +64,30 @@ def participated_nodes(user: User, signal: Signal) -> set[str]:
 
 
 def visibility(user: User, signal: Signal) -> Visibility:
-    if user.role == Role.ADMIN or signal.reporter_id == user.id or signal.is_owned_by(user):
+    """How much of ``signal`` ``user`` may see (see the module's description)."""
+    if signal.reporter_id == user.id or signal.is_owned_by(user):
+        return Visibility.FULL
+    independent = independent_nodes()
+    if user.role == Role.OMBUDSMAN_ADMIN and _was_at_any(signal, independent):
         return Visibility.FULL
     nodes = participated_nodes(user, signal)
-    if not nodes:
+    if not nodes and user.role != Role.ADMIN:
         return Visibility.NONE
-    graph = active_graph()
-    current = graph.nodes.get(signal.node)
-    if current is not None and current.independent and signal.node not in nodes:
+    if signal.node in independent and signal.node not in nodes:
         return Visibility.WHEREABOUTS
     return Visibility.FULL
+
+
+def _was_at_any(signal: Signal, nodes: list[str]) -> bool:
+    """Whether ``signal`` is or was at one of ``nodes``."""
+    if not nodes:
+        return False
+    if signal.node in nodes:
+        return True
+    query = select(SignalParticipant.node).where(
+        SignalParticipant.signal_id == signal.id, SignalParticipant.node.in_(nodes)
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def get_visible_signal(user: User, reference: str, *, for_update: bool = False) -> Signal:
@@ -89,6 +107,11 @@ def get_visible_signal(user: User, reference: str, *, for_update: bool = False) 
     return signal
 
 
+def record_view(user: User, signal: Signal) -> None:
+    """Log (in a transaction of its own) that ``user`` read all of ``signal``: page, API."""
+    log_access(user, "signal_viewed", Subject.signal(signal))
+
+
 def get_fully_visible_signal(user: User, reference: str) -> Signal:
     """The signal ``reference`` if ``user`` may see all of it.
 
@@ -103,19 +126,36 @@ def get_fully_visible_signal(user: User, reference: str) -> Signal:
 
 def shows_reporter(user: User, signal: Signal) -> bool:
     """Whether ``user`` may see who reported ``signal``."""
-    if user.role == Role.ADMIN or signal.reporter_id == user.id:
+    if signal.reporter_id == user.id:
         return True
+    if user.role == Role.ADMIN:
+        return visibility(user, signal) == Visibility.FULL
     graph = active_graph()
     owned = {signal.node} if signal.is_owned_by(user) else set()
     nodes = participated_nodes(user, signal) | owned
+    if user.role == Role.OMBUDSMAN_ADMIN:
+        independent = independent_nodes()
+        if _was_at_any(signal, independent):
+            nodes |= {key for key in _nodes_of(signal) if key in independent}
     return any(graph.nodes[key].shows_reporter for key in nodes if key in graph.nodes)
+
+
+def _nodes_of(signal: Signal) -> set[str]:
+    """Every node ``signal`` is or was at."""
+    query = select(SignalParticipant.node).where(SignalParticipant.signal_id == signal.id)
+    return set(db.session.scalars(query)) | {signal.node}
 
 
 def visible_clause(user: User) -> ColumnElement[bool]:
     """SQL condition for lists: signals ``user`` may see at least the whereabouts of."""
     if user.role == Role.ADMIN:
         return true()
-    return or_(Signal.reporter_id == user.id, _participated_at(user, None), false())
+    return or_(
+        Signal.reporter_id == user.id,
+        _participated_at(user, None),
+        _at_independent_for(user),
+        false(),
+    )
 
 
 def fully_visible_clause(user: User) -> ColumnElement[bool]:
@@ -124,16 +164,29 @@ def fully_visible_clause(user: User) -> ColumnElement[bool]:
     :func:`visible_clause` without the signals that are now at an independent node where
     ``user`` has no part (of those they may know only the whereabouts).
     """
-    if user.role == Role.ADMIN:
-        return true()
     independent = independent_nodes()
-    participated = _participated_at(user, None)
     at_closed_room = Signal.node.in_(independent) if independent else false()
+    here = _participated_at(user, Signal.node)
+    if user.role == Role.ADMIN:
+        return or_(~at_closed_room, Signal.reporter_id == user.id, Signal.is_owned_by(user), here)
+    participated = _participated_at(user, None)
     return or_(
         Signal.reporter_id == user.id,
         Signal.is_owned_by(user),
-        and_(participated, or_(~at_closed_room, _participated_at(user, Signal.node))),
+        and_(participated, or_(~at_closed_room, here)),
+        _at_independent_for(user),
     )
+
+
+def _at_independent_for(user: User) -> ColumnElement[bool]:
+    """SQL: for the ombudsman's administrator, the signals that are or were at its nodes."""
+    independent = independent_nodes()
+    if user.role != Role.OMBUDSMAN_ADMIN or not independent:
+        return false()
+    was_there = exists().where(
+        SignalParticipant.signal_id == Signal.id, SignalParticipant.node.in_(independent)
+    )
+    return or_(Signal.node.in_(independent), was_there)
 
 
 def reachable_signal_ids(user: User) -> CompoundSelect[tuple[int]]:
@@ -151,6 +204,10 @@ def reachable_signal_ids(user: User) -> CompoundSelect[tuple[int]]:
     if user.groups:
         in_groups = SignalParticipant.group.in_(user.groups)
         parts.append(select(SignalParticipant.signal_id).where(in_groups))
+    independent = independent_nodes()
+    if user.role == Role.OMBUDSMAN_ADMIN and independent:
+        at_independent = SignalParticipant.node.in_(independent)
+        parts.append(select(SignalParticipant.signal_id).where(at_independent))
     return union_all(*parts)
 
 

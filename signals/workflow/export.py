@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
+from signals.audit.services import Subject, log_access
 from signals.auth.models import Organisation, User
 from signals.clock import now
 from signals.extensions import db
@@ -78,12 +79,16 @@ def list_conditions(user: User, data: Mapping[str, Any]) -> list[ColumnElement[b
     return conditions
 
 
-def csv_lines(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[str]:
+def csv_lines(
+    user: User, conditions: list[ColumnElement[bool]], name: str, filters: str = ""
+) -> Iterator[str]:
     """The header and one line per signal ``user`` may see in full that meets ``conditions``.
 
     Who ``user`` is and what they may see is settled here, before the first line: the lines
     are written while the response streams, when the person's row may no longer be loadable.
+    The export (file ``name``, its ``filters`` as a query string) is access-logged first.
     """
+    log_access(user, "signals_exported", Subject("export", name), detail=filters[:1000] or None)
     visible = fully_visible_clause(user)
     hides_reporter = {key for key, node in active_graph().nodes.items() if not node.shows_reporter}
     return _lines([visible, *conditions], hides_reporter)

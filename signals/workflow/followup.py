@@ -74,7 +74,8 @@ def followup_state(signal: Signal) -> FollowupState:
 def followup_signal(actor: User, reference: str, *, for_update: bool = False) -> Signal:
     """The signal whose six-month question ``actor`` may answer (resolver, owner or admin)."""
     signal = get_visible_signal(actor, reference, for_update=for_update)
-    allowed = actor.is_admin or any(person.id == actor.id for person in resolvers_of(signal))
+    by_admin = actor.is_admin and visibility(actor, signal) == Visibility.FULL
+    allowed = by_admin or any(person.id == actor.id for person in resolvers_of(signal))
     if not allowed:
         raise Forbidden(NOT_YOURS)
     return signal

@@ -44,7 +44,7 @@ from signals import codes
 from signals.auth.models import Organisation, Role, User
 from signals.database import UTCDateTime
 from signals.extensions import db
-from signals.routing.services import active_graph
+from signals.routing.services import active_graph, independent_nodes
 from signals.validation import FIELD_MESSAGES, FormSchema, choice_field, load, query_args
 from signals.workflow.models import (
     FAR_FUTURE,
@@ -405,8 +405,8 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
     """References of ``signals`` whose reporter ``user`` may see, in at most one query.
 
     The same rule as :func:`signals.workflow.access.shows_reporter` (which asks the database
-    once per signal): administrators and the reporter always; otherwise only when a node at
-    which the user owns or owned the signal shows the reporter.
+    once per signal): the reporter always, administrators outside the closed rooms; otherwise
+    only when a node at which the user owns or owned the signal shows the reporter.
     """
     graph = active_graph()
 
@@ -415,8 +415,10 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
 
     shown: set[str] = set()
     undecided: dict[int, Signal] = {}
+    independent = set(independent_nodes())
     for signal in signals:
-        if user.role == Role.ADMIN or signal.reporter_id == user.id:
+        at_open_place = signal.node not in independent
+        if signal.reporter_id == user.id or (user.role == Role.ADMIN and at_open_place):
             shown.add(signal.reference)
         elif signal.is_owned_by(user) and any_node_shows([signal.node]):
             shown.add(signal.reference)
@@ -427,6 +429,8 @@ def reporters_shown(user: User, signals: Iterable[Signal]) -> set[str]:
     participation: list[ColumnElement[bool]] = [SignalParticipant.user_id == user.id]
     if user.groups:
         participation.append(SignalParticipant.group.in_(user.groups))
+    if user.role == Role.OMBUDSMAN_ADMIN and independent:  # sees as the ombudsman does
+        participation.append(SignalParticipant.node.in_(sorted(independent)))
     rows = db.session.execute(
         select(SignalParticipant.signal_id, SignalParticipant.node).where(
             SignalParticipant.signal_id.in_(list(undecided)), or_(*participation)

@@ -33,6 +33,9 @@ LIST_PAGES = {
     "uitgaande-email": "/beheer/outbox",
     "api-sleutels": "/api-sleutels",
     "routebeheer": "/beheer/routes",
+    "toegangslog": "/beheer/toegangslog",
+    "groepen": "/beheer/groepen",
+    "gegevens-persoon": "/beheer/privacy",
     "routekaart": "/routekaart",
 }
 

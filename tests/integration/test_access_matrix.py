@@ -29,6 +29,8 @@ ROLES = (
     "beleid",
     "ombuds",
     "admin",
+    "ombuds_admin",
+    "privacy",
 )
 # What each role sees of each signal: "full", "where" (only that it is at the ombudsman),
 # "none" (404) — and whether the reporter's name is shown on the page.
@@ -46,6 +48,7 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "none",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
     # S2: partner signal at the intake
     "partner": {
@@ -60,6 +63,7 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "none",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
     # S3: staff signal forwarded by the teamleider to the (independent) ombudsman
     "ombudsman": {
@@ -73,7 +77,8 @@ SEES: dict[str, dict[str, str]] = {
         "casuistiek": "none",
         "beleid": "none",
         "ombuds": "full",
-        "admin": "full",
+        "admin": "where",  # the municipality's admin: not the ombudsman's content
+        "ombuds_admin": "full",
     },
     # S4: staff signal forwarded teamleider → casuïstiek → beleid (reporter hidden at beleid)
     "beleid": {
@@ -88,6 +93,7 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "full",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
     # S5: an anonymous signal, at the casuïstiek table (the anonymous reporter kind's entry)
     "anonymous": {
@@ -102,8 +108,11 @@ SEES: dict[str, dict[str, str]] = {
         "beleid": "none",
         "ombuds": "none",
         "admin": "full",
+        "ombuds_admin": "none",
     },
 }
+for _kind in SEES:  # the privacy officer reads no signal by that role
+    SEES[_kind]["privacy"] = "none"
 # Who is the owner now (may act); everyone else is refused.
 OWNER = {
     "staff": "manager",
@@ -142,6 +151,8 @@ def make_role_users(make_user: MakeUser) -> dict[str, User]:
         "beleid": make_user("member", groups=["beleid"], name="Hans Beleid"),
         "ombuds": make_user("member", groups=["ombudsman"], name="Ingrid Ombuds"),
         "admin": make_user("admin", name="Beheerder"),
+        "ombuds_admin": make_user("ombudsman_admin", name="Olga Ombudsbeheer"),
+        "privacy": make_user("privacy_officer", name="Pieter Privacy"),
     }
 
 

@@ -144,18 +144,22 @@ OWNERS_OF_MEETINGS = {
     "POST /api/v1/meetings/{meeting_id}/action_items",
     "POST /api/v1/meetings/{meeting_id}/leerdialoog/roles",
 }
+# The access log is for administrators and the privacy officer: none of the callers.
+ACCESS_LOG = "GET /api/v1/access-log"
 NEVER_SUCCEEDS: dict[str, set[str]] = {
     "manager": {
+        ACCESS_LOG,
         "POST /api/v1/kwesties/{kwestie_id}/actions",  # every kwestie is a group's
         *OWNERS_OF_MEETINGS,
         "POST /api/v1/meetings/{meeting_id}/leerdialoog/timeline",
     },
     "reporter": {
+        ACCESS_LOG,
         "POST /api/v1/kwesties",
         "POST /api/v1/kwesties/{kwestie_id}/actions",
         *OWNERS_OF_MEETINGS,
     },
-    "policy_member": set(),
+    "policy_member": {ACCESS_LOG},
 }
 TEXT = "Het eerste loon komt pas na een maand, terwijl de uitkering direct stopt."
 LATER = "2027-03-01T10:00:00+01:00"  # a meeting planned after the seeded ones
@@ -383,6 +387,12 @@ def sweep_inputs(world: World) -> dict[str, list[dict[str, Any]]]:
             {"from": "2026-11-01", "to": "2026-11-30", "node": "beleid"},
         ],
         "GET /api/v1/signals.csv": [{}, {"status": "new"}, {"node": "beleid", "mine": "true"}],
+        "GET /api/v1/access-log": [
+            {},
+            {"person": "beheerder@gemeente.test"},
+            *({"signal": reference} for reference in world.references[:2]),
+            {"cursor": "9" * 19},
+        ],
         "GET /api/v1/signals": [
             {},
             {"mine": "true"},

@@ -379,6 +379,7 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint in public or rule.endpoint.startswith("api."):
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
+        url = url.replace("<group>", "intake")  # a route-node group (/beheer/groepen/…)
         url = re.sub(r"<any\((\w+)[^>]*\):slug>", r"\1", url)  # the first of its choices
         url = re.sub(r"<int:\w+>", "1", url)
         assert "<" not in url, f"unexpected URL variable in {rule.rule}"

@@ -137,7 +137,14 @@ def test_demo_load_creates_realistic_data_once(runner: FlaskCliRunner, clock: Cl
     assert count(Signal) >= 30
     assert count(Organisation, Organisation.kind == "partner") >= 2
     roles = set(db.session.scalars(select(User.role)))
-    assert roles == {"professional", "manager", "member", "admin"}
+    assert roles == {
+        "professional",
+        "manager",
+        "member",
+        "admin",
+        "ombudsman_admin",
+        "privacy_officer",
+    }
     assert count(Signal, Signal.status == "resolved") >= 5
     assert count(Signal, Signal.node == "intake") >= 5, "partner signals reach the intake"
     contact = db.session.scalar(select(User).where(User.email.startswith("contactpersoon@")))

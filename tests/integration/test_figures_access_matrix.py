@@ -24,6 +24,9 @@ EXPECTED = {
     "intake": (None, 5, 5),
     "reporter": (None, 6, 6),
     "partner_reporter": (None, 5, 5),
+    # Neither reads signals by their role: no dashboard, no figures, no rows.
+    "ombuds_admin": (None, 0, 0),
+    "privacy": (None, 0, 0),
 }
 
 
@@ -41,6 +44,8 @@ def test_every_role_against_the_dashboard_the_figures_and_the_csvs(
         "intake": small_world.intake_member,
         "reporter": small_world.reporter,
         "partner_reporter": small_world.partner_reporter,
+        "ombuds_admin": make_user("ombudsman_admin", name="Olga Ombudsbeheer"),
+        "privacy": make_user("privacy_officer", name="Pieter Privacy"),
     }
     assert set(people) == set(EXPECTED)
 

@@ -4,15 +4,16 @@ The roles and the signal table are those of ``test_access_matrix``. The world ho
 beleid with signals linked by a staff reporter and by a partner reporter, and a kwestie at the
 (independent) ombudsman with the staff reporter's signal that went there.
 
-The rules, from the issue and as implemented: a reporter sees the kwesties (and so the
-outcome) their own signals are linked to; people who handle signals see every kwestie except
-one at an independent node, which only its owners see; administrators see all. Only a
-kwestie's owner sends messages and decides. On a kwestie's page, linked signals are listed
-only to whoever may see that signal in full; the others are counted for the kwestie's owner and
-the administrator only (they answer for every linked signal), and to anyone else they are not
-there: not in a count, not in the history (neither on the page nor through the API). Denied is
-403 (the kwestie is visible) or 404 (it is not) and changes nothing: no event, no e-mail. No
-list, suggestion, link form or e-mail shows a kwestie or a signal the person may not see.
+The rules, from the issue and as implemented: a reporter sees the kwesties (and so the outcome)
+their own signals are linked to; people who handle signals see every kwestie except one at an
+independent node, which only its owners see (and the ombudsman's administrator; not the
+municipality's administrators, who see all other kwesties). Only a kwestie's owner sends
+messages and decides. On a kwestie's page, linked signals are listed only to whoever may see
+that signal in full; the others are counted for the kwestie's owner and the administrator of
+its place only (they answer for every linked signal), and to anyone else they are not there:
+not in a count, not in the history (neither on the page nor through the API). Denied is 403
+(the kwestie is visible) or 404 (it is not) and changes nothing: no event, no e-mail. No list,
+suggestion, link form or e-mail shows a kwestie or a signal the person may not see.
 """
 
 from dataclasses import dataclass
@@ -62,14 +63,20 @@ KWESTIES: dict[str, dict[str, str]] = {
 }
 KWESTIE_SEEN_BY = {
     # Everyone who handles signals, and the two linked reporters.
-    "beleid": frozenset(ROLES) - {"colleague", "partner_colleague"},
-    # Independent: only its owner, the reporter of the signal linked to it and the admin.
-    "ombudsman": frozenset({"reporter", "ombuds", "admin"}),
+    "beleid": frozenset(ROLES) - {"colleague", "partner_colleague", "ombuds_admin", "privacy"},
+    # Independent: only its owner, the reporter of the signal linked to it and the ombudsman's
+    # administrator (not the municipality's).
+    "ombudsman": frozenset({"reporter", "ombuds", "ombuds_admin"}),
 }
+# Who administers the place of each kwestie: they answer for every signal linked to it.
+KWESTIE_ADMIN = {"beleid": "admin", "ombudsman": "ombuds_admin"}
 KWESTIE_OWNER = {"beleid": "beleid", "ombudsman": "ombuds"}
 LINKED_TO = {"beleid": ("staff_linked", "partner_linked"), "ombudsman": ("ombuds_linked",)}
 REPORTER_OF = {kind: "partner" if base == "partner" else "reporter" for kind, base in KINDS.items()}
-PROFESSIONALS = frozenset({"reporter", "colleague", "partner", "partner_colleague"})
+# Who starts no kwestie: the professionals, and the two roles that handle no signals.
+PROFESSIONALS = frozenset(
+    {"reporter", "colleague", "partner", "partner_colleague", "ombuds_admin", "privacy"}
+)
 DECISION = {
     "outcome": "policy_changed",
     "rationale": "Onderbouwing Lima: de werkinstructie is aangepast.",
@@ -217,7 +224,7 @@ def test_the_kwestie_pages(world: World, login: Login, role: str) -> None:
             reporter = world.users[REPORTER_OF[kind]]
             if not shown and reporter is not world.users[role]:
                 assert reporter.name not in page.text, kind
-        answers_for_all = role in (KWESTIE_OWNER[kwestie], "admin")
+        answers_for_all = role in (KWESTIE_OWNER[kwestie], KWESTIE_ADMIN[kwestie])
         if hidden and answers_for_all:  # counted for the owner, never named
             word = "signaal" if hidden == 1 else "signalen"
             assert f"{hidden} {word} van anderen, die u niet kunt inzien" in page.text, kwestie
@@ -231,7 +238,7 @@ def test_the_kwestie_pages(world: World, login: Login, role: str) -> None:
 
 def linked_count_for(role: str, kwestie: str) -> int:
     """How many linked signals ``role`` is told of: all for the owner, else what they see."""
-    if role in (KWESTIE_OWNER[kwestie], "admin"):
+    if role in (KWESTIE_OWNER[kwestie], KWESTIE_ADMIN[kwestie]):
         return len(LINKED_TO[kwestie])
     return sum(sees_signal(role, kind) == "full" for kind in LINKED_TO[kwestie])
 
@@ -255,7 +262,7 @@ def test_counts_and_histories_through_the_api_hold_only_what_the_role_may_see(
         seen = [kind for kind in LINKED_TO[name] if sees_signal(role, kind) == "full"]
         assert sorted(body["signals"]) == sorted(world.signals[kind].reference for kind in seen)
         linked_events = [event for event in body["events"] if event["type"] == "linked"]
-        if role in (KWESTIE_OWNER[name], "admin"):
+        if role in (KWESTIE_OWNER[name], KWESTIE_ADMIN[name]):
             assert len(linked_events) == len(LINKED_TO[name])
         else:
             assert len(linked_events) == len(seen)

@@ -22,7 +22,17 @@ from tests.integration.test_meetings import DUE, FEEDBACK_ON, Table
 SEE = {"chair", "member", "admin", "action_owner"}
 READ_MINUTES = {"chair", "member", "admin"}
 ACT = {"chair", "member"}
-EVERY_ROLE = ("chair", "member", "admin", "action_owner", "reporter", "partner", "outsider")
+EVERY_ROLE = (
+    "chair",
+    "member",
+    "admin",
+    "action_owner",
+    "reporter",
+    "partner",
+    "outsider",
+    "ombuds_admin",
+    "privacy",
+)
 
 
 def counts() -> tuple[int, int, int]:
@@ -46,6 +56,10 @@ def test_every_role_against_a_meeting_its_minutes_and_its_action_items(
             "professional", organisation="Buurtteam Oost", kind="partner", name="Fatima Partner"
         ),
         "outsider": make_user("professional", name="Olaf Ander"),
+        # The ombudsman's administrator reads only the ombudsman's meetings; the privacy
+        # officer reads no meeting by that role.
+        "ombuds_admin": make_user("ombudsman_admin", name="Olga Ombudsbeheer"),
+        "privacy": make_user("privacy_officer", name="Pieter Privacy"),
     }
     meeting = table.plan()
     chair = api(table.chair)

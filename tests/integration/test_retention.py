@@ -14,6 +14,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, text
 
+from signals.audit.models import AccessLogEntry
 from signals.auth.models import AuthFailure, User
 from signals.auth.throttle import token_failed
 from signals.clock import Clock
@@ -262,6 +263,12 @@ def test_a_held_signal_is_kept_and_anonymised_at_the_next_sweep_after_release(
     assert hold_events == [
         ("legal_hold", admin.id, {"reason": REASON}),
         ("hold_released", admin.id, {"reason": "Procedure afgerond."}),
+    ]
+    holds = select(AccessLogEntry).where(AccessLogEntry.subject_kind == "signal")
+    logged = db.session.scalars(holds.order_by(AccessLogEntry.id)).all()
+    assert [(entry.action, entry.actor_id, entry.subject_reference) for entry in logged] == [
+        ("legal_hold", admin.id, lived.reference),
+        ("release_hold", admin.id, lived.reference),
     ]
 
     assert retention_lines(sweep(ON_THE_DAY + timedelta(days=31, minutes=1))) == [
