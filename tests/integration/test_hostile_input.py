@@ -24,14 +24,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from signals.audit.models import AccessLogEntry
 from signals.auth.models import User
 from signals.clock import Clock
+from signals.extensions import db
 from signals.kwesties.services import create_kwestie
 from signals.workflow.services import accept_signal, resolve_signal, submit_signal
 from tests.fixtures.api import ApiClient
 from tests.fixtures.people import PASSWORD, WebSession
-from tests.fixtures.snapshot import database_state
+from tests.fixtures.snapshot import AUTH_BOOKKEEPING, database_state
 from tests.helpers import RESOLUTION, Api, Login, MakeUser
 
 pytestmark = pytest.mark.fuzz
@@ -206,12 +209,31 @@ def world(
 
 
 def check(send: Callable[[], Any], what: str) -> None:
-    """Send a request: below 500, and a refusal changes nothing."""
-    before = database_state()
+    """Send a request: below 500, and a refusal changes nothing.
+
+    Nothing but the access log: a refused form shows the signal's page again, with its
+    messages, and that is a view of the signal like any other (logged).
+    """
+    before = database_state(NOT_CHANGED_BY_A_REFUSAL)
+    logged_before = logged_actions()
     response = send()
     assert response.status_code < 500, (what, response.status_code, response.text[:500])
     if response.status_code >= 400:
-        assert database_state() == before, (what, response.status_code)
+        assert database_state(NOT_CHANGED_BY_A_REFUSAL) == before, (what, response.status_code)
+        logged = logged_actions()
+        assert logged[: len(logged_before)] == logged_before, what
+        assert set(logged[len(logged_before) :]) <= {"signal_viewed"}, (what, logged)
+
+
+# What a refusal may write: the bookkeeping of authentication, and a view in the access log.
+NOT_CHANGED_BY_A_REFUSAL = AUTH_BOOKKEEPING | {AccessLogEntry.__tablename__}
+
+
+def logged_actions() -> list[str]:
+    """The access log's actions, oldest first."""
+    actions = db.session.scalars(select(AccessLogEntry.action).order_by(AccessLogEntry.id)).all()
+    db.session.rollback()
+    return list(actions)
 
 
 # JSON endpoints ------------------------------------------------------------------------------
