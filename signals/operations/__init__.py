@@ -2,13 +2,12 @@
 
 ``register`` puts all three on an app; the factory calls it before any other request hook,
 so that the request's clock starts first and every answer, refusals included, is counted.
+The endpoints are public (``signals.app.PUBLIC_ENDPOINTS``).
 """
 
 from flask import Flask
 
 from signals.operations import health, logs, metrics
-
-PUBLIC_ENDPOINTS = {"operations.healthz", "operations.readyz", "operations.metrics"}
 
 
 def register(app: Flask) -> None:
