@@ -34,6 +34,10 @@ PUBLIC_ENDPOINTS = {
     "anonymous.new_signal",
     "anonymous.follow",
     "anonymous.reply",
+    # Health, readiness and (when on) metrics: signals/operations/.
+    "operations.healthz",
+    "operations.readyz",
+    "operations.metrics",
 }
 
 
@@ -46,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _finish_config(app)
     install_settings(app)
+    register_operations(app)
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)
@@ -54,6 +59,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_middleware(app)
     return app
+
+
+def register_operations(app: Flask) -> None:
+    """Health, readiness, metrics and request logs; their hooks run before all others."""
+    from signals.operations import register
+
+    register(app)
 
 
 def register_middleware(app: Flask) -> None:

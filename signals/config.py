@@ -91,6 +91,12 @@ class Config:
     RETENTION_MONTHS = 24
     OUTBOX_RETENTION_DAYS = 90
 
+    # Operations (README "Operations"): GET /metrics in the Prometheus text format when true
+    # (no log-in: keep it on the internal network); request logs as one JSON line per request
+    # ("json") or none of our own ("text": the server's access log only).
+    METRICS = False
+    LOG_FORMAT = "text"
+
     # werkzeug hash method for passwords; tests use a cheaper one.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 

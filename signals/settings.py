@@ -68,6 +68,8 @@ class Settings:
     retention_months: int
     outbox_retention_days: int
     access_log_retention_months: int
+    metrics: bool
+    log_format: str
 
     @property
     def zone(self) -> ZoneInfo:
@@ -142,6 +144,19 @@ def text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadValue("een tekst", "a non-empty text")
     return value.strip()
+
+
+def choice(*words: str) -> Callable[[object], str]:
+    """One of ``words`` (any case)."""
+
+    def read(value: object) -> str:
+        word = value.strip().lower() if isinstance(value, str) else ""
+        if word not in words:
+            listed = " of ".join(words)
+            raise BadValue(listed, " or ".join(words))
+        return word
+
+    return read
 
 
 def optional_text(value: object) -> str | None:
@@ -263,6 +278,8 @@ READERS: Mapping[str, Callable[[object], Any]] = {
     "retention_months": whole(1),
     "outbox_retention_days": whole(1),
     "access_log_retention_months": whole(1),
+    "metrics": flag,
+    "log_format": choice("text", "json"),
 }
 
 

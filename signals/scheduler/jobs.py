@@ -6,6 +6,7 @@ service it calls sees the same "now". Only the leader sweeps (:mod:`.leader`).
 """
 
 from datetime import datetime
+from time import perf_counter
 
 from signals.audit.services import forget_old_access_log, retention_cutoff
 from signals.clock import get_clock
@@ -14,6 +15,7 @@ from signals.figures.rollups import refresh_monthly_figures
 from signals.meetings.leerdialoog import prepare_due_meetings
 from signals.meetings.sweep import run_action_items
 from signals.notifications.delivery import deliver_pending, smtp_configured
+from signals.operations.metrics import record_sweep
 from signals.retention.purge import run_retention
 from signals.scheduler.clock_sweep import describe, run_clock_work
 from signals.scheduler.digest import send_digests
@@ -26,17 +28,25 @@ NOT_LEADER = "een andere planner is bezig; deze ronde doet niets"
 
 def sweep(now: datetime) -> list[str]:
     """One sweep at ``now``; returns a Dutch line per kind of thing it did."""
+    started = perf_counter()
     with get_clock().frozen_at(now), leadership(now) as leading:
         if not leading:
             return [NOT_LEADER]
-        lines = due_work(now)
-        lines += run_retention(now).lines()
-        forget_old_access_log(retention_cutoff(now, settings().access_log_retention_months))
-        if not smtp_configured():
-            lines.append("e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan")
-        else:
-            lines.append(f"e-mail: {deliver_pending(now).summary()}")
-        return lines
+        lines = _swept(now)
+    record_sweep(perf_counter() - started)
+    return lines
+
+
+def _swept(now: datetime) -> list[str]:
+    """The leader's sweep: due work, retention, the access log's age, then the outbox."""
+    lines = due_work(now)
+    lines += run_retention(now).lines()
+    forget_old_access_log(retention_cutoff(now, settings().access_log_retention_months))
+    if not smtp_configured():
+        lines.append("e-mail: SIGNALS_SMTP_HOST niet ingesteld, outbox blijft staan")
+    else:
+        lines.append(f"e-mail: {deliver_pending(now).summary()}")
+    return lines
 
 
 def due_work(now: datetime) -> list[str]:

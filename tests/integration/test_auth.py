@@ -371,11 +371,14 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
     site icon is public, as a static file is: tests/integration/test_page_head.py. The trust
     pulse's page takes its link's token instead of a log-in: tests/integration/test_trust_pulse.py.
     The anonymous channel is for whoever is not logged in: tests/integration/test_anonymous.py.
+    Health, readiness and metrics are for the platform: tests/integration/test_operations.py.
     """
     requests = []
     for rule in app.url_map.iter_rules():
         public = {"auth.login", "static", "web.favicon", "trust.answer_pulse"}
         public |= {"anonymous.new_signal", "anonymous.follow", "anonymous.reply"}
+        # Health, readiness and metrics (tests/integration/test_operations.py).
+        public |= {"operations.healthz", "operations.readyz", "operations.metrics"}
         if rule.endpoint in public or rule.endpoint.startswith("api."):
             continue
         url = rule.rule.replace("<reference>", DUMMY_REFERENCE).replace("<slug>", "afhandelen")
