@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from signals.audit.services import Subject, log_access
 from signals.auth import throttle
@@ -34,6 +34,9 @@ from signals.validation import load
 
 INVITE_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)
+# An expired link is kept a week (for the administrator asked why a link did not work), then
+# deleted by retention (signals.retention.purge).
+LINKS_KEPT = timedelta(days=7)
 TOKEN_BYTES = 32  # 256 bits; the link's token is 43 URL-safe characters
 TOKEN_MAX_LENGTH = 100
 VALID_FOR = {LinkPurpose.INVITE: INVITE_VALID, LinkPurpose.RESET: RESET_VALID}
@@ -125,6 +128,17 @@ def set_password_by_link(token: str, data: Mapping[str, Any], address: str | Non
         _end_unused_links(user, moment)
         log_access(None, "password_set", Subject.person(user), detail=_how(link))
     return user
+
+
+def forget_old_links(moment: datetime) -> int:
+    """Housekeeping: delete the links expired more than :data:`LINKS_KEPT` ago; how many."""
+    with unit_of_work():
+        result = db.session.execute(
+            delete(AccountLink)
+            .where(AccountLink.expires_at < moment - LINKS_KEPT)
+            .execution_options(synchronize_session=False)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _password_fields(data: Mapping[str, Any], email: str) -> dict[str, Any]:

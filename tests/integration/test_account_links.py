@@ -204,6 +204,20 @@ def test_a_new_reset_link_ends_the_older_one(app: Flask, reporter: User) -> None
     assert set_password(app.test_client(), newer, NEW_PASSWORD).status_code == 302
 
 
+def test_retention_deletes_links_a_week_after_they_expired(
+    app: Flask, clock: Clock, reporter: User
+) -> None:
+    from signals.retention.purge import run_retention
+
+    forgot(app.test_client(), reporter.email)
+    clock.set(clock.now() + RESET_VALID + timedelta(days=6))
+    run_retention(clock.now())
+    assert db.session.scalar(select(func.count()).select_from(AccountLink)) == 1
+    clock.set(clock.now() + timedelta(days=1, seconds=1))
+    run_retention(clock.now())
+    assert db.session.scalar(select(func.count()).select_from(AccountLink)) == 0
+
+
 def test_an_unknown_link_is_refused(app: Flask) -> None:
     response = app.test_client().get("/wachtwoord-instellen/verzonnen")
     assert response.status_code == 410
