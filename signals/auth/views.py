@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from signals.auth.links import LinkRefused, check_link, request_reset, set_password_by_link
-from signals.auth.models import LinkPurpose, User
+from signals.auth.models import AccountLink, LinkPurpose, User
 from signals.auth.services import change_password, log_in, log_out
 from signals.auth.tokens import issue_token, revoke_token, tokens_of
 from signals.codes import ORGANISATION_KINDS, ROLES
@@ -136,29 +136,28 @@ def forgot_password() -> str | tuple[str, int]:
 def account_link(token: str) -> str | Response | tuple[str, int]:
     """The page behind an invitation or reset link: set one's password (once)."""
     try:
-        link = check_link(token)
+        if request.method == "POST":
+            set_password_by_link(token, request.form, request.remote_addr)
+        else:
+            return _link_page(check_link(token), {})
     except LinkRefused as error:
         return render_template("auth/link_refused.html", message=error.message), 410
-    invited = link.purpose == LinkPurpose.INVITE
-    if request.method == "GET":
-        return render_template("auth/set_password.html", user=link.user, invited=invited, errors={})
-    try:
-        set_password_by_link(token, request.form, request.remote_addr)
-    except LinkRefused as error:
-        return render_template("auth/link_refused.html", message=error.message), 410
-    except InputInvalid as error:
-        page = render_template(
-            "auth/set_password.html", user=link.user, invited=invited, errors=error.fields
-        )
-        return page, 422
     except TooManyAttempts as error:
         return render_template("auth/link_refused.html", message=error.message), 429
+    except InputInvalid as error:
+        return _link_page(check_link(token), error.fields), 422
     if current_user.is_authenticated:
         logout_user()  # whoever was logged in here, their session has ended
     flash(
         "Uw wachtwoord is ingesteld. Log in met uw e-mailadres en het nieuwe wachtwoord.", "success"
     )
     return redirect(url_for("auth.login"))
+
+
+def _link_page(link: AccountLink, errors: dict[str, list[str]]) -> str:
+    """The form behind a usable link, with ``errors`` per field."""
+    invited = link.purpose == LinkPurpose.INVITE
+    return render_template("auth/set_password.html", user=link.user, invited=invited, errors=errors)
 
 
 @bp.post("/uitloggen")

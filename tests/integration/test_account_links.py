@@ -271,6 +271,14 @@ def test_reset_requests_are_throttled_alike_for_known_and_unknown_addresses(
     assert len(mails("password_reset")) == free
 
 
+def test_guessing_links_is_throttled(app: Flask) -> None:
+    free = settings_of(app).auth_failure_limit
+    client = app.test_client()
+    guesses = [f"/wachtwoord-instellen/gok{n}" for n in range(free + 1)]
+    statuses = [set_password(client, path, NEW_PASSWORD).status_code for path in guesses]
+    assert statuses == [410] * free + [429]
+
+
 def test_forms_without_a_csrf_token_are_refused(app: Flask, reporter: User) -> None:
     response = app.test_client().post(FORGOT_PATH, data={"email": reporter.email})
     assert response.status_code == 400
