@@ -6,7 +6,8 @@ on the injected clock (reminders, breaches with the lead's copy, escalations, st
 surveys, follow-ups, digests, the trust pulse's invitations). As soon as an e-mail is
 written, every link in its text and in its HTML body is followed with the test client,
 logged in as its recipient: it must start at the base URL and answer 200, or redirect to a
-page that does (not to the log-in page).
+page that does (not to the log-in page). The reader of an invitation or a reset link, and an
+anonymous reporter, is not logged in: their links are followed without a session.
 A kind of e-mail the scenario does not write fails the test, so a new template cannot slip
 past it.
 """
