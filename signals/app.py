@@ -28,6 +28,8 @@ PROJECT_ROOT = PACKAGE_ROOT.parent
 # The trust pulse's page: its link's token is the key (signals/web/trust_views.py).
 PUBLIC_ENDPOINTS = {
     "auth.login",
+    "auth.forgot_password",
+    "auth.account_link",
     "static",
     "web.favicon",
     "trust.answer_pulse",

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
+from signals.anonymous import ANONYMOUS_PATHS
 from signals.codes import ROLES
 from signals.errors import InputInvalid, SignalsError
 from signals.settings import settings_of
@@ -210,6 +211,22 @@ def set_password_command(email: str, password: str | None) -> None:
 
 
 @users.command(
+    "invite",
+    help="Mail iemand een uitnodiging om binnen 72 uur een eigen wachtwoord in te stellen.",
+)
+@click.argument("email")
+@click.option("--by", "by", default=None, help=BY_HELP)
+@with_appcontext
+@_reports_invalid_input
+def invite_command(email: str, by: str | None) -> None:
+    from signals.auth.links import invite_user
+
+    user = _existing_user(email)
+    invite_user(user, _existing_user(by) if by else None)
+    click.echo(f"Uitnodiging voor {user.email} staat in de uitgaande e-mail.")
+
+
+@users.command(
     "deactivate",
     help="Zet deze gebruiker op inactief: inloggen en API-sleutels werken niet meer, "
     "al diens sessies eindigen.",
@@ -347,9 +364,6 @@ def demo_run(host: str, port: int, without_scheduler: bool) -> None:
     finally:
         if stop_scheduler is not None:
             stop_scheduler()
-
-
-ANONYMOUS_PATHS = ("/anoniem", "/api/v1/anonymous/")
 
 
 class RequestHandlerWithoutAnonymousTraces(WSGIRequestHandler):

@@ -42,6 +42,7 @@ ACTIONS: Mapping[str, str] = {
     "user_created": "Gebruiker aangemaakt",
     "user_deactivated": "Gebruiker gedeactiveerd",
     "password_set": "Nieuw wachtwoord gegeven",
+    "user_invited": "Uitgenodigd om een wachtwoord in te stellen",
     "token_issued": "API-sleutel gemaakt (opdrachtregel)",
     "group_member_added": "Toegevoegd aan een groep",
     "group_member_removed": "Uit een groep gehaald",

@@ -1,4 +1,4 @@
-"""Organisations, users and their groups; API tokens; what the log-in throttle remembers."""
+"""Organisations, users and their groups; API tokens; one-time account links; the throttle."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -183,3 +183,32 @@ class LoginAddress(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_login_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkPurpose(StrEnum):
+    """What a one-time account link is for: a first password, or a forgotten one."""
+
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class AccountLink(Base):
+    """A one-time link by e-mail to set a password: an invitation or a reset.
+
+    Only the SHA-256 hash of the link's random token is kept. A link works once
+    (``used_at``) and until ``expires_at``; a newer link of the same purpose ends it early
+    (its ``expires_at`` becomes the moment the newer one was made).
+    """
+
+    __tablename__ = "account_links"
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    user: Mapped[User] = relationship(lazy="joined")

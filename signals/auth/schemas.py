@@ -21,6 +21,7 @@ from signals.validation import (
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PASSWORDS_DIFFER = "De twee nieuwe wachtwoorden zijn niet gelijk."
+PASSWORDS_DIFFER_SET = "De twee wachtwoorden zijn niet gelijk."
 
 
 def email_field(*, required: bool = True) -> fields.String:
@@ -97,3 +98,22 @@ class PasswordChangeSchema(FormSchema):
         again = data.get("new_password_again")
         if again is not None and data.get("new_password") not in (None, again):
             raise ValidationError(PASSWORDS_DIFFER, field_name="new_password_again")
+
+
+class ForgotPasswordSchema(FormSchema):
+    """*Wachtwoord vergeten*: the e-mail address a reset link is asked for."""
+
+    email = email_field()
+
+
+class LinkPasswordSchema(FormSchema):
+    """A password set through a one-time link (an invitation, a reset): typed twice."""
+
+    password = password_field()
+    password_again = fields.String(required=True, error_messages=FIELD_MESSAGES)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _typed_twice_alike(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        again = data.get("password_again")
+        if again is not None and data.get("password") not in (None, again):
+            raise ValidationError(PASSWORDS_DIFFER_SET, field_name="password_again")

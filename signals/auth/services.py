@@ -1,5 +1,7 @@
 """Organisations and users: creating them, logging in and out, passwords, deactivation.
 
+One-time links by e-mail (invitations, *wachtwoord vergeten*) are :mod:`signals.auth.links`.
+
 Also the logged-in user of a session (flask-login's user loader) and group members. Log-out,
 a new password and deactivation raise the person's session generation, which ends every
 session of theirs (:meth:`User.get_id`, :func:`load_user`).
@@ -99,7 +101,7 @@ def create_user(data: Mapping[str, Any], actor: User | None = None) -> User:
             organisation=organisation,
             role=fields["role"],
             manager=manager,
-            password_hash=_hash(fields["password"]),
+            password_hash=hash_password(fields["password"]),
             active=True,
             created_at=now(),
             group_memberships=[GroupMembership(group=group) for group in fields["groups"]],
@@ -160,7 +162,7 @@ def log_in(data: Mapping[str, Any], address: str | None) -> User:
 def log_out(user: User) -> None:
     """End every session of ``user``: this browser's and any other (a cookie copied too)."""
     with unit_of_work():
-        _end_sessions(user)
+        end_sessions(user)
 
 
 def change_password(user: User, data: Mapping[str, Any], address: str | None) -> None:
@@ -191,8 +193,8 @@ def change_password(user: User, data: Mapping[str, Any], address: str | None) ->
     if check_password_hash(user.password_hash, fields["new_password"]):
         raise InputInvalid({"new_password": [SAME_PASSWORD]})
     with unit_of_work():
-        user.password_hash = _hash(fields["new_password"])
-        _end_sessions(user)
+        user.password_hash = hash_password(fields["new_password"])
+        end_sessions(user)
 
 
 def set_password(user: User, data: Mapping[str, Any], actor: User | None = None) -> None:
@@ -202,8 +204,8 @@ def set_password(user: User, data: Mapping[str, Any], actor: User | None = None)
     if problem:
         raise InputInvalid({"password": [problem]})
     with unit_of_work():
-        user.password_hash = _hash(fields["password"])
-        _end_sessions(user)
+        user.password_hash = hash_password(fields["password"])
+        end_sessions(user)
         log_access(actor, "password_set", Subject.person(user))
 
 
@@ -211,7 +213,7 @@ def deactivate_user(user: User, actor: User | None = None) -> None:
     """``user`` can no longer log in or use API tokens; every session of theirs ends."""
     with unit_of_work():
         user.active = False
-        _end_sessions(user)
+        end_sessions(user)
         log_access(actor, "user_deactivated", Subject.person(user))
 
 
@@ -242,12 +244,13 @@ def _check_password(user: User | None, password: str) -> User:
     return user
 
 
-def _end_sessions(user: User) -> None:
+def end_sessions(user: User) -> None:
     """Raise ``user``'s session generation (in the database, so concurrent raises add up)."""
     user.session_generation = User.session_generation + 1
 
 
-def _hash(password: str) -> str:
+def hash_password(password: str) -> str:
+    """``password`` hashed with ``SIGNALS_PASSWORD_HASH_METHOD``."""
     return generate_password_hash(password, method=settings().password_hash_method)
 
 

@@ -5,6 +5,8 @@ Failures are counted per key, in the database (every process of the service shar
 * ``pair:<address>|<e-mail>`` — one client address guessing one account. Always applies.
 * ``address:<address>`` — one address trying many accounts (spraying), and bad API tokens.
 * ``account:<e-mail>`` — many addresses trying one account (distributed guessing).
+* ``reset:<e-mail>``, ``reset-address:<address>`` — requests for a reset link
+  (:func:`reset_requested`); an unknown one-time link counts under ``address:``.
 
 The address and account keys count and hold back only attempts from an address the account
 has not logged in from before with its password (:class:`LoginAddress`). So an attacker can
@@ -91,6 +93,22 @@ def attempt_succeeded(attempt: Attempt, user: User) -> None:
 def token_failed(address: str | None) -> None:
     """Count an unknown API token from ``address``; :class:`TooManyAttempts` if held back."""
     _record_or_refuse([_key(f"address:{client_network(address)}")])
+
+
+def reset_requested(email: str, address: str | None) -> None:
+    """Count a request for a reset link for ``email`` from ``address``, known or not.
+
+    Each request counts as a failure of its own keys (``reset:`` the e-mail address,
+    ``reset-address:`` the client's network), so a flood of reset e-mails to one person or
+    from one client is held back (:class:`TooManyAttempts`) alike whether the address is a
+    person's or not.
+    """
+    network = client_network(address)
+    keys = [_key(f"reset:{_account(email)}"), _key(f"reset-address:{network}")]
+    try:
+        _record_or_refuse(keys)
+    except TooManyAttempts as error:
+        raise TooManyAttempts(error.retry_after, "aanvragen van een nieuw wachtwoord") from None
 
 
 def is_known_address(user: User, address: str | None) -> bool:

@@ -1,4 +1,7 @@
-"""Pages of blueprint ``auth``: logging in and out, one's account, password and API tokens."""
+"""Pages of blueprint ``auth``: logging in and out, one's account, password and API tokens.
+
+Also the public pages of one-time links: *wachtwoord vergeten* and setting a password.
+"""
 
 import unicodedata
 from urllib.parse import unquote, urlsplit
@@ -8,7 +11,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from signals.auth.models import User
+from signals.auth.links import LinkRefused, check_link, request_reset, set_password_by_link
+from signals.auth.models import AccountLink, LinkPurpose, User
 from signals.auth.services import change_password, log_in, log_out
 from signals.auth.tokens import issue_token, revoke_token, tokens_of
 from signals.codes import ORGANISATION_KINDS, ROLES
@@ -104,6 +108,56 @@ def change_own_password() -> Response | tuple[str, int]:
             )
             return redirect(url_for("web.home"))
     return render_template("auth/password.html", errors=errors), status
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+def forgot_password() -> str | tuple[str, int]:
+    """Ask for a reset link: the same answer whether the address is a person's or not."""
+    values = {"email": request.form.get("email", "")}
+    if request.method == "GET":
+        return render_template("auth/forgot_password.html", values={}, errors={}, sent=False)
+    try:
+        request_reset(request.form, request.remote_addr)
+    except InputInvalid as error:
+        page = render_template(
+            "auth/forgot_password.html", values=values, errors=error.fields, sent=False
+        )
+        return page, 422
+    except TooManyAttempts as error:
+        errors = {"email": [error.message]}
+        page = render_template(
+            "auth/forgot_password.html", values=values, errors=errors, sent=False
+        )
+        return page, 429
+    return render_template("auth/forgot_password.html", values=values, errors={}, sent=True)
+
+
+@bp.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])
+def account_link(token: str) -> str | Response | tuple[str, int]:
+    """The page behind an invitation or reset link: set one's password (once)."""
+    try:
+        if request.method == "POST":
+            set_password_by_link(token, request.form, request.remote_addr)
+        else:
+            return _link_page(check_link(token), {})
+    except LinkRefused as error:
+        return render_template("auth/link_refused.html", message=error.message), 410
+    except TooManyAttempts as error:
+        return render_template("auth/link_refused.html", message=error.message), 429
+    except InputInvalid as error:
+        return _link_page(check_link(token), error.fields), 422
+    if current_user.is_authenticated:
+        logout_user()  # whoever was logged in here, their session has ended
+    flash(
+        "Uw wachtwoord is ingesteld. Log in met uw e-mailadres en het nieuwe wachtwoord.", "success"
+    )
+    return redirect(url_for("auth.login"))
+
+
+def _link_page(link: AccountLink, errors: dict[str, list[str]]) -> str:
+    """The form behind a usable link, with ``errors`` per field."""
+    invited = link.purpose == LinkPurpose.INVITE
+    return render_template("auth/set_password.html", user=link.user, invited=invited, errors=errors)
 
 
 @bp.post("/uitloggen")

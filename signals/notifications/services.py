@@ -105,6 +105,8 @@ SUBJECTS: Mapping[str, str] = {
     "action_item_done": "[{reference}] Een actiepunt over uw signaal is afgerond",
     "meeting_preparation": "Voorbereiding leerdialoog: {title}",
     "meeting_invitation": "Uitnodiging: {title} op {day}",
+    "account_invitation": "Uitnodiging voor Signalen knellende mechanismen",
+    "password_reset": "Nieuw wachtwoord instellen voor Signalen knellende mechanismen",
     "trust_pulse": "Peiling {month}: vertrouwt u erop dat er iets met signalen gebeurt?",
 }
 

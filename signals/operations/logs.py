@@ -17,13 +17,12 @@ from typing import Any, TextIO
 
 from flask import Flask, Response, g, request
 
+from signals.anonymous import ANONYMOUS_PATHS
 from signals.settings import settings
 
 LOGGER_NAME = "signals.requests"
 REQUEST_ID_HEADER = "X-Request-Id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
-# The anonymous channel's paths (as signals.cli.ANONYMOUS_PATHS): never logged.
-ANONYMOUS_PATHS = ("/anoniem", "/api/v1/anonymous/")
 
 
 class JsonFormatter(logging.Formatter):

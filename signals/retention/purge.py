@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 
+from signals.auth.links import forget_old_links
 from signals.auth.models import AuthFailure
 from signals.auth.throttle import FAILURES_KEPT, forget_old_failures, old_failures
 from signals.extensions import db
@@ -99,6 +100,7 @@ def run_retention(moment: datetime, *, limit: int | None = BATCH) -> Retention:
         if limit is not None or deleted < OUTBOX_BATCH:
             break
     done.failed_logins = forget_old_failures(moment - FAILURES_KEPT)
+    forget_old_links(moment)
     return done
 
 

@@ -372,10 +372,13 @@ def _gated_requests(app: Flask) -> list[tuple[str, str, str]]:
     pulse's page takes its link's token instead of a log-in: tests/integration/test_trust_pulse.py.
     The anonymous channel is for whoever is not logged in: tests/integration/test_anonymous.py.
     Health, readiness and metrics are for the platform: tests/integration/test_operations.py.
+    *Wachtwoord vergeten* and the page behind a one-time link are for whoever cannot log in:
+    tests/integration/test_account_links.py.
     """
     requests = []
     for rule in app.url_map.iter_rules():
         public = {"auth.login", "static", "web.favicon", "trust.answer_pulse"}
+        public |= {"auth.forgot_password", "auth.account_link"}  # test_account_links.py
         public |= {"anonymous.new_signal", "anonymous.follow", "anonymous.reply"}
         # Health, readiness and metrics (tests/integration/test_operations.py).
         public |= {"operations.healthz", "operations.readyz", "operations.metrics"}

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from signals.anonymous.services import submit_anonymous_signal
+from signals.auth.links import invite_user, request_reset
 from signals.auth.models import User
 from signals.auth.services import user_by_email
 from signals.clock import Clock
@@ -226,6 +227,10 @@ def test_no_mail_of_any_kind_names_what_its_reader_may_not_see(
     mike = submit(reporter, "Mike teruggekoppeld maar lang open")
     act(accept_signal, manager, mike.reference, {})
     act(give_feedback, manager, mike.reference, {"message": "Wij kijken ernaar."})
+
+    # Accounts: an invitation and a reset link name nobody's signals.
+    act(invite_user, people["colleague"], people["admin"])
+    act(request_reset, {"email": people["partner"].email}, None)
 
     # The scheduler, every working morning and afternoon for eight months.
     moment = START

@@ -6,7 +6,8 @@ on the injected clock (reminders, breaches with the lead's copy, escalations, st
 surveys, follow-ups, digests, the trust pulse's invitations). As soon as an e-mail is
 written, every link in its text and in its HTML body is followed with the test client,
 logged in as its recipient: it must start at the base URL and answer 200, or redirect to a
-page that does (not to the log-in page).
+page that does (not to the log-in page). The reader of an invitation or a reset link, and an
+anonymous reporter, is not logged in: their links are followed without a session.
 A kind of e-mail the scenario does not write fails the test, so a new template cannot slip
 past it.
 """
@@ -25,6 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from signals.anonymous.services import submit_anonymous_signal
+from signals.auth.links import MAIL_KIND, invite_user, request_reset
 from signals.auth.models import User
 from signals.auth.services import user_by_email
 from signals.clock import Clock
@@ -61,6 +63,8 @@ FOLLOWUP_AFTER = timedelta(days=200)  # past the check six months after a resolu
 # Monday 1 March 2027, the first working day of a trust pulse month: everyone is invited.
 ANONYMOUS_REPORTERS = ("tip@voorbeeld.test",)
 PULSE_OPENS = datetime(2027, 3, 1, SWEEP_HOUR, tzinfo=UTC)
+# Mail whose reader cannot log in yet (an invitation) or any more (a forgotten password).
+NOT_LOGGED_IN_KINDS = frozenset(MAIL_KIND.values())
 
 
 def mail_kinds(app: Flask) -> set[str]:
@@ -133,15 +137,18 @@ class LinkFollower:
         where = f"{mail.kind} to {mail.recipient}: {link}"
         start = base_url()
         assert link.startswith(f"{start}/"), where
-        response = self._session_of(mail.recipient).client.get(
+        response = self._session_of(mail).client.get(
             link.removeprefix(start), follow_redirects=True
         )
         assert response.status_code == 200, (where, response.status_code)
         assert response.request.path != LOGIN_PATH, where
         self.followed += 1
 
-    def _session_of(self, email: str) -> WebSession | Visitor:
+    def _session_of(self, mail: Mail) -> WebSession | Visitor:
+        email = mail.recipient
         if email in ANONYMOUS_REPORTERS:  # a person we do not know: links open public pages
+            return Visitor(self.app.test_client())
+        if mail.kind in NOT_LOGGED_IN_KINDS:  # an invitation, a reset: read before logging in
             return Visitor(self.app.test_client())
         if email not in self.sessions:
             user = user_by_email(email)
@@ -229,6 +236,10 @@ def test_every_link_in_every_kind_of_mail_opens_a_page_for_its_reader(
     act(accept_signal, manager, mike.reference, {})
     india = submit(reporter, "India bij de ombudsman")
     act(forward_signal, manager, india.reference, {"to": "ombudsman"})
+
+    # Accounts: the links of an invitation and a reset open their pages without a log-in.
+    act(invite_user, colleague, None)
+    act(request_reset, {"email": partner.email}, None)
 
     first_sweep = START.replace(hour=SWEEP_HOUR)
     for at in [first_sweep + timedelta(days=day) for day in range(SWEPT_DAYS)] + [
