@@ -140,7 +140,7 @@ def _signal(signal: Signal) -> dict[str, Any]:
         "title": signal.title,
         "situation": signal.situation,
         "resident_experience": signal.resident_experience,
-        "regulations": [code for code in signal.regulation_codes.split("|") if code],
+        "regulations": signal.regulations,
         "level": signal.level,
         "source_organisation": signal.source_organisation,
         "scope": signal.scope,
