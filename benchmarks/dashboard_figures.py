@@ -45,19 +45,18 @@ import os
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from bench_db import ensure_database, vacuum
+from bench_db import Statement, ensure_database, statements, vacuum
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from signals import create_app
 from signals.auth.models import User
@@ -455,43 +454,6 @@ def seed(count: int, months: int) -> None:
         f"in {time.perf_counter() - planned:.0f} s"
     )
     print(f"seeded in {time.perf_counter() - started:.0f} s")
-
-
-@dataclass
-class Statement:
-    sql: str
-    parameters: Any
-    seconds: float
-
-
-@dataclass
-class Statements:
-    """The SQL statements the engine runs while active, with their time."""
-
-    ran: list[Statement] = field(default_factory=list)
-    _started: list[float] = field(default_factory=list)
-
-    def _before(self, *_: Any) -> None:
-        self._started.append(time.perf_counter())
-
-    def _after(self, _c: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
-        self.ran.append(Statement(sql, parameters, time.perf_counter() - self._started.pop()))
-
-    @property
-    def seconds(self) -> float:
-        return sum(statement.seconds for statement in self.ran)
-
-
-@contextmanager
-def statements() -> Iterator[Statements]:
-    seen = Statements()
-    event.listen(db.engine, "before_cursor_execute", seen._before)
-    event.listen(db.engine, "after_cursor_execute", seen._after)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen._before)
-        event.remove(db.engine, "after_cursor_execute", seen._after)
 
 
 @dataclass

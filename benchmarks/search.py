@@ -57,16 +57,14 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from bench_db import ensure_database, vacuum
+from bench_db import Statement, ensure_database, statements, vacuum
 from flask_migrate import upgrade
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from signals import create_app
 from signals.auth.models import User
@@ -889,39 +887,6 @@ def check_against_indexer(sample: int = 20) -> None:
 
 
 # Timing -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Statement:
-    sql: str
-    parameters: Any
-    seconds: float
-
-
-@dataclass
-class Statements:
-    """The SQL statements the engine runs while listened to, with their time."""
-
-    ran: list[Statement] = field(default_factory=list)
-    _started: list[float] = field(default_factory=list)
-
-    def _before(self, *_: Any) -> None:
-        self._started.append(time.perf_counter())
-
-    def _after(self, _c: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
-        self.ran.append(Statement(sql, parameters, time.perf_counter() - self._started.pop()))
-
-
-@contextmanager
-def statements() -> Iterator[Statements]:
-    seen = Statements()
-    event.listen(db.engine, "before_cursor_execute", seen._before)
-    event.listen(db.engine, "after_cursor_execute", seen._after)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen._before)
-        event.remove(db.engine, "after_cursor_execute", seen._after)
 
 
 def percentile(values: list[float], share: float) -> float:
